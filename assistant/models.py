@@ -1,0 +1,82 @@
+"""Domain objects: frozen dataclasses with stable, content-derived ids."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    issuer: str
+    doc_number: str
+    date: str
+    region: str
+    source_file: str
+    line_start: int
+    line_end: int
+    kind: str = "document"  # "document" | "plan" | "sub_plan" | "notice"
+    parent_id: str = ""
+    topic: str = ""  # the indicator of a sub-plan: 开办企业, 获得电力 …
+    title_only: bool = False
+
+
+@dataclass(frozen=True)
+class Fact:
+    type: str  # time_limit | deadline | lead_unit | responsible_unit | amount
+    value: str  # the text span as it stands in the clause
+    normalized: str
+    start: int = -1  # offsets into Clause.text, -1 when the fact comes from a table field
+    end: int = -1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    doc_id: str
+    path: str  # heading path, e.g. "二、（一）1."
+    headings: tuple[str, ...]  # heading texts above the clause, outermost first
+    text: str  # original characters, PDF line breaks repaired
+    page: int | None
+    source_file: str
+    line_start: int
+    line_end: int
+    facts: tuple[Fact, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()  # table columns, e.g. (("牵头单位", "市人社局"),)
+
+    def field(self, name: str) -> str:
+        for key, value in self.fields:
+            if name in key:
+                return value
+        return ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: Clause
+    score: float
+    rank: int
+    sources: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    clause: Clause
+    document: Document
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    facts: tuple[tuple[Fact, str], ...]  # (fact, clause_id)
+    latency_ms: float = 0.0

@@ -1,0 +1,1 @@
+"""Documents → clauses: manifest, compilation splitting, structure, tables and facts."""

@@ -1,0 +1,125 @@
+"""Tab-separated tables → clauses, keeping the columns as fields.
+
+Two shapes occur. A *measure table* (a column named …措施…, the Xi'an task-division table) gives
+one clause per measure; the columns left of it (section, 省部署任务) are inherited from the row
+above when empty, the columns right of it (牵头单位, 责任单位, 完成时限) become fields. A *list
+table* (keyed by 序号, the 一件事 annexes) gives one clause per numbered entry; the rows below an
+entry with an empty 序号 belong to it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.text import SourceLine, clean_markup, heading_label, heading_rank, strip_label
+
+if TYPE_CHECKING:
+    from assistant.parsing.structure import ClauseBuilder
+
+_HEADER_NOTE = re.compile(r"\s*[（(].*$")
+
+
+def _column_name(cell: str) -> str:
+    return _HEADER_NOTE.sub("", cell).strip() or cell.strip()
+
+
+class TableParser:
+    def __init__(self, builder: ClauseBuilder) -> None:
+        self.builder = builder
+        self.open = False
+        self.caption = ""
+        self.header: list[str] = []
+        self.table_no = 0
+        self.section = ""
+        self._rows: list[list[str]] = []
+        self._lines: list[int] = []
+        self._last: list[str] = []
+        self._outer: tuple[str, ...] = ()
+
+    @property
+    def key_col(self) -> int:
+        for i, name in enumerate(self.header):
+            if "措施" in name:
+                return i
+        for i, name in enumerate(self.header):
+            if "序号" in name:
+                return i
+        return 0
+
+    @property
+    def measures(self) -> bool:
+        return any("措施" in name for name in self.header)
+
+    def feed(self, line: SourceLine, outer: tuple[str, ...]) -> None:
+        cells = [clean_markup(c).strip() for c in line.text.split("\t")]
+        filled = [c for c in cells if c]
+        if not filled:
+            return
+        self._outer = outer
+        if any(c == "序号" for c in cells) and len(filled) >= 3:
+            header = [_column_name(c) for c in cells]
+            if header != self.header:
+                self._flush()
+                self.header = header
+                self.table_no += 1
+                self._last = []
+            self.open = True
+            return
+        self.open = True
+        if not self.header:
+            self.header = [f"列{i + 1}" for i in range(len(cells))]
+            self.table_no += 1
+        if len(filled) == 1 and cells[0] and heading_rank(cells[0]) == 1:
+            self._flush()
+            self.section = cells[0]
+            self._last = []
+            return
+        key = self.key_col
+        if key < len(cells) and cells[key]:
+            self._flush()
+            row = list(cells)
+            for i in range(min(key, len(row))):
+                if not row[i] and i < len(self._last):
+                    row[i] = self._last[i]
+            self._last = row
+            self._rows = [row]
+            self._lines = [line.number]
+        else:
+            if not self._rows:
+                self._rows = [list(cells)]
+            else:
+                self._rows.append(list(cells))
+            self._lines.append(line.number)
+
+    def close(self) -> None:
+        self._flush()
+        self.open = False
+        self.header = []
+        self.caption = ""
+        self.section = ""
+        self._last = []
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        rows, lines = self._rows, (self._lines[0], self._lines[-1])
+        self._rows, self._lines = [], []
+        first = rows[0]
+        key = self.key_col
+        named = [(self.header[i] if i < len(self.header) else f"列{i + 1}", c) for i, c in enumerate(first)]
+        if self.measures:
+            measure = first[key] if key < len(first) else ""
+            extra = [c for row in rows[1:] for c in row if c]
+            fields = tuple((n, c) for i, (n, c) in enumerate(named) if i > key and c)
+            text = "\n".join([measure, *extra] + [f"{n}：{c}" for n, c in fields if n != "备注" or c])
+            path = "".join(heading_label(c) for c in first[: key + 1] if heading_label(c))
+            context = tuple(strip_label(c) for c in first[:key] if c)
+            headings = self._outer + ((strip_label(self.section),) if self.section else ()) + context
+        else:
+            number = first[key] if key < len(first) else ""
+            fields = tuple((n, c) for i, (n, c) in enumerate(named) if i != key and c)
+            text = "\n".join(" ｜ ".join(c for c in row if c) for row in rows)
+            path = f"附表{self.table_no}-{number}"
+            headings = self._outer + ((self.caption,) if self.caption else ())
+        self.builder.add(path, headings, text, [], fields=fields, lines=lines)

@@ -1,0 +1,38 @@
+"""The one Settings class. Environment variables use the prefix ASSISTANT_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "index"
+    # "trained" = the domain StaticEmbedding the build trains on the corpus (offline default).
+    # Otherwise a sentence-transformers model id (e.g. BAAI/bge-small-zh-v1.5) or a local folder.
+    embedding_model: str = "trained"
+    embedder_train_seconds: float = 45.0
+    seed: int = 13
+    # Reciprocal-rank fusion: k and the dense list's weight (lexical weighs 1.0).
+    rrf_k: int = 60
+    dense_weight: float = 0.2
+    # Boost for clauses from the region / indicator named in the question.
+    region_boost: float = 0.35
+    topic_boost: float = 0.25
+    candidates: int = 50
+    max_citations: int = 5
+    max_question_chars: int = 1000
+    # Abstain when the best clause covers less than this share of the question's key terms.
+    min_coverage: float = 0.42
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

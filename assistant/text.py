@@ -1,0 +1,188 @@
+"""Chinese text handling: NFKC for comparing, original characters for quoting.
+
+`norm()` is what every comparison uses (NFKC, whitespace removed, lower-cased). `clean_markup()`
+strips the Markdown/HTML the sources carry. `repair_lines()` joins PDF lines broken mid-sentence
+and keeps real paragraph breaks, remembering the source line and page of every paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WS = re.compile(r"\s+")
+_MARKUP = re.compile(r"\*\*|</?b>|</?strong>|^#{1,6}\s+|^-\s+(?=\S)", re.MULTILINE)
+PAGE_MARKER = re.compile(r"^#\s*Page\s+(\d+)\s*:?\s*$")
+
+# Heading numbering, outermost first. Rank decides nesting; a heading pops every open heading of
+# the same or a deeper rank.
+HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*、")),
+    (2, re.compile(r"^\s*第[一二三四五六七八九十百零]{1,4}条")),
+    (3, re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]")),
+    (4, re.compile(r"^\s*\d{1,3}\s*[.．、](?!\d)")),
+    (5, re.compile(r"^\s*[（(]\s*\d{1,3}\s*[）)]")),
+)
+
+SENTENCE_END = "。！？；!?;"
+_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’）)]*|[^。！？；!?;\n]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’]")
+
+
+def norm(text: str) -> str:
+    """The comparison form: NFKC, no whitespace, lower case."""
+    return _WS.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def nfkc_aligned(text: str) -> str:
+    """NFKC character by character, keeping length so offsets map back to the original."""
+    out = []
+    for ch in text:
+        mapped = unicodedata.normalize("NFKC", ch)
+        out.append(mapped if len(mapped) == 1 else ch)
+    return "".join(out)
+
+
+def clean_markup(line: str) -> str:
+    return _MARKUP.sub("", line)
+
+
+def heading_rank(text: str) -> int:
+    """The rank of the numbering that opens `text`, 0 when it opens with none."""
+    for rank, pattern in HEADING_PATTERNS:
+        if pattern.match(text):
+            return rank
+    return 0
+
+
+def strip_label(text: str) -> str:
+    """`text` without its opening heading number."""
+    for _rank, pattern in HEADING_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return text[m.end() :].strip()
+    return text.strip()
+
+
+def heading_label(text: str) -> str:
+    for _rank, pattern in HEADING_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return _WS.sub("", nfkc_aligned(m.group(0)))
+    return ""
+
+
+def join_pieces(left: str, right: str) -> str:
+    """Join two pieces of one sentence: no space between CJK, one space between Latin words."""
+    if not left:
+        return right
+    if not right:
+        return left
+    if _CJK.match(left[-1]) or _CJK.match(right[0]):
+        return left + right
+    if left[-1].isalnum() and right[0].isalnum():
+        return left + " " + right
+    return left + right
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    line_start: int
+    line_end: int
+    page: int | None
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int  # 1-based line number in the source file
+    text: str
+    page: int | None
+
+
+def read_lines(text: str) -> list[SourceLine]:
+    """Split a source file into lines, dropping `# Page N:` markers but keeping the page."""
+    lines: list[SourceLine] = []
+    page: int | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        m = PAGE_MARKER.match(raw.strip())
+        if m:
+            page = int(m.group(1))
+            continue
+        lines.append(SourceLine(number, raw.rstrip("\r\n"), page))
+    return lines
+
+
+def _ends_paragraph(text: str) -> bool:
+    t = text.rstrip()
+    return bool(t) and (t[-1] in SENTENCE_END or t[-1] in "：:" or t.endswith(("）。", "〕")))
+
+
+FIELD_LINE = re.compile(r"^\s*(牵头单位|责任单位|配合单位|完成时限|完成时间)\s*[：:]")
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count("“") > text.count("”") or text.count("（") > text.count("）") or text.count("《") > text.count("》")
+
+
+def _should_join(text: str, piece: str, pdf: bool) -> bool:
+    """Whether `piece` continues the paragraph `text` (a line broken mid-sentence)."""
+    if _ends_paragraph(text) or FIELD_LINE.match(piece) or FIELD_LINE.match(text) or "\t" in piece:
+        return False
+    rank = heading_rank(text)
+    label_only = rank and len(norm(text)) <= len(norm(heading_label(text))) + 0
+    if heading_rank(piece) and not _continues_number(text):
+        return bool(label_only)
+    if label_only:
+        return True
+    if pdf:
+        return not (rank and len(text) <= 14)
+    if rank and len(text) < 40:
+        return _unbalanced(text)
+    return len(text) >= 40 or _unbalanced(text)
+
+
+def repair_lines(lines: list[SourceLine], pdf: bool) -> list[Paragraph]:
+    """Turn source lines into paragraphs, joining lines broken mid-sentence.
+
+    Text files break at page ends too ("…年底前中" / "" / "央预算内投资…"), and headings break over
+    a blank line ("…“腾" / "" / "笼换鸟”计划"): a line that does not end a sentence joins the next
+    non-empty one when it is a full-width line or leaves a quote open. In PDF text every line
+    joins the one before it unless that one ended a sentence or this one opens a heading.
+    """
+    paragraphs: list[Paragraph] = []
+    current: list[SourceLine] = []
+    text = ""
+
+    def flush() -> None:
+        nonlocal current, text
+        if current and text.strip():
+            pages = [ln.page for ln in current if ln.page is not None]
+            paragraphs.append(
+                Paragraph(text.strip(), current[0].number, current[-1].number, pages[0] if pages else None)
+            )
+        current, text = [], ""
+
+    for line in lines:
+        piece = clean_markup(line.text).strip()
+        if not piece:
+            continue
+        if current and _should_join(text, piece, pdf):
+            current.append(line)
+            text = join_pieces(text, piece)
+            continue
+        flush()
+        current, text = [line], piece
+    flush()
+    return paragraphs
+
+
+def _continues_number(text: str) -> bool:
+    """True when a line ends mid-number ("…营业执照由" then "1. …" is a heading, "〔2023〕" not)."""
+    return text.rstrip().endswith(("〔", "（", "("))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) in `text`, split after 。！？； and line breaks."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
