@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     embedder_train_seconds: float = 45.0
     seed: int = 13
     # Reciprocal-rank fusion: k and the dense list's weight (lexical weighs 1.0).
-    rrf_k: int = 60
-    dense_weight: float = 0.2
+    rrf_k: int = 20
+    dense_weight: float = 0.1
     # Boost for clauses from the region / indicator named in the question.
     region_boost: float = 0.35
     topic_boost: float = 0.25
@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     max_citations: int = 5
     max_question_chars: int = 1000
     # Abstain when the best clause covers less than this share of the question's key terms.
-    min_coverage: float = 0.42
+    min_coverage: float = 0.4
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,117 @@
+"""The retriever: lexical and dense scores fused by reciprocal rank, region and indicator aware."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import numpy as np
+
+from assistant.errors import UnknownFilter
+from assistant.index import LoadedIndex
+from assistant.models import Hit
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.hints import Hints, detect
+from assistant.settings import Settings
+
+Mode = Literal["fused", "lexical", "dense"]
+MODES: tuple[Mode, ...] = ("fused", "lexical", "dense")
+
+
+class Retriever(Protocol):
+    def search(self, question: str, k: int = 5, *, region: str | None = None,
+               document: str | None = None) -> list[Hit]: ...
+
+
+class HybridRetriever:
+    def __init__(self, index: LoadedIndex, settings: Settings, mode: Mode = "fused") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.index = index
+        self.settings = settings
+        self.mode = mode
+        self._doc_region = np.array([index.documents[c.doc_id].region for c in index.clauses])
+        self._doc_ids = np.array([c.doc_id for c in index.clauses])
+        self._topics = sorted({d.topic for d in index.documents.values() if d.topic})
+        self._clause_topic = np.array([index.documents[c.doc_id].topic for c in index.clauses])
+
+    # -- filters -------------------------------------------------------------------------------
+    def regions(self) -> list[str]:
+        return sorted({d.region for d in self.index.documents.values()})
+
+    def _region_mask(self, region: str) -> np.ndarray:
+        manifest = self.index.corpus_manifest
+        known = manifest.region(region)
+        if known is None or known.name not in {r for d in self.index.documents.values()
+                                                for r in manifest.ancestors(d.region)}:
+            raise UnknownFilter(f"unknown region {region!r}; known regions: {', '.join(self.regions())}")
+        inside = {d.region for d in self.index.documents.values() if known.name in manifest.ancestors(d.region)}
+        return np.isin(self._doc_region, list(inside))
+
+    def _document_mask(self, document: str) -> np.ndarray:
+        docs = self.index.documents
+        if document not in docs:
+            raise UnknownFilter(f"unknown document {document!r}; see `assistant documents` for the ids")
+        family = {d.id for d in docs.values() if d.id == document or self._descends(d.id, document)}
+        return np.isin(self._doc_ids, list(family))
+
+    def _descends(self, doc_id: str, ancestor: str) -> bool:
+        seen = set()
+        parent = self.index.documents[doc_id].parent_id
+        while parent and parent not in seen:
+            if parent == ancestor:
+                return True
+            seen.add(parent)
+            parent = self.index.documents[parent].parent_id if parent in self.index.documents else ""
+        return False
+
+    # -- search --------------------------------------------------------------------------------
+    def hints(self, question: str) -> Hints:
+        return detect(question, self.index.corpus_manifest, self._topics, self.index.glossary)
+
+    def _boosts(self, hints: Hints) -> np.ndarray:
+        boost = np.ones(len(self.index.clauses), dtype=np.float32)
+        manifest = self.index.corpus_manifest
+        if hints.regions:
+            named = set(hints.regions)
+            factor = np.ones_like(boost)
+            for region in set(self._doc_region):
+                line = manifest.ancestors(str(region))
+                if line and line[0] in named:
+                    f = 1 + self.settings.region_boost
+                elif named & set(line[1:]):
+                    f = 1 + self.settings.region_boost / 2  # inside a named region
+                elif any(str(region) in manifest.ancestors(n) for n in named):
+                    f = 1 + self.settings.region_boost / 4  # the province of a named city
+                else:
+                    continue
+                factor[self._doc_region == region] = f
+            boost *= factor
+        if hints.topics:
+            boost[np.isin(self._clause_topic, list(hints.topics))] *= 1 + self.settings.topic_boost
+        return boost
+
+    def search(self, question: str, k: int = 5, *, region: str | None = None,
+               document: str | None = None) -> list[Hit]:
+        mask = np.ones(len(self.index.clauses), dtype=bool)
+        if region:
+            mask &= self._region_mask(region)
+        if document:
+            mask &= self._document_mask(document)
+        n = self.settings.candidates
+        lists: dict[str, list[int]] = {}
+        raw: dict[str, np.ndarray] = {}
+        if self.mode in ("fused", "lexical"):
+            raw["lexical"] = self.index.lexical.scores(question)
+        if self.mode in ("fused", "dense"):
+            raw["dense"] = self.index.dense.scores(question)
+        for name, scores in raw.items():
+            order = np.argsort(-np.where(mask, scores, -np.inf), kind="stable")[:n]
+            lists[name] = [int(i) for i in order if mask[i] and (name != "lexical" or scores[i] > 0)]
+        fused = reciprocal_rank_fusion(lists, {"lexical": 1.0, "dense": self.settings.dense_weight},
+                                       k=self.settings.rrf_k)
+        boost = self._boosts(self.hints(question))
+        ranked = sorted(((score * float(boost[i]), i) for i, score in fused.items()), key=lambda p: (-p[0], p[1]))
+        return [
+            Hit(self.index.clauses[i], score, rank, {name: float(raw[name][i]) for name in raw})
+            for rank, (score, i) in enumerate(ranked[:k], start=1)
+        ]

@@ -1,0 +1,57 @@
+"""BM25 over jieba tokens (bm25s), saved as plain files (no pickle)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from assistant.retrieval.tokenize import Glossary, Tokenizer
+
+log = logging.getLogger(__name__)
+
+
+class LexicalIndex:
+    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, glossary: Glossary) -> None:
+        self.bm25 = bm25
+        self.tokenizer = tokenizer
+        self.glossary = glossary
+        vocab = bm25.vocab_dict or {}
+        counts = np.diff(bm25.scores["indptr"])  # CSC columns are tokens: column length = df
+        self._df = {tok: int(counts[i]) for tok, i in vocab.items() if tok and i < len(counts)}
+        self.vocab: set[str] = set(self._df)
+
+    @classmethod
+    def build(cls, texts: list[str], tokenizer: Tokenizer, glossary: Glossary) -> LexicalIndex:
+        corpus_tokens = [tokenizer.document(t) or ["∅"] for t in texts]
+        bm25 = bm25s.BM25(k1=1.2, b=0.6)
+        bm25.index(corpus_tokens, show_progress=False)
+        return cls(bm25, tokenizer, glossary)
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, tokenizer: Tokenizer, glossary: Glossary) -> LexicalIndex:
+        bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        return cls(bm25, tokenizer, glossary)
+
+    def query_tokens(self, question: str) -> list[str]:
+        return [t for t in self.tokenizer.query(question, self.glossary) if t in self.vocab]
+
+    def scores(self, question: str) -> np.ndarray:
+        """BM25 score of every clause, in index order."""
+        tokens = self.query_tokens(question)
+        if not tokens:
+            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token (0 for tokens the corpus lacks)."""
+        df = self._df.get(token, 0)
+        if not df:
+            return 0.0
+        n = self.bm25.scores["num_docs"]
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
