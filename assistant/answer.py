@@ -77,7 +77,7 @@ def select_evidence(clause: Clause, terms: list[KeyTerm], intent: Intent, contex
     elif wanted:
         # Another sentence that states a fact of the asked kind about the question's terms
         # ("…“1 个工作日”办结。全流程 2 小时内办结"), or where the department is named in the text.
-        others = [i for i, sp in enumerate(spans) if i not in chosen and relevance(sp) > 0
+        others = [i for i, sp in enumerate(spans) if i not in chosen and (relevance(sp) > 0 or abs(i - best) == 1)
                   and (facts_in(sp, wanted) or (states_field(sp) and not any(states_field(spans[j]) for j in chosen)))]
         others = [i for i in others if not FIELD_SENTENCE.match(clause.text[spans[i][0] : spans[i][1]])]
         if others:
