@@ -17,6 +17,7 @@ from assistant.models import Answer, Hit
 from assistant.retrieval.terms import key_terms
 from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.settings import Settings, get_settings
+from assistant.text import norm
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,13 @@ class Assistant:
             self._retrievers[mode] = HybridRetriever(self.index, self.settings, mode)
         return self._retrievers[mode]
 
+    def _places(self) -> frozenset[str]:
+        if not hasattr(self, "_place_names"):
+            names = {norm(n) for n, _ in self.index.corpus_manifest.names()}
+            names |= {n + suffix for n in list(names) for suffix in ("市", "省", "区")}
+            self._place_names = frozenset(names)
+        return self._place_names
+
     def validate(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise InvalidQuestion("the question is empty / 问题不能为空")
@@ -66,7 +74,7 @@ class Assistant:
         question = self.validate(question)
         retriever = self.retriever(mode)
         hits = retriever.search(question, self.settings.max_citations, region=region, document=document)
-        terms = key_terms(question, self.index.lexical)
+        terms = key_terms(question, self.index.lexical, self._places())
         hints = retriever.hints(question)
         answer = compose(question, hits, self.index.documents, detect_intent(question), terms,
                          self.settings.min_coverage, bool(hints.regions or region), self.settings.max_citations)

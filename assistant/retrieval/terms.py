@@ -1,7 +1,7 @@
 """The question's key terms, weighted by rarity, for abstention and for picking the sentence to quote.
 
 A term is a jieba word of the question (fillers removed) with its IDF in the corpus. Words the
-corpus never uses count too when they are nouns (哈密瓜, 犬): a question about something the
+corpus never uses count too when they are nouns (哈密瓜, 犬, 狗): a question about something the
 documents never mention should not be answered from the words around it. A word covered by the
 glossary counts as found when any of its policy terms is found.
 """
@@ -30,8 +30,10 @@ def _is_noun(word: str) -> bool:
     return any(p.flag.startswith("n") or p.flag == "j" for p in jieba.posseg.cut(word))
 
 
-def key_terms(question: str, lexical: LexicalIndex) -> list[KeyTerm]:
-    tokens = lexical.tokenizer.query(question)
+def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = frozenset()) -> list[KeyTerm]:
+    """Weighted key terms of `question`. Place names (`places`) are left out: where a question
+    applies is the retriever's business, and a place alone answers nothing."""
+    tokens = [t for t in lexical.tokenizer.query(question) if norm(t) not in places]
     glossary = lexical.glossary
     q = norm(question)
     phrases = {key: tuple(norm(t) for t in terms) for key, terms in glossary.terms.items() if key in q}
@@ -43,7 +45,7 @@ def key_terms(question: str, lexical: LexicalIndex) -> list[KeyTerm]:
         alternatives = tuple(a for key, alts in phrases.items() if token in key for a in alts)
         if token in weights:
             terms.append(KeyTerm(norm(token), weights[token], alternatives))
-        elif len(token) >= 2 and not alternatives and _is_noun(token):
+        elif not alternatives and _is_noun(token):
             terms.append(KeyTerm(norm(token), mean))
     return terms
 

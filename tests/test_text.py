@@ -1,0 +1,50 @@
+from assistant.text import SourceLine, clean_markup, heading_label, heading_rank, norm, read_lines, repair_lines
+
+
+def lines(*texts: str, page: int | None = None) -> list[SourceLine]:
+    return [SourceLine(i + 1, t, page) for i, t in enumerate(texts)]
+
+
+def test_norm_is_nfkc_without_whitespace():
+    assert norm("２０２３ 年６ 月") == "2023年6月"
+    assert norm("（一）ＡＢＣ") == "(一)abc"
+
+
+def test_clean_markup_keeps_text():
+    assert clean_markup("1. **推进企业开办**。") == "1. 推进企业开办。"
+    assert clean_markup("<b>一、全链条优化审批</b>") == "一、全链条优化审批"
+
+
+def test_heading_ranks_nest():
+    assert heading_rank("一、总体要求") == 1
+    assert heading_rank("（一）提升效率") > heading_rank("一、总体要求")
+    assert heading_rank("1. 推进") > heading_rank("（一）提升效率")
+    assert heading_rank("（1）细化") > heading_rank("1. 推进")
+    assert heading_rank("2023 年底前，建立") == 0
+    assert heading_label("（十二）优化") == "(十二)"
+
+
+def test_read_lines_drops_page_markers_and_keeps_pages():
+    parsed = read_lines("# Page 7:\n第一行\n# Page 8:\n第二行")
+    assert [(ln.number, ln.text, ln.page) for ln in parsed] == [(2, "第一行", 7), (4, "第二行", 8)]
+
+
+def test_pdf_lines_broken_mid_sentence_are_joined():
+    paras = repair_lines(lines("2023 年底前，建立跨部门综合监管重点事项清单管理和动态更新机制，在部分领域开", "展跨部门综合监管试点。",
+                               "（二）", "建立健全制度机制。"), pdf=True)
+    assert [p.text for p in paras] == [
+        "2023 年底前，建立跨部门综合监管重点事项清单管理和动态更新机制，在部分领域开展跨部门综合监管试点。",
+        "（二）建立健全制度机制。",
+    ]
+    assert (paras[0].line_start, paras[0].line_end) == (1, 2)
+
+
+def test_text_heading_broken_over_blank_line_is_joined():
+    paras = repair_lines(lines("(三) 践行“沉浸式”体验，实施工程建设项目4.0系统“腾", "", "笼换鸟”计划", "37. 实现事项。"), pdf=False)
+    assert paras[0].text == "(三) 践行“沉浸式”体验，实施工程建设项目4.0系统“腾笼换鸟”计划"
+    assert paras[1].text == "37. 实现事项。"
+
+
+def test_text_field_lines_stay_separate():
+    paras = repair_lines(lines("1. 压减用电报装时间。", "", "牵头单位：发展运行部", "", "完成时限：2023年9月底前"), pdf=False)
+    assert [p.text for p in paras] == ["1. 压减用电报装时间。", "牵头单位：发展运行部", "完成时限：2023年9月底前"]
