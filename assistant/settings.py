@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     rrf_k: int = 20
     dense_weight: float = 0.1
     # Boost for clauses from the region / indicator named in the question.
-    region_boost: float = 0.35
+    region_boost: float = 0.5
     topic_boost: float = 0.25
     candidates: int = 50
     max_citations: int = 5

@@ -12,7 +12,7 @@ import pytest
 from assistant.cli import main
 from assistant.errors import IndexMissing, IndexStale, InvalidQuestion, UnknownFilter
 from assistant.retrieval.hybrid import MODES, HybridRetriever
-from assistant.text import norm
+from assistant.text import clean_markup, norm
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +81,7 @@ def test_ask_json_contract(use_built_index):
                              "source_file", "line_start", "line_end", "text", "score"}
     assert citation["n"] == 1 and citation["document"] and citation["path"]
     source = (Path(__file__).parent.parent / "corpus" / citation["source_file"]).read_text("utf-8").splitlines()
-    span = "".join(source[citation["line_start"] - 1 : citation["line_end"]])
+    span = "".join(clean_markup(line) for line in source[citation["line_start"] - 1 : citation["line_end"]])
     assert norm(citation["text"].split("\n")[0])[:20] in norm(span)
     assert all({"type", "value", "normalized", "clause_id"} == set(f) for f in data["facts"])
 

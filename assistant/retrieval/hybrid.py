@@ -79,7 +79,7 @@ class HybridRetriever:
                 if line and line[0] in named:
                     f = 1 + self.settings.region_boost
                 elif named & set(line[1:]):
-                    f = 1 + self.settings.region_boost / 2  # inside a named region
+                    f = 1 + self.settings.region_boost / 4  # inside a named region
                 elif any(str(region) in manifest.ancestors(n) for n in named):
                     f = 1 + self.settings.region_boost / 4  # the province of a named city
                 else:
