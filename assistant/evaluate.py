@@ -62,7 +62,8 @@ def citation_hits(item: GoldItem, texts: list[str]) -> list[bool]:
 
 
 def score_answers(items: list[GoldItem], answers: list[Answer]) -> dict[str, Any]:
-    h1 = h5 = rr = keys = false_abstain = 0
+    h1 = h5 = keys = false_abstain = 0
+    rr = 0.0
     unanswerable = abstained_ok = 0
     answerable = [(i, a) for i, a in zip(items, answers, strict=True) if i.answerable]
     for item, answer in zip(items, answers, strict=True):

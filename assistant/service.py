@@ -14,8 +14,8 @@ from assistant.errors import InvalidQuestion
 from assistant.index import LoadedIndex, load_index
 from assistant.intent import detect_intent
 from assistant.models import Answer, Hit
-from assistant.retrieval.terms import key_terms
 from assistant.retrieval.hybrid import HybridRetriever, Mode
+from assistant.retrieval.terms import key_terms
 from assistant.settings import Settings, get_settings
 from assistant.text import norm
 

@@ -13,8 +13,8 @@ def clause(text: str) -> Clause:
 
 
 def test_every_template_renders():
-    fields = dict(scope="西安：", fact="0.5个工作日办结", n=1, lead="市监分局", responsible="", units="税务局",
-                  value="2023年9月底前", iso="2023-09-30", quote="原文", items="x", related="", title="t", path="1.")
+    fields = {"scope": "西安：", "fact": "0.5个工作日办结", "n": 1, "lead": "市监分局", "responsible": "", "units": "税务局",
+                  "value": "2023年9月底前", "iso": "2023-09-30", "quote": "原文", "items": "x", "related": "", "title": "t", "path": "1."}
     for name in templates():
         assert "{" not in render(name, **fields)
 

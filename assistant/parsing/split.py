@@ -60,11 +60,11 @@ def split_source(spec: SourceSpec, lines: list[SourceLine], manifest: Manifest) 
 
 
 def _whole(spec: SourceSpec, lines: list[SourceLine], **overrides: object) -> Document:
-    values: dict[str, object] = dict(
-        id=spec.id, title=spec.title, issuer=spec.issuer, doc_number=spec.doc_number, date=spec.date,
-        region=spec.region, source_file=spec.file,
-        line_start=lines[0].number if lines else 1, line_end=lines[-1].number if lines else 1,
-    )
+    values: dict[str, object] = {
+        "id": spec.id, "title": spec.title, "issuer": spec.issuer, "doc_number": spec.doc_number, "date": spec.date,
+        "region": spec.region, "source_file": spec.file,
+        "line_start": lines[0].number if lines else 1, "line_end": lines[-1].number if lines else 1,
+    }
     values.update(overrides)
     return Document(**values)  # type: ignore[arg-type]
 
