@@ -138,3 +138,22 @@ def test_trained_embedder_is_an_ordinary_sentence_transformers_folder(built_sett
     model = SentenceTransformer(str(built_settings.index_dir / "embedder"), device="cpu")
     vectors = model.encode(["获得电力", "用电报装"], normalize_embeddings=True)
     assert vectors.shape[0] == 2 and float(vectors[0] @ vectors[1]) > 0.2
+
+
+def test_regions_that_disagree_are_listed_each_with_its_citation(assistant):
+    answer = assistant.ask("企业开办需要几个工作日？")  # no region named: 甘肃, 泾河新城, 西安 … differ
+    assert answer.text.startswith("各地规定不同：")
+    lead = answer.text.split("。")[0]
+    items = lead.removeprefix("各地规定不同：").split("；")
+    assert len(items) >= 2
+    for item in items:
+        n = int(item.rsplit("[", 1)[1].rstrip("]"))
+        region = answer.citations[n - 1].document.region
+        assert item.startswith(region) and "工作日" in item
+
+
+def test_document_filter_reaches_sub_plans(assistant):
+    hits = assistant.search("报装时限", k=5, document="jh2023-15-p2")
+    assert hits and all(h.clause.doc_id.startswith("jh2023-15-p2") for h in hits)
+    with pytest.raises(UnknownFilter, match="unknown document"):
+        assistant.search("报装时限", document="nope")

@@ -52,11 +52,11 @@ def train_static_embedder(
     out_dir: Path,
     *,
     seed: int = 13,
-    seconds: float = 45.0,
+    seconds: float = 60.0,
     dimension: int = 256,
     vocab_size: int = 12000,
     batch_size: int = 128,
-    max_epochs: int = 12,
+    max_epochs: int = 10,
 ) -> TrainingReport:
     import torch
     from sentence_transformers import SentenceTransformer
