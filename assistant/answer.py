@@ -207,6 +207,3 @@ def _disagreement(citations: tuple[Citation, ...], terms: list[KeyTerm], intent:
     body = "；".join(render("disagree_item", scope=s, fact=phrase, n=n) for s, _v, n, phrase in items)
     return render("disagree", items=body)
 
-
-def strip_markers(text: str) -> str:
-    return re.sub(r"\[\d+\]", "", text)
