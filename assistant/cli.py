@@ -156,7 +156,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
     items = load_gold(args.gold)
     assistant = Assistant()
-    report = evaluate(assistant, items)
+    report, answers = evaluate(assistant, items)
     if args.json:
         out.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     else:
@@ -165,7 +165,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         for metric in metrics:
             out.write(f"{metric:<28}" + "".join(f"{str(report[m][metric]):>10}" for m in report) + "\n")
     if args.failures:
-        for row in failures(assistant, items):
+        for row in failures(items, answers["fused"]):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 0
 

@@ -61,6 +61,10 @@ def citation_hits(item: GoldItem, texts: list[str]) -> list[bool]:
     return [all(s in norm(t) for s in segs) for t in texts]
 
 
+def keys_contained(item: GoldItem, answer: Answer) -> bool:
+    return all(norm(k) in norm(answer.text) for k in item.answer_keys)
+
+
 def score_answers(items: list[GoldItem], answers: list[Answer]) -> dict[str, Any]:
     h1 = h5 = keys = false_abstain = 0
     rr = 0.0
@@ -75,7 +79,7 @@ def score_answers(items: list[GoldItem], answers: list[Answer]) -> dict[str, Any
         h1 += bool(hits and hits[0])
         h5 += any(hits)
         rr += 1 / (hits.index(True) + 1) if any(hits) else 0
-        keys += all(norm(k) in norm(answer.text) for k in item.answer_keys)
+        keys += keys_contained(item, answer)
         false_abstain += answer.abstained
     n = max(1, len(answerable))
     return {
@@ -92,23 +96,24 @@ def score_answers(items: list[GoldItem], answers: list[Answer]) -> dict[str, Any
     }
 
 
-def evaluate(assistant: Assistant, items: list[GoldItem], modes: tuple[str, ...] = MODES) -> dict[str, Any]:
-    """Scores for each retrieval mode, the fused default first."""
+def evaluate(assistant: Assistant, items: list[GoldItem],
+             modes: tuple[str, ...] = MODES) -> tuple[dict[str, Any], dict[str, list[Answer]]]:
+    """Scores for each retrieval mode, the fused default first, and the answers they score."""
     report: dict[str, Any] = {}
+    answers: dict[str, list[Answer]] = {}
     for mode in modes:
-        answers = [assistant.ask(item.question, mode=mode) for item in items]  # type: ignore[arg-type]
-        report[mode] = score_answers(items, answers)
-    return report
+        answers[mode] = [assistant.ask(item.question, mode=mode) for item in items]  # type: ignore[arg-type]
+        report[mode] = score_answers(items, answers[mode])
+    return report, answers
 
 
-def failures(assistant: Assistant, items: list[GoldItem]) -> list[dict[str, Any]]:
-    """The questions the default pipeline gets wrong, for inspection."""
+def failures(items: list[GoldItem], answers: list[Answer]) -> list[dict[str, Any]]:
+    """The questions these answers get wrong, for inspection."""
     out = []
-    for item in items:
-        answer = assistant.ask(item.question)
+    for item, answer in zip(items, answers, strict=True):
         hits = citation_hits(item, [c.clause.text for c in answer.citations])
         ok = (answer.abstained if not item.answerable else
-              bool(hits and hits[0]) and all(norm(k) in norm(answer.text) for k in item.answer_keys))
+              bool(hits and hits[0]) and keys_contained(item, answer))
         if not ok:
             out.append({"id": item.id, "question": item.question, "answer": answer.text,
                         "cited": [c.clause.id for c in answer.citations], "evidence_rank":

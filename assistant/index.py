@@ -50,7 +50,6 @@ class LoadedIndex:
     clauses: list[Clause]
     lexical: LexicalIndex
     dense: DenseIndex
-    glossary: Glossary
 
 
 def index_text(clause: Clause, document: Document) -> str:
@@ -251,4 +250,4 @@ def load_index(settings: Settings) -> LoadedIndex:
     dense = DenseIndex.load(index_dir / "dense.faiss", make_encoder(settings, index_dir))
     if dense.index.ntotal != len(clauses):
         raise IndexStale(f"dense index holds {dense.index.ntotal} vectors for {len(clauses)} clauses: {REBUILD_HINT}")
-    return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense, glossary)
+    return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import cached_property
 
 from assistant.answer import compose
 from assistant.errors import InvalidQuestion
@@ -47,12 +48,11 @@ class Assistant:
             self._retrievers[mode] = HybridRetriever(self.index, self.settings, mode)
         return self._retrievers[mode]
 
-    def _places(self) -> frozenset[str]:
-        if not hasattr(self, "_place_names"):
-            names = {norm(n) for n, _ in self.index.corpus_manifest.names()}
-            names |= {n + suffix for n in list(names) for suffix in ("市", "省", "区")}
-            self._place_names = frozenset(names)
-        return self._place_names
+    @cached_property
+    def places(self) -> frozenset[str]:
+        """Region names as questions write them (西安, 西安市 …), left out of abstention coverage."""
+        names = {norm(n) for n, _ in self.index.corpus_manifest.names()}
+        return frozenset(names | {n + suffix for n in names for suffix in ("市", "省", "区")})
 
     def validate(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -74,7 +74,7 @@ class Assistant:
         question = self.validate(question)
         retriever = self.retriever(mode)
         hits = retriever.search(question, self.settings.max_citations, region=region, document=document)
-        terms = key_terms(question, self.index.lexical, self._places())
+        terms = key_terms(question, self.index.lexical, self.places)
         hints = retriever.hints(question)
         answer = compose(question, hits, self.index.documents, detect_intent(question), terms,
                          self.settings.min_coverage, bool(hints.regions or region), self.settings.max_citations)

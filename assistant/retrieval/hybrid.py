@@ -66,7 +66,7 @@ class HybridRetriever:
 
     # -- search --------------------------------------------------------------------------------
     def hints(self, question: str) -> Hints:
-        return detect(question, self.index.corpus_manifest, self._topics, self.index.glossary)
+        return detect(question, self.index.corpus_manifest, self._topics, self.index.lexical.glossary)
 
     def _boosts(self, hints: Hints) -> np.ndarray:
         boost = np.ones(len(self.index.clauses), dtype=np.float32)
@@ -78,10 +78,8 @@ class HybridRetriever:
                 line = manifest.ancestors(str(region))
                 if line and line[0] in named:
                     f = 1 + self.settings.region_boost
-                elif named & set(line[1:]):
-                    f = 1 + self.settings.region_boost / 4  # inside a named region
-                elif any(str(region) in manifest.ancestors(n) for n in named):
-                    f = 1 + self.settings.region_boost / 4  # the province of a named city
+                elif named & set(line[1:]) or any(str(region) in manifest.ancestors(n) for n in named):
+                    f = 1 + self.settings.region_boost / 4  # inside a named region, or the province of a named city
                 else:
                     continue
                 factor[self._doc_region == region] = f
