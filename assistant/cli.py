@@ -1,4 +1,4 @@
-"""The command line: `assistant build | ask | chat | eval | documents`.
+"""The command line: `assistant build | ask | chat | serve | eval | documents | status`.
 
 Thin: every command calls library functions. Errors a user can fix print one line to stderr and
 exit non-zero, never a traceback.
@@ -15,47 +15,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.contract import answer_json, answer_text
 from assistant.errors import AssistantError
-from assistant.models import Answer
 from assistant.settings import REPO_ROOT, get_settings
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
-
-
-def answer_json(answer: Answer, id_: Any = None) -> dict[str, Any]:
-    """The JSON contract of `assistant ask --json`."""
-    return {
-        "id": id_,
-        "question": answer.question,
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "citations": [
-            {
-                "n": c.n, "clause_id": c.clause.id, "document": c.document.title, "doc_number": c.document.doc_number,
-                "region": c.document.region, "date": c.document.date, "path": c.clause.path, "page": c.clause.page,
-                "source_file": c.clause.source_file, "line_start": c.clause.line_start,
-                "line_end": c.clause.line_end, "text": c.clause.text, "score": round(c.score, 6),
-            }
-            for c in answer.citations
-        ],
-        "facts": [
-            {"type": f.type, "value": f.value, "normalized": f.normalized, "clause_id": clause_id}
-            for f, clause_id in answer.facts
-        ],
-        "latency_ms": round(answer.latency_ms, 2),
-    }
-
-
-def format_answer(answer: Answer) -> str:
-    """The answer as a person reads it in a terminal: text, then the numbered sources."""
-    lines = [answer.text, ""]
-    for c in answer.citations:
-        doc = c.document
-        where = " ".join(p for p in (doc.doc_number, doc.date, c.clause.path,
-                                     f"第{c.clause.page}页" if c.clause.page else "") if p)
-        lines.append(f"[{c.n}] 《{doc.title}》 {where}（{doc.region}）")
-    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", type=Path, default=REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--failures", action="store_true", help="also list the questions answered wrongly")
+
+    serve = sub.add_parser("serve", help="run the web server: the page at /, the API at /api and /v1")
+    serve.add_argument("--host", help="interface to listen on (default from settings: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default from settings: 7860)")
 
     sub.add_parser("documents", help="list the documents in the index")
     sub.add_parser("status", help="exit 0 when the index is built and fresh, else say why")
@@ -126,16 +95,18 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         raise AssistantError("give a question, or --batch FILE")
     answer = assistant.ask(args.question, region=args.region, document=args.document)
     out.write((json.dumps(answer_json(answer), ensure_ascii=False, indent=1) if args.json
-               else format_answer(answer)) + "\n")
+               else answer_text(answer)) + "\n")
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
+    from assistant.conversation import Turn
     from assistant.service import Assistant
 
     assistant = Assistant()
     started = time.perf_counter()
-    _ = assistant.index
+    assistant.warm_up()
+    history: list[Turn] = []
     out.write(f"营商环境政策问答（已加载 {len(assistant.index.clauses)} 条条款，用时 "
               f"{time.perf_counter() - started:.1f}s）。输入问题，空行或 Ctrl-D 退出。\n")
     while True:
@@ -145,7 +116,11 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
         if not line or not line.strip():
             return 0
         try:
-            out.write(format_answer(assistant.ask(line, region=args.region)) + "\n")
+            answer = assistant.ask(line, region=args.region, history=history)
+            if answer.interpreted_as:
+                out.write(f"（理解为：{answer.interpreted_as}）\n")
+            out.write(answer_text(answer) + "\n")
+            history += [Turn("user", line.strip()), Turn("assistant", answer.text)]
         except AssistantError as exc:
             out.write(f"error: {exc}\n")
 
@@ -167,6 +142,22 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     if args.failures:
         for row in failures(items, answers["fused"]):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    app = create_app(settings)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    out.write(f"营商环境政策问答 → http://{shown}:{port}/   (API docs: http://{shown}:{port}/docs)\n")
+    out.flush()
+    uvicorn.run(app, host=host, port=port, log_level="info" if args.verbose else "warning")
     return 0
 
 
@@ -212,6 +203,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
             return cmd_chat(args, out, inp)
         if args.command == "eval":
             return cmd_eval(args, out)
+        if args.command == "serve":
+            return cmd_serve(args, out)
         if args.command == "documents":
             return cmd_documents(out)
         if args.command == "status":

@@ -1,32 +1,98 @@
-"""Domain exceptions. Translated only at the edges: CLI exit codes, HTTP statuses, UI errors."""
+"""Domain exceptions. Translated only at the edges: CLI exit codes, HTTP statuses, UI errors.
+
+Each error has a stable `code`, an English message, a Chinese message (the class default or one
+given at the raise) and optional `details` a client can act on (the valid regions, say).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class AssistantError(Exception):
     """Base class: every error a user can cause or fix carries a one-line message."""
 
     code = "assistant_error"
+    zh = "请求无法完成。"
+
+    def __init__(self, message: str, zh: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_zh = zh or self.zh
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.message} / {self.message_zh}"
 
 
-class InvalidQuestion(AssistantError):
+class InvalidRequest(AssistantError):
+    code = "invalid_request"
+    zh = "请求格式不正确。"
+
+
+class InvalidQuestion(InvalidRequest):
     code = "invalid_question"
+    zh = "问题无效。"
 
 
-class UnknownFilter(AssistantError):
+class EmptyQuestion(InvalidQuestion):
+    code = "empty_question"
+    zh = "问题不能为空。"
+
+
+class QuestionTooLong(InvalidQuestion):
+    code = "question_too_long"
+    zh = "问题过长。"
+
+
+class UnknownFilter(InvalidRequest):
     code = "unknown_filter"
+    zh = "筛选条件无效。"
+
+
+class UnknownRegion(UnknownFilter):
+    code = "unknown_region"
+    zh = "未知地区。"
+
+
+class UnknownDocument(UnknownFilter):
+    code = "unknown_document"
+    zh = "未知文件。"
+
+
+class NotFound(AssistantError):
+    code = "not_found"
+    zh = "未找到。"
+
+
+class MethodNotAllowed(InvalidRequest):
+    code = "method_not_allowed"
+    zh = "不支持该请求方法。"
+
+
+class UnknownClause(NotFound):
+    code = "unknown_clause"
+    zh = "未找到该条款。"
 
 
 class IndexMissing(AssistantError):
     code = "index_missing"
+    zh = "索引尚未构建：请运行 `assistant build`（或 `make run`）。"
 
 
 class IndexStale(AssistantError):
     code = "index_stale"
+    zh = "索引已过期：请运行 `assistant build`（或 `make run`）重新构建。"
 
 
 class CorpusError(AssistantError):
     code = "corpus_error"
+    zh = "文件库无法读取。"
+
+
+class StorageError(AssistantError):
+    code = "storage_error"
+    zh = "数据无法保存。"
 
 
 REBUILD_HINT = "run `assistant build` (or `make run`) to build it"

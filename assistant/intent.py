@@ -14,16 +14,25 @@ _TIME_LIMIT = re.compile(r"多久|多长时间|几个工作日|多少个工作�
 _AMOUNT = re.compile(r"多少钱|多少万|比例|几个点|多少个点|上限|最高|最多|最少|多少|多大|几项|几个|额度|费率|标准")
 
 
+_ORDER: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    ("unit", _UNIT), ("deadline", _DEADLINE), ("time_limit", _TIME_LIMIT), ("amount", _AMOUNT),
+)
+
+
 def detect_intent(question: str) -> Intent:
-    if _UNIT.search(question):
-        return "unit"
-    if _DEADLINE.search(question):
-        return "deadline"
-    if _TIME_LIMIT.search(question):
-        return "time_limit"
-    if _AMOUNT.search(question):
-        return "amount"
+    for intent, pattern in _ORDER:
+        if pattern.search(question):
+            return intent
     return "general"
+
+
+def intent_cue(question: str) -> str:
+    """The words that say what is asked ("多久", "牵头单位"), empty for a general question."""
+    for _intent, pattern in _ORDER:
+        match = pattern.search(question)
+        if match:
+            return match.group(0)
+    return ""
 
 
 # Fact types that answer each intent, best first.

@@ -80,3 +80,15 @@ class Answer:
     citations: tuple[Citation, ...]
     facts: tuple[tuple[Fact, str], ...]  # (fact, clause_id)
     latency_ms: float = 0.0
+    interpreted_as: str = ""  # the standalone question a follow-up was read as
+    follow_up: str = ""  # "" | region | topic | clause | context
+
+
+@dataclass(frozen=True)
+class ClauseInContext:
+    """A clause with its neighbours in the same document, for reading it where it stands."""
+
+    clause: Clause
+    document: Document
+    previous: Clause | None
+    next: Clause | None

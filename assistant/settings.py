@@ -15,6 +15,12 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = REPO_ROOT / "corpus"
     index_dir: Path = REPO_ROOT / "index"
+    # What the server keeps: feedback.sqlite3.
+    data_dir: Path = REPO_ROOT / "data"
+    host: str = "127.0.0.1"
+    port: int = 7860
+    # The name `/v1/models` reports and `/v1/chat/completions` accepts.
+    model_name: str = "policy-assistant"
     # "trained" = the domain StaticEmbedding the build trains on the corpus (offline default).
     # Otherwise a sentence-transformers model id (e.g. BAAI/bge-small-zh-v1.5) or a local folder.
     embedding_model: str = "trained"
@@ -30,6 +36,9 @@ class Settings(BaseSettings):
     candidates: int = 50
     max_citations: int = 5
     max_question_chars: int = 1000
+    max_search_k: int = 50
+    # Earlier user questions a follow-up may lean on.
+    max_history_turns: int = 6
     # Abstain when the best clause covers less than this share of the question's key terms.
     min_coverage: float = 0.4
 

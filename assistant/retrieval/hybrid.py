@@ -6,7 +6,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from assistant.errors import UnknownFilter
+from assistant.errors import UnknownDocument, UnknownRegion
 from assistant.index import LoadedIndex
 from assistant.models import Hit
 from assistant.retrieval.fusion import reciprocal_rank_fusion
@@ -43,14 +43,19 @@ class HybridRetriever:
         known = manifest.region(region)
         if known is None or known.name not in {r for d in self.index.documents.values()
                                                 for r in manifest.ancestors(d.region)}:
-            raise UnknownFilter(f"unknown region {region!r}; known regions: {', '.join(self.regions())}")
+            regions = self.regions()
+            raise UnknownRegion(f"unknown region {region!r}; known regions: {', '.join(regions)}",
+                                f"未知地区“{region}”，可选地区：{'、'.join(regions)}", valid=regions)
         inside = {d.region for d in self.index.documents.values() if known.name in manifest.ancestors(d.region)}
         return np.isin(self._doc_region, list(inside))
 
     def _document_mask(self, document: str) -> np.ndarray:
         docs = self.index.documents
         if document not in docs:
-            raise UnknownFilter(f"unknown document {document!r}; see `assistant documents` for the ids")
+            ids = sorted(docs)
+            raise UnknownDocument(f"unknown document {document!r}; known document ids: {', '.join(ids)}",
+                                  f"未知文件“{document}”，可选文件编号见 `assistant documents` 或 /api/documents",
+                                  valid=ids)
         family = {d.id for d in docs.values() if d.id == document or self._descends(d.id, document)}
         return np.isin(self._doc_ids, list(family))
 

@@ -30,6 +30,11 @@ def _is_noun(word: str) -> bool:
     return any(p.flag.startswith("n") or p.flag == "j" for p in jieba.posseg.cut(word))
 
 
+def warm_up() -> None:
+    """Load jieba's part-of-speech model now rather than in the first question with an unknown word."""
+    _is_noun("营商环境")
+
+
 def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = frozenset()) -> list[KeyTerm]:
     """Weighted key terms of `question`. Place names (`places`) are left out: where a question
     applies is the retriever's business, and a place alone answers nothing."""

@@ -1,0 +1,88 @@
+"""`/api/*`: the assistant's own HTTP API. Thin: every route calls one service function."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from assistant.contract import answer_json, clause_json, document_json, error_json, hit_json
+from assistant.errors import AssistantError, InvalidRequest, MethodNotAllowed, NotFound
+from assistant.feedback import FeedbackStore
+from assistant.service import Assistant
+from assistant.settings import Settings
+from web.deps import get_app_settings, get_assistant, get_feedback
+from web.schemas import AskRequest, FeedbackRequest
+
+router = APIRouter(prefix="/api", tags=["assistant"])
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+@router.post("/ask", summary="Answer a question with citations (follow-ups through `history`)")
+def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
+    answer = assistant.ask(body.question, region=body.region or None, document=body.document or None,
+                           history=[m.turn() for m in body.history])
+    return answer_json(answer)
+
+
+@router.get("/search", summary="Ranked clauses with scores, no answer text")
+def search(assistant: AssistantDep, settings: Annotated[Settings, Depends(get_app_settings)],
+           q: Annotated[str, Query(description="the question or keywords")] = "",
+           k: Annotated[int, Query(description="how many clauses")] = 5,
+           region: str | None = None, document: str | None = None) -> dict[str, Any]:
+    if not 1 <= k <= settings.max_search_k:
+        raise InvalidRequest(f"k must be between 1 and {settings.max_search_k}, got {k}",
+                             f"k 须在 1 到 {settings.max_search_k} 之间。", limit=settings.max_search_k)
+    hits = assistant.search(q, k, region=region or None, document=document or None)
+    documents = assistant.index.documents
+    return {"query": q.strip(), "k": k, "region": region, "document": document,
+            "hits": [hit_json(h, documents[h.clause.doc_id]) for h in hits]}
+
+
+@router.get("/documents", summary="The documents with title, 文号, issuer, region, date and clause count")
+def documents(assistant: AssistantDep) -> dict[str, Any]:
+    return {"documents": [document_json(doc, n) for doc, n in assistant.documents()],
+            "regions": assistant.regions()}
+
+
+@router.get("/clauses/{clause_id:path}", summary="One clause in context")
+def clause(clause_id: str, assistant: AssistantDep) -> dict[str, Any]:
+    return clause_json(assistant.clause(clause_id))
+
+
+@router.get("/health", summary="Ready or not, and the index manifest")
+def health(assistant: AssistantDep) -> JSONResponse:
+    try:
+        manifest = assistant.manifest()
+    except AssistantError as exc:
+        return JSONResponse({"status": "unavailable", **error_json(exc)}, status_code=503)
+    keep = ("corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at", "build_seconds", "documents", "clauses",
+            "format_version", "package_version", "dimension")
+    return JSONResponse({"status": "ready", "manifest": {k: manifest[k] for k in keep if k in manifest}})
+
+
+@router.post("/feedback", status_code=201, summary="Rate an answer: up or down, with an optional comment")
+def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback)]) -> dict[str, Any]:
+    row = store.add(body.rating, body.question, body.answer, body.comment, body.clause_ids, source="api")
+    return row.to_dict()
+
+
+@router.get("/feedback", summary="The latest ratings, newest first")
+def list_feedback(store: Annotated[FeedbackStore, Depends(get_feedback)],
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100, rating: str | None = None) -> dict[str, Any]:
+    return {"feedback": [row.to_dict() for row in store.list(limit, rating)]}
+
+
+@router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)
+def unknown(path: str, request: Request) -> None:
+    """Unknown /api paths answer in the API's error shape (not the page's); a known path with
+    the wrong method is a 405."""
+    allowed = sorted({m for route in router.routes if isinstance(route, APIRoute)
+                      and route.path_regex.match(request.url.path) and route.endpoint is not unknown
+                      for m in route.methods or ()})
+    if allowed:
+        raise MethodNotAllowed(f"{request.method} is not allowed on /api/{path}; use {', '.join(allowed)}",
+                               f"接口 /api/{path} 不支持 {request.method}，请使用 {'、'.join(allowed)}。", allowed=allowed)
+    raise NotFound(f"no API endpoint /api/{path}; see /docs", f"不存在接口 /api/{path}，请查看 /docs。")

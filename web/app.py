@@ -1,0 +1,134 @@
+"""`create_app()`: the FastAPI app with the API routes and the Gradio page mounted at `/`.
+
+Errors leave as JSON with a stable code and a message in English and Chinese; a client's input
+can produce 400, 404 or 503, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant import __version__
+from assistant.contract import error_json
+from assistant.errors import (
+    AssistantError,
+    CorpusError,
+    IndexMissing,
+    IndexStale,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    StorageError,
+)
+from assistant.feedback import FeedbackStore
+from assistant.service import Assistant
+from assistant.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def status_for(exc: AssistantError) -> int:
+    if isinstance(exc, IndexMissing | IndexStale | CorpusError | StorageError):
+        return 503
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, MethodNotAllowed):
+        return 405
+    if isinstance(exc, InvalidRequest):
+        return 400
+    return 500
+
+
+def _error_response(exc: AssistantError, status: int | None = None) -> JSONResponse:
+    return JSONResponse(error_json(exc), status_code=status or status_for(exc))
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssistantError)
+    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        where = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details[:5])
+        return _error_response(InvalidRequest(f"malformed request: {where}", "请求格式不正确，请检查请求体和参数。",
+                                              errors=details))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error: AssistantError
+        if exc.status_code == 404:
+            error = NotFound("not found", "未找到。")
+        elif exc.status_code == 405:
+            error = MethodNotAllowed(str(exc.detail), "不支持该请求方法。")
+        else:
+            error = InvalidRequest(str(exc.detail), "请求无法处理。")
+            error.code = "http_error"
+        return _error_response(error, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        error = AssistantError(f"internal error: {type(exc).__name__}", "服务内部错误，请稍后重试。")
+        error.code = "internal_error"
+        return _error_response(error, 500)
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
+               feedback: FeedbackStore | None = None, *, ui: bool = True) -> FastAPI:
+    """The whole server. `assistant` and `feedback` are injected in tests; `ui=False` leaves out Gradio."""
+    settings = settings or get_settings()
+    assistant = assistant or Assistant(settings)
+    feedback = feedback or FeedbackStore(settings.data_dir / "feedback.sqlite3")
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        try:
+            assistant.warm_up()
+            log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
+        except AssistantError as exc:
+            log.error("serving without an index: %s", exc)
+        yield
+
+    app = FastAPI(title="营商环境政策问答 API", version=__version__, lifespan=lifespan,
+                  description="Answers questions on Chinese business-environment policy, citing the clause. "
+                              "Errors: `{error: {code, message, message_en, message_zh, details}}`.")
+    app.state.settings = settings
+    app.state.assistant = assistant
+    app.state.feedback = feedback
+    install_error_handlers(app)
+
+    from web import api, openai_api
+
+    app.include_router(api.router)
+    app.include_router(openai_api.router)
+    if ui:
+        import gradio as gr
+
+        from web.render import CSS
+        from web.ui import THEME, TITLE, build_ui
+
+        blocks = build_ui(assistant, feedback)
+        blocks.title = TITLE
+        app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, footer_links=["api"],
+                                  show_error=True)
+    else:
+        @app.get("/", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse("/docs")
+    return app
