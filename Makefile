@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index build eval bench lint clean
+.PHONY: setup run test index build eval bench loadbench screenshot chromium lint clean
+CHROMIUM := /usr/bin/chromium
+# apt needs root: sudo when not root and sudo is there.
+SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
 setup: $(STAMP)
 
@@ -23,10 +26,16 @@ index: setup
 build: setup
 	$(BIN)/assistant build
 
+# The web page and the API on http://127.0.0.1:7860/ (ASSISTANT_HOST / ASSISTANT_PORT to change).
 run: index
-	$(BIN)/assistant chat
+	$(BIN)/assistant serve
 
-test: setup
+# Debian's Chromium for the browser test, installed when missing.
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+test: setup chromium
 	$(BIN)/python -m pytest
 
 eval: index
@@ -35,8 +44,16 @@ eval: index
 bench: index
 	$(BIN)/python scripts/bench.py
 
+# 16 concurrent clients for 30 s against /api/ask on a server it starts.
+loadbench: index
+	$(BIN)/python scripts/loadbench.py
+
+# docs/screenshot.png: the page after an answer (needs fonts-noto-cjk for the Chinese glyphs).
+screenshot: index chromium
+	$(BIN)/python scripts/screenshot.py
+
 lint: setup
-	$(BIN)/ruff check assistant scripts tests
+	$(BIN)/ruff check assistant web scripts tests
 	$(BIN)/mypy
 
 clean:

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "data"
     host: str = "127.0.0.1"
     port: int = 7860
+    # Threads answering requests at once (answering holds the GIL; more threads add only latency).
+    worker_threads: int = 2
     # The name `/v1/models` reports and `/v1/chat/completions` accepts.
     model_name: str = "policy-assistant"
     # "trained" = the domain StaticEmbedding the build trains on the corpus (offline default).

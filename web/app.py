@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -75,6 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
             error = NotFound("not found", "未找到。")
         elif exc.status_code == 405:
             error = MethodNotAllowed(str(exc.detail), "不支持该请求方法。")
+        elif exc.status_code == 400:
+            error = InvalidRequest(f"malformed request: {exc.detail}", "请求格式不正确，请检查请求体和参数。")
         else:
             error = InvalidRequest(str(exc.detail), "请求无法处理。")
             error.code = "http_error"
@@ -97,6 +100,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Answering is CPU-bound Python: more threads than cores only queue on the GIL and
+        # stretch every request's latency. A few keep I/O-bound routes responsive meanwhile.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         started = time.perf_counter()
         try:
             assistant.warm_up()

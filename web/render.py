@@ -58,10 +58,11 @@ def answer_markdown(answer: Answer) -> str:
     rest = answer.text[len(head):]
     lines = []
     if answer.abstained:
-        lines.append("⚠️ **未在现有文件中找到明确规定**")
+        lines.append("⚠️ <strong>未在现有文件中找到明确规定</strong>")
     if answer.interpreted_as:
         lines.append(f"*（按上文理解为：{_md(answer.interpreted_as)}）*")
-    lines.append(f"**{_md(head)}**{_md(rest)}")
+    # <strong>, not **: CommonMark does not close ** after "。" when a letter follows.
+    lines.append(f"<strong>{escape(_md(head))}</strong>{_md(rest)}")
     if answer.citations:
         lines.append("  \n".join(f"\\[{c.n}\\] 《{_md(c.document.title)}》{_md(_where(c))}" for c in answer.citations))
     return "\n\n".join(lines)

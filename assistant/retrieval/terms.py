@@ -32,6 +32,11 @@ def _is_noun(word: str) -> bool:
 
 def warm_up() -> None:
     """Load jieba's part-of-speech model now rather than in the first question with an unknown word."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
     _is_noun("营商环境")
 
 
