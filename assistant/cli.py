@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.contract import answer_json, answer_text
+from assistant.contract import answer_json, answer_text, error_json
 from assistant.errors import AssistantError
 from assistant.settings import REPO_ROOT, get_settings
 
@@ -88,7 +88,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
                 answer = assistant.ask(question, region=args.region, document=args.document)
                 row = answer_json(answer, id_)
             except AssistantError as exc:
-                row = {"id": id_, "question": question, "error": {"code": exc.code, "message": str(exc)}}
+                row = {"id": id_, "question": question, **error_json(exc)}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return 0
     if args.question is None:

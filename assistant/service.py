@@ -82,7 +82,7 @@ class Assistant:
         question = question.strip()
         limit = self.settings.max_question_chars
         if len(question) > limit:
-            raise QuestionTooLong(f"the question has {len(question)} characters, more than the limit of {limit}",
+            raise QuestionTooLong(f"the question has {len(question)} characters, more than {limit} allowed",
                                   f"问题有 {len(question)} 个字符，超过 {limit} 字的上限。", limit=limit)
         return question
 

@@ -74,16 +74,18 @@ def test_ask_json_contract(use_built_index):
     code, out = run("ask", "在西安开办企业需要多长时间？", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"id", "question", "answer", "abstained", "citations", "facts", "latency_ms"}
+    assert set(data) == {"id", "question", "interpreted_as", "follow_up", "answer", "abstained", "citations", "facts",
+                         "latency_ms"}
     assert 1 <= len(data["citations"]) <= 5
     citation = data["citations"][0]
-    assert set(citation) == {"n", "clause_id", "document", "doc_number", "region", "date", "path", "page",
-                             "source_file", "line_start", "line_end", "text", "score"}
+    assert set(citation) == {"n", "clause_id", "document_id", "document", "doc_number", "issuer", "region", "date",
+                             "topic", "path", "headings", "page", "source_file", "line_start", "line_end", "text",
+                             "facts", "score"}
     assert citation["n"] == 1 and citation["document"] and citation["path"]
     source = (Path(__file__).parent.parent / "corpus" / citation["source_file"]).read_text("utf-8").splitlines()
     span = "".join(clean_markup(line) for line in source[citation["line_start"] - 1 : citation["line_end"]])
     assert norm(citation["text"].split("\n")[0])[:20] in norm(span)
-    assert all({"type", "value", "normalized", "clause_id"} == set(f) for f in data["facts"])
+    assert all({"type", "value", "normalized", "start", "end", "clause_id"} == set(f) for f in data["facts"])
 
 
 def test_batch_keeps_order_and_reports_bad_rows(use_built_index, tmp_path):
@@ -95,7 +97,7 @@ def test_batch_keeps_order_and_reports_bad_rows(use_built_index, tmp_path):
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in lines] == ["x", "y", "z"]
-    assert lines[1]["error"]["code"] == "invalid_question"
+    assert lines[1]["error"]["code"] == "empty_question"
     assert lines[0]["citations"] and lines[2]["citations"]
 
 

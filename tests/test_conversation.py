@@ -1,0 +1,54 @@
+"""Follow-up resolution in the service layer, on the real corpus's regions and indicators."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import Context, Turn
+
+pytestmark = pytest.mark.integration
+
+OPENING = "泾河新城开办企业要多久？"
+
+
+@pytest.fixture(scope="module")
+def resolver(assistant):  # type: ignore[no-untyped-def]
+    return assistant.follow_ups
+
+
+def test_without_context_a_question_stands_alone(resolver):
+    assert resolver.resolve("那渭滨区呢？", None).follow_up == ""
+
+
+@pytest.mark.parametrize(("question", "kind", "expected"), [
+    ("那渭滨区呢？", "region", "渭滨区开办企业要多久？"),
+    ("渭滨区呢", "region", "渭滨区开办企业要多久？"),
+    ("那获得电力呢？", "topic", "泾河新城获得电力多久？"),
+    ("牵头单位是谁？", "clause", "泾河新城开办企业要多久，牵头单位是谁？"),
+    ("这个什么时候要完成？", "clause", "泾河新城开办企业要多久，这个什么时候要完成？"),
+    ("渭滨区热线工单直派机制是哪个单位牵头？", "", "渭滨区热线工单直派机制是哪个单位牵头？"),
+    ("西安市获得用水要多久？", "", "西安市获得用水要多久？"),
+])
+def test_resolve(resolver, question, kind, expected):
+    resolved = resolver.resolve(question, Context(OPENING, "jh2023-15-p2-01:二、(一)1."))
+    assert (resolved.follow_up, resolved.question) == (kind, expected)
+    if kind == "clause":
+        assert resolved.pinned == "jh2023-15-p2-01:二、(一)1."
+    if kind == "region":
+        assert resolved.region == "渭滨区"
+
+
+def test_a_chain_keeps_its_subject(assistant):
+    history: list[Turn] = []
+    for question in (OPENING, "那渭滨区呢？", "牵头单位是谁？"):
+        answer = assistant.ask(question, history=history)
+        history += [Turn("user", question), Turn("assistant", answer.text)]
+    assert answer.follow_up == "clause"
+    assert answer.citations[0].document.region == "渭滨区"
+    assert "区行政审批局" in answer.text.split("。")[0]
+
+
+def test_assistant_turns_and_blank_questions_are_ignored(assistant):
+    history = [Turn("system", "你是助手"), Turn("user", "  "), Turn("user", OPENING), Turn("assistant", "渭滨区…")]
+    answer = assistant.ask("牵头单位是谁？", history=history)
+    assert "市监分局" in answer.text.split("。")[0]
