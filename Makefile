@@ -48,7 +48,7 @@ bench: index
 loadbench: index
 	$(BIN)/python scripts/loadbench.py
 
-# docs/screenshot.png: the page after an answer (needs fonts-noto-cjk for the Chinese glyphs).
+# docs/screenshot.png: the page after an answer (needs fonts-noto-cjk and fonts-noto-color-emoji for the glyphs).
 screenshot: index chromium
 	$(BIN)/python scripts/screenshot.py
 
