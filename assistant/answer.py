@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.intent import FACT_TYPES, Intent
 from assistant.models import Answer, Citation, Clause, Document, Fact, Hit
@@ -148,8 +149,31 @@ def first_sentence(clause: Clause, document: Document, evidence: Evidence, inten
     return render("lead_in", scope=where, n=n)
 
 
+def passed_deadline(clause: Clause, today: date) -> Fact | None:
+    """The clause's latest deadline, when even that one lies before `today`."""
+    deadlines = [f for f in clause.facts if f.type == "deadline" and f.normalized]
+    if not deadlines:
+        return None
+    latest = max(deadlines, key=lambda f: f.normalized)
+    return latest if latest.normalized < today.isoformat() else None
+
+
+def notes(clause: Clause, document: Document, documents: dict[str, Document], today: date) -> str:
+    """What a reader must know about the source: its date, a lapsed 完成时限, a lapsed document."""
+    out = render("dated", date=document.date_text) if document.date else ""
+    if not document.in_force:
+        successor = documents.get(document.superseded_by)
+        replacement = render("replacement", title=successor.title) if successor else ""
+        out += render("not_in_force", status=document.status, replacement=replacement)
+    lapsed = passed_deadline(clause, today)
+    if lapsed is not None:
+        out += render("deadline_passed", value=lapsed.value, today=f"{today.year}年{today.month}月{today.day}日")
+    return out
+
+
 def compose(question: str, hits: list[Hit], documents: dict[str, Document], intent: Intent,
-            terms: list[KeyTerm], min_coverage: float, region_named: bool, max_citations: int = 5) -> Answer:
+            terms: list[KeyTerm], min_coverage: float, region_named: bool, max_citations: int = 5,
+            today: date | None = None) -> Answer:
     if not hits:
         return Answer(question, render("abstain", related=""), True, (), ())
     citations = tuple(
@@ -169,6 +193,7 @@ def compose(question: str, hits: list[Hit], documents: dict[str, Document], inte
     if disagreement:
         lead = disagreement
     text = lead + render("quote", quote=evidence.quote)
+    text += notes(best, documents[best.doc_id], documents, today or date.today())
     facts = tuple((f, best.id) for f in evidence.facts)
     return Answer(question, text, False, citations, facts)
 

@@ -1,4 +1,5 @@
-"""The command line: `assistant build | ask | chat | serve | eval | documents | status`.
+"""The command line: `assistant build | ask | chat | serve | eval | list | status` and the corpus
+changes `add | update | remove | retire | reinstate`.
 
 Thin: every command calls library functions. Errors a user can fix print one line to stderr and
 exit non-zero, never a traceback.
@@ -28,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("build", help="parse the corpus and build the indexes")
+    build = sub.add_parser("build", help="bring the index up to date with the corpus (only what changed)")
+    build.add_argument("--full", action="store_true",
+                       help="rebuild everything from the sources, refitting the trained embedder")
 
     ask = sub.add_parser("ask", help="answer one question, or a JSON Lines batch")
     ask.add_argument("question", nargs="?", help="the question, in Chinese")
@@ -36,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--document", help="only clauses of this document id (and its sub-plans)")
     ask.add_argument("--json", action="store_true", help="print the JSON contract")
     ask.add_argument("--batch", type=Path, help="JSON Lines file with id and question per line")
+    ask.add_argument("--include-retired", action="store_true", help="also answer from repealed or superseded documents")
 
     chat = sub.add_parser("chat", help="terminal chat")
     chat.add_argument("--region", help="only clauses of this region")
@@ -49,7 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (default from settings: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default from settings: 7860)")
 
-    sub.add_parser("documents", help="list the documents in the index")
+    add = sub.add_parser("add", help="add .txt/.md/.pdf/.docx files to the corpus, then update the index")
+    add.add_argument("files", nargs="+", type=Path)
+    for flag, what in (("--region", "the region it applies to (read from the text when left out)"),
+                       ("--region-parent", "for a region the corpus does not know yet: the region containing it"),
+                       ("--title", "title"), ("--issuer", "issuing body"), ("--doc-number", "文号"),
+                       ("--date", "date, YYYY-MM-DD"), ("--id", "document id (default: made from date and content)")):
+        add.add_argument(flag, help=what)
+    update = sub.add_parser("update", help="replace a document's file with a new version, keeping its id")
+    update.add_argument("doc_id")
+    update.add_argument("file", type=Path)
+    remove = sub.add_parser("remove", help="delete a document from the corpus, then update the index")
+    remove.add_argument("doc_id")
+    retire = sub.add_parser("retire", help="mark a document 已废止 (or 被替代 with --superseded-by)")
+    retire.add_argument("doc_id")
+    retire.add_argument("--superseded-by", default="", help="the id of the document that replaces it")
+    reinstate = sub.add_parser("reinstate", help="mark a retired document 现行 again")
+    reinstate.add_argument("doc_id")
+    sub.add_parser("list", help="the documents with id, status, region, date, 文号 and clause count")
+    sub.add_parser("documents", help="same as list")
     sub.add_parser("status", help="exit 0 when the index is built and fresh, else say why")
     return parser
 
@@ -69,13 +91,20 @@ def _batch(path: Path) -> Iterator[tuple[Any, str]]:
             raise AssistantError(f"{path}:{n}: expected a JSON object with a question ({exc})") from exc
 
 
-def cmd_build(out: TextIO) -> int:
-    from assistant.index import build_index
+def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from assistant.build import build_index
 
-    manifest = build_index(get_settings(), progress=lambda _step: None)
-    out.write(f"index built in {manifest['build_seconds']}s: {manifest['documents']} documents, "
-              f"{manifest['clauses']} clauses, model {manifest['embedding_model']} -> {get_settings().index_dir}\n")
+    manifest = build_index(get_settings(), progress=lambda _step: None, full=args.full)
+    out.write(_built_line(manifest) + "\n")
     return 0
+
+
+def _built_line(manifest: dict[str, Any]) -> str:
+    reuse = manifest["reuse"]
+    return (f"index {manifest['build']} built in {manifest['build_seconds']}s ({manifest['mode']}): "
+            f"{manifest['documents']} documents, {manifest['clauses']} clauses; parsed {reuse['sources_parsed']} "
+            f"of {reuse['sources_parsed'] + reuse['sources_reused']} sources, embedded {reuse['vectors_computed']} "
+            f"clauses; model {manifest['embedding_model']}")
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
@@ -85,7 +114,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if args.batch:
         for id_, question in _batch(args.batch):
             try:
-                answer = assistant.ask(question, region=args.region, document=args.document)
+                answer = assistant.ask(question, region=args.region, document=args.document,
+                                       include_retired=args.include_retired)
                 row = answer_json(answer, id_)
             except AssistantError as exc:
                 row = {"id": id_, "question": question, **error_json(exc)}
@@ -93,7 +123,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     if args.question is None:
         raise AssistantError("give a question, or --batch FILE")
-    answer = assistant.ask(args.question, region=args.region, document=args.document)
+    answer = assistant.ask(args.question, region=args.region, document=args.document,
+                           include_retired=args.include_retired)
     out.write((json.dumps(answer_json(answer), ensure_ascii=False, indent=1) if args.json
                else answer_text(answer)) + "\n")
     return 0
@@ -164,13 +195,48 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_documents(out: TextIO) -> int:
     from assistant.service import Assistant
 
-    index = Assistant().index
-    counts: dict[str, int] = {}
-    for clause in index.clauses:
-        counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
-    for doc in index.documents.values():
-        out.write(f"{doc.id:<18} {doc.region:<6} {doc.date:<10} {doc.doc_number or '-':<20} "
-                  f"{counts.get(doc.id, 0):>4}  {doc.title}\n")
+    for doc, count in Assistant().documents():
+        replaced = f" → {doc.superseded_by}" if doc.superseded_by else ""
+        out.write(f"{doc.id:<22} {doc.status:<4} {doc.region:<6} {doc.date:<10} {doc.doc_number or '-':<20} "
+                  f"{count:>4}  {doc.title}{replaced}\n")
+    return 0
+
+
+def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
+    """add / update / remove / retire / reinstate: change the corpus, then update the index."""
+    from assistant.library import Library, Metadata, change
+
+    settings = get_settings()
+
+    def read(path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise AssistantError(f"cannot read {path}: {exc.strerror}") from exc
+
+    def edit(library: Library) -> str:
+        if args.command == "add":
+            if args.id and len(args.files) > 1:
+                raise AssistantError("--id names one document: add the files one at a time")
+            meta = Metadata(title=args.title or "", issuer=args.issuer or "", doc_number=args.doc_number or "",
+                            date=args.date or "", region=args.region or "", region_parent=args.region_parent or "",
+                            doc_id=args.id or "")
+            specs = [library.add(path.name, read(path), meta) for path in args.files]
+            return "\n".join(f"added {s.id}: {s.title} ({s.region}, {s.date or '日期未知'}) <- {s.file}" for s in specs)
+        if args.command == "update":
+            spec = library.update(args.doc_id, args.file.name, read(args.file))
+            return f"updated {spec.id} from {args.file}"
+        if args.command == "remove":
+            spec = library.remove(args.doc_id)
+            return f"removed {spec.id} ({spec.file})"
+        if args.command == "retire":
+            library.retire(args.doc_id, args.superseded_by)
+            return f"retired {args.doc_id}" + (f", superseded by {args.superseded_by}" if args.superseded_by else "")
+        library.reinstate(args.doc_id)
+        return f"reinstated {args.doc_id}"
+
+    said, manifest = change(settings, edit)
+    out.write(said + "\n" + _built_line(manifest) + "\n")
     return 0
 
 
@@ -196,7 +262,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
         logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.ERROR)
     try:
         if args.command == "build":
-            return cmd_build(out)
+            return cmd_build(args, out)
         if args.command == "ask":
             return cmd_ask(args, out)
         if args.command == "chat":
@@ -205,8 +271,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
             return cmd_eval(args, out)
         if args.command == "serve":
             return cmd_serve(args, out)
-        if args.command == "documents":
+        if args.command in ("documents", "list"):
             return cmd_documents(out)
+        if args.command in ("add", "update", "remove", "retire", "reinstate"):
+            return cmd_library(args, out)
         if args.command == "status":
             return cmd_status(out)
     except AssistantError as exc:

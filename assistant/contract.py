@@ -20,7 +20,8 @@ def document_json(doc: Document, clauses: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": doc.id, "title": doc.title, "doc_number": doc.doc_number, "issuer": doc.issuer,
         "region": doc.region, "date": doc.date, "kind": doc.kind, "parent_id": doc.parent_id or None,
-        "topic": doc.topic or None, "source_file": doc.source_file,
+        "topic": doc.topic or None, "source_file": doc.source_file, "status": doc.status,
+        "superseded_by": doc.superseded_by or None, "in_force": doc.in_force,
     }
     if clauses is not None:
         out["clauses"] = clauses
@@ -31,7 +32,8 @@ def citation_json(c: Citation) -> dict[str, Any]:
     return {
         "n": c.n, "clause_id": c.clause.id, "document_id": c.document.id, "document": c.document.title,
         "doc_number": c.document.doc_number, "issuer": c.document.issuer, "region": c.document.region,
-        "date": c.document.date, "topic": c.document.topic or None, "path": c.clause.path,
+        "date": c.document.date, "status": c.document.status, "superseded_by": c.document.superseded_by or None,
+        "topic": c.document.topic or None, "path": c.clause.path,
         "headings": list(c.clause.headings), "page": c.clause.page, "source_file": c.clause.source_file,
         "line_start": c.clause.line_start, "line_end": c.clause.line_end, "text": c.clause.text,
         "facts": [fact_json(f) for f in c.clause.facts], "score": round(c.score, 6),
@@ -58,7 +60,8 @@ def reference_line(c: Citation) -> str:
     doc = c.document
     where = " ".join(p for p in (doc.doc_number, doc.date, c.clause.path,
                                  f"第{c.clause.page}页" if c.clause.page else "") if p)
-    return f"[{c.n}] 《{doc.title}》 {where}（{doc.region}）"
+    mark = "" if doc.in_force else f"【{doc.status}】"
+    return f"[{c.n}] {mark}《{doc.title}》 {where}（{doc.region}）"
 
 
 def answer_text(answer: Answer) -> str:
@@ -71,7 +74,7 @@ def hit_json(hit: Hit, doc: Document) -> dict[str, Any]:
         "rank": hit.rank, "score": round(hit.score, 6),
         "scores": {name: round(value, 6) for name, value in hit.sources.items()},
         "clause_id": hit.clause.id, "document_id": doc.id, "document": doc.title, "doc_number": doc.doc_number,
-        "region": doc.region, "date": doc.date, "path": hit.clause.path, "page": hit.clause.page,
+        "region": doc.region, "date": doc.date, "status": doc.status, "path": hit.clause.path, "page": hit.clause.page,
         "text": hit.clause.text,
     }
 

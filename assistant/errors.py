@@ -65,6 +65,36 @@ class NotFound(AssistantError):
     zh = "未找到。"
 
 
+class DocumentNotFound(NotFound):
+    code = "document_not_found"
+    zh = "未找到该文件。"
+
+
+class UnreadableDocument(InvalidRequest):
+    code = "unreadable_document"
+    zh = "文件无法读取。"
+
+
+class UploadTooLarge(InvalidRequest):
+    code = "upload_too_large"
+    zh = "文件过大。"
+
+
+class AdminDisabled(AssistantError):
+    code = "admin_disabled"
+    zh = "管理功能未开启：请在服务器上设置 ASSISTANT_ADMIN_TOKEN。"
+
+
+class Unauthorized(AssistantError):
+    code = "unauthorized"
+    zh = "管理口令缺失或不正确。"
+
+
+class Busy(AssistantError):
+    code = "busy"
+    zh = "正在更新索引，请稍后重试。"
+
+
 class MethodNotAllowed(InvalidRequest):
     code = "method_not_allowed"
     zh = "不支持该请求方法。"

@@ -1,44 +1,41 @@
-"""The index: a folder of plain files plus `manifest.json`.
+"""One built index: a folder of plain files plus `manifest.json`, and how it is loaded.
 
-    index/
-      manifest.json     corpus fingerprint, model, dimension, counts, build time, version
-      documents.json    the documents with their metadata
+    builds/<build id>/
+      manifest.json     corpus fingerprint, per-source content keys, model, fingerprints, counts
+      documents.json    the documents with their metadata and status
       clauses.jsonl     one clause per line, facts and fields included
+      tokens.jsonl      per clause: a hash of the indexed text and its jieba tokens
       bm25/             bm25s arrays and vocabulary
-      dense.faiss       FAISS inner-product index
-      embedder/         the trained sentence-transformers model (offline default)
+      dense.faiss       FAISS inner-product index (one vector per clause, in clause order)
 
-A build writes into a temporary sibling folder and renames it into place, so a crash never leaves
-a half-written index. Loading refuses a missing, partial or stale index with a message that says
-how to rebuild.
+The embedder a build used lives in `models/` beside the builds (see `assistant.store`). Loading
+refuses a missing, partial or stale index with a message that says how to rebuild. Tokenizers and
+encoders are kept per fingerprint, so loading a newer build of the same corpus is quick.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import shutil
-import time
-from collections.abc import Callable
+import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant import __version__
 from assistant.errors import REBUILD_HINT, IndexMissing, IndexStale
 from assistant.models import Clause, Document, Fact
-from assistant.parsing.corpus import Corpus, corpus_fingerprint, load_corpus
+from assistant.parsing.corpus import corpus_fingerprint
 from assistant.parsing.manifest import Manifest, load_manifest
-from assistant.retrieval.dense import DenseIndex, Encoder, SentenceTransformerEncoder
-from assistant.retrieval.embedder import train_static_embedder
+from assistant.retrieval.dense import DenseIndex, Encoder, make_encoder
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.tokenize import Glossary, Tokenizer
 from assistant.settings import Settings
+from assistant.store import IndexStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TRAINED = "trained"
 
 
@@ -50,6 +47,7 @@ class LoadedIndex:
     clauses: list[Clause]
     lexical: LexicalIndex
     dense: DenseIndex
+    build: str = ""  # the build folder's name
 
 
 def index_text(clause: Clause, document: Document) -> str:
@@ -58,39 +56,15 @@ def index_text(clause: Clause, document: Document) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def training_pairs(corpus: Corpus, glossary: Glossary, seed: int) -> list[tuple[str, str]]:
-    """(anchor, positive) pairs the corpus provides for the embedder."""
-    import random
-
-    rng = random.Random(seed)
-    pairs: list[tuple[str, str]] = []
-    for clause in corpus.clauses:
-        doc = corpus.documents[clause.doc_id]
-        body = clause.text
-        first, _, rest = body.partition("。")
-        if rest.strip() and 4 <= len(first) <= 60:
-            pairs.append((first, rest))  # item title ↔ item body
-        if clause.headings:
-            pairs.append((f"{doc.region} {clause.headings[-1]}", body))  # heading ↔ body
-        pairs.append((f"{doc.topic or doc.title} {doc.region}", body))  # document ↔ clause
-        for name, value in clause.fields:
-            if "牵头" in name or "责任" in name:
-                pairs.append((f"{value} 负责", body))
-    texts = [c.text for c in corpus.clauses]
-    for key, terms in glossary.terms.items():
-        matching = [t for t in texts if any(term in t for term in terms)]
-        for text in rng.sample(matching, min(8, len(matching))):
-            pairs.append((key, text))  # how people ask ↔ how policies say it
-    rng.shuffle(pairs)
-    return pairs
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def _clause_to_json(clause: Clause) -> str:
-    data = asdict(clause)
-    return json.dumps(data, ensure_ascii=False)
+def clause_to_json(clause: Clause) -> str:
+    return json.dumps(asdict(clause), ensure_ascii=False)
 
 
-def _clause_from_json(line: str) -> Clause:
+def clause_from_json(line: str) -> Clause:
     data = json.loads(line)
     data["headings"] = tuple(data["headings"])
     data["facts"] = tuple(Fact(**f) for f in data["facts"])
@@ -98,123 +72,71 @@ def _clause_from_json(line: str) -> Clause:
     return Clause(**data)
 
 
-def make_encoder(settings: Settings, index_dir: Path) -> Encoder:
-    if settings.embedding_model == TRAINED:
-        return SentenceTransformerEncoder(str(index_dir / "embedder"))
-    return SentenceTransformerEncoder(settings.embedding_model)
-
-
-def build_index(settings: Settings, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Parse the corpus, build every index into a temporary folder, then swap it into place."""
-    from tqdm import tqdm
-
-    started = time.perf_counter()
-    target = settings.index_dir
-    tmp = target.with_name(target.name + ".building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    steps = ["parse corpus", "lexical index", "embedder", "dense index", "write manifest"]
-    bar = tqdm(total=len(steps), desc="build index", unit="step", disable=progress is None and not _tty())
-    timings: dict[str, float] = {}
-
-    def step(name: str) -> None:
-        timings[name] = round(time.perf_counter() - started, 2)
-        bar.set_postfix_str(name)
-        if progress:
-            progress(name)
-
-    try:
-        step(steps[0])
-        corpus = load_corpus(settings.corpus_dir)
-        glossary = Glossary.load(settings.corpus_dir / "glossary.toml")
-        (tmp / "documents.json").write_text(
-            json.dumps([asdict(d) for d in corpus.documents.values()], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        with (tmp / "clauses.jsonl").open("w", encoding="utf-8") as fh:
-            for clause in corpus.clauses:
-                fh.write(_clause_to_json(clause) + "\n")
-        texts = [index_text(c, corpus.documents[c.doc_id]) for c in corpus.clauses]
-        bar.update()
-
-        step(steps[1])
-        tokenizer = Tokenizer(settings.corpus_dir / "domain_dict.txt", _extra_words(corpus.documents, corpus.manifest))
-        LexicalIndex.build(texts, tokenizer, glossary).save(tmp / "bm25")
-        bar.update()
-
-        step(steps[2])
-        training: dict[str, Any] = {}
-        if settings.embedding_model == TRAINED:
-            report = train_static_embedder(
-                [c.text for c in corpus.clauses] + [d.title for d in corpus.documents.values()],
-                training_pairs(corpus, glossary, settings.seed), tmp / "embedder",
-                seed=settings.seed, seconds=settings.embedder_train_seconds,
-            )
-            training = asdict(report)
-        bar.update()
-
-        step(steps[3])
-        dense = DenseIndex.build(texts, make_encoder(settings, tmp))
-        dense.save(tmp / "dense.faiss")
-        bar.update()
-
-        step(steps[4])
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "package_version": __version__,
-            "corpus_fingerprint": corpus.fingerprint,
-            "embedding_model": settings.embedding_model,
-            "embedding_model_description": (
-                "StaticEmbedding trained on this corpus (Unigram tokenizer, MNRL)"
-                if settings.embedding_model == TRAINED else settings.embedding_model
-            ),
-            "dimension": dense.dimension,
-            "documents": len(corpus.documents),
-            "clauses": len(corpus.clauses),
-            "training": training,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "build_seconds": round(time.perf_counter() - started, 2),
-            "step_started_at_seconds": timings,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        bar.update()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        bar.close()
-
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    log.info("index built in %.1fs: %d documents, %d clauses -> %s", manifest["build_seconds"],
-             manifest["documents"], manifest["clauses"], target)
-    return manifest
-
-
-def _tty() -> bool:
-    import sys
-
-    return sys.stderr.isatty()
-
-
-def _extra_words(documents: dict[str, Document], manifest: Manifest) -> tuple[str, ...]:
+def extra_words(documents: dict[str, Document], manifest: Manifest) -> tuple[str, ...]:
     """Indicator names and region names join jieba's dictionary."""
     words = {d.topic for d in documents.values() if d.topic}
     words |= {name for name, _ in manifest.names() if len(name) >= 2}
     return tuple(sorted(words))
 
 
+def tokenizer_fingerprint(dictionary: Path, words: tuple[str, ...]) -> str:
+    import jieba
+
+    digest = hashlib.sha256(dictionary.read_bytes() if dictionary.is_file() else b"")
+    digest.update("\n".join(words).encode())
+    digest.update(str(getattr(jieba, "__version__", "")).encode())
+    return digest.hexdigest()[:16]
+
+
+# -- heavy parts, shared between builds of the same corpus --------------------------------------
+_CACHE_LOCK = threading.Lock()
+_TOKENIZERS: dict[str, Tokenizer] = {}
+_ENCODERS: dict[str, Encoder] = {}
+
+
+def shared_tokenizer(fingerprint: str, dictionary: Path, words: tuple[str, ...]) -> Tokenizer:
+    with _CACHE_LOCK:
+        if fingerprint not in _TOKENIZERS:
+            if len(_TOKENIZERS) >= 2:
+                _TOKENIZERS.pop(next(iter(_TOKENIZERS)))
+            _TOKENIZERS[fingerprint] = Tokenizer(dictionary, words)
+        return _TOKENIZERS[fingerprint]
+
+
+def shared_encoder(fingerprint: str, name_or_path: str) -> Encoder:
+    with _CACHE_LOCK:
+        if fingerprint not in _ENCODERS:
+            if len(_ENCODERS) >= 2:
+                _ENCODERS.pop(next(iter(_ENCODERS)))
+            _ENCODERS[fingerprint] = make_encoder(name_or_path)
+        return _ENCODERS[fingerprint]
+
+
+def encoder_source(settings: Settings, manifest: dict[str, Any]) -> str:
+    """The model a build's vectors come from: its trained folder, or the configured model."""
+    folder = manifest.get("embedder_folder")
+    if folder:
+        return str(IndexStore(settings.index_dir).models / folder)
+    return str(manifest.get("embedding_model") or settings.embedding_model)
+
+
+# -- reading ----------------------------------------------------------------------------------
 def read_manifest(index_dir: Path) -> dict[str, Any]:
-    path = index_dir / "manifest.json"
-    if not path.is_file():
+    """The manifest of the build `CURRENT` names."""
+    store = IndexStore(index_dir)
+    folder = store.current()
+    if folder is None:
+        if (index_dir / "manifest.json").is_file():
+            raise IndexStale(f"the index at {index_dir} has an older layout: {REBUILD_HINT}")
         raise IndexMissing(f"no index at {index_dir}: {REBUILD_HINT}")
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise IndexMissing(f"index build {folder} is missing or incomplete: {REBUILD_HINT}")
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexMissing(f"index manifest {path} is unreadable ({exc}): {REBUILD_HINT}") from exc
+    data["build"] = folder.name
     return data
 
 
@@ -232,22 +154,36 @@ def check_fresh(manifest: dict[str, Any], settings: Settings) -> None:
         raise IndexStale(f"corpus changed since the index was built: {REBUILD_HINT}")
 
 
-def load_index(settings: Settings) -> LoadedIndex:
-    index_dir = settings.index_dir
-    manifest = read_manifest(index_dir)
-    check_fresh(manifest, settings)
+def read_documents(folder: Path) -> dict[str, Document]:
+    return {d["id"]: Document(**d) for d in json.loads((folder / "documents.json").read_text("utf-8"))}
+
+
+def read_clauses(folder: Path) -> list[Clause]:
+    with (folder / "clauses.jsonl").open(encoding="utf-8") as fh:
+        return [clause_from_json(line) for line in fh if line.strip()]
+
+
+def load_index(settings: Settings, *, fresh: bool = True) -> LoadedIndex:
+    """Load the build `CURRENT` names; with `fresh`, refuse one the corpus has moved past."""
+    manifest = read_manifest(settings.index_dir)
+    if fresh:
+        check_fresh(manifest, settings)
+    elif manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexStale(f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {REBUILD_HINT}")
+    folder = IndexStore(settings.index_dir).builds / manifest["build"]
     needed = ["documents.json", "clauses.jsonl", "bm25", "dense.faiss"]
-    missing = [n for n in needed if not (index_dir / n).exists()]
+    missing = [n for n in needed if not (folder / n).exists()]
     if missing:
-        raise IndexMissing(f"index at {index_dir} is incomplete (missing {', '.join(missing)}): {REBUILD_HINT}")
+        raise IndexMissing(f"index at {folder} is incomplete (missing {', '.join(missing)}): {REBUILD_HINT}")
     corpus_manifest = load_manifest(settings.corpus_dir)
-    documents = {d["id"]: Document(**d) for d in json.loads((index_dir / "documents.json").read_text("utf-8"))}
-    with (index_dir / "clauses.jsonl").open(encoding="utf-8") as fh:
-        clauses = [_clause_from_json(line) for line in fh if line.strip()]
+    documents = read_documents(folder)
+    clauses = read_clauses(folder)
     glossary = Glossary.load(settings.corpus_dir / "glossary.toml")
-    tokenizer = Tokenizer(settings.corpus_dir / "domain_dict.txt", _extra_words(documents, corpus_manifest))
-    lexical = LexicalIndex.load(index_dir / "bm25", tokenizer, glossary)
-    dense = DenseIndex.load(index_dir / "dense.faiss", make_encoder(settings, index_dir))
+    words = tuple(manifest.get("extra_words", ()))
+    tokenizer = shared_tokenizer(manifest["tokenizer_fingerprint"], settings.corpus_dir / "domain_dict.txt", words)
+    lexical = LexicalIndex.load(folder / "bm25", tokenizer, glossary)
+    encoder = shared_encoder(manifest["embedder_fingerprint"], encoder_source(settings, manifest))
+    dense = DenseIndex.load(folder / "dense.faiss", encoder)
     if dense.index.ntotal != len(clauses):
         raise IndexStale(f"dense index holds {dense.index.ntotal} vectors for {len(clauses)} clauses: {REBUILD_HINT}")
-    return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense)
+    return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense, manifest["build"])

@@ -21,6 +21,26 @@ class Document:
     parent_id: str = ""
     topic: str = ""  # the indicator of a sub-plan: 开办企业, 获得电力 …
     title_only: bool = False
+    date_precision: str = "day"  # "day" | "month" | "year": how much of `date` the source states
+    status: str = "现行"  # 现行 | 已废止 | 被替代
+    superseded_by: str = ""  # the document that replaces it
+    status_changed_on: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == "现行"
+
+    @property
+    def date_text(self) -> str:
+        """The date as a reader expects it: 2023年4月25日, or 2023年 when only the year is known."""
+        if not self.date:
+            return ""
+        year, month, day = (self.date.split("-") + ["", ""])[:3]
+        if self.date_precision == "year" or not month:
+            return f"{year}年"
+        if self.date_precision == "month" or not day:
+            return f"{year}年{int(month)}月"
+        return f"{year}年{int(month)}月{int(day)}日"
 
 
 @dataclass(frozen=True)

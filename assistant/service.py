@@ -6,47 +6,61 @@ Every edge (CLI, HTTP, UI) calls these functions; none of them opens index files
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.answer import compose
 from assistant.conversation import Context, FollowUpResolver, Resolved, Turn, user_questions
-from assistant.errors import EmptyQuestion, QuestionTooLong, UnknownClause
+from assistant.errors import (
+    AdminDisabled,
+    AssistantError,
+    EmptyQuestion,
+    QuestionTooLong,
+    Unauthorized,
+    UnknownClause,
+    UploadTooLarge,
+)
 from assistant.index import LoadedIndex, load_index
 from assistant.intent import FACT_TYPES, Intent, detect_intent, intent_cue
+from assistant.library import Library, Metadata, change
 from assistant.models import Answer, Clause, ClauseInContext, Document, Hit
+from assistant.parsing.manifest import SourceSpec
 from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.retrieval.terms import key_terms
 from assistant.retrieval.terms import warm_up as warm_up_terms
 from assistant.settings import Settings, get_settings
+from assistant.store import IndexStore
 from assistant.text import norm
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-class Assistant:
-    """Answers questions from one loaded index. Loads lazily, once, thread-safely."""
+@dataclass(frozen=True)
+class _Scope:
+    """The filters a question and its follow-ups are answered under."""
 
-    def __init__(self, settings: Settings | None = None, index: LoadedIndex | None = None) -> None:
-        self.settings = settings or get_settings()
-        self._index = index
-        self._lock = threading.Lock()
+    region: str | None
+    document: str | None
+    mode: Mode
+    include_retired: bool
+
+
+class Engine:
+    """Everything derived from one loaded index. A request takes the engine once and uses only
+    it, so a request in flight finishes on the index it started with while a newer one loads."""
+
+    def __init__(self, index: LoadedIndex, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
         self._retrievers: dict[str, HybridRetriever] = {}
-
-    @property
-    def index(self) -> LoadedIndex:
-        if self._index is None:
-            with self._lock:
-                if self._index is None:
-                    started = time.perf_counter()
-                    self._index = load_index(self.settings)
-                    log.info("index loaded in %.2fs (%d clauses)", time.perf_counter() - started,
-                             len(self._index.clauses))
-        return self._index
 
     def retriever(self, mode: Mode = "fused") -> HybridRetriever:
         if mode not in self._retrievers:
@@ -66,14 +80,80 @@ class Assistant:
         return FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary)
 
     @cached_property
-    def _searchable_regions(self) -> frozenset[str]:
+    def searchable_regions(self) -> frozenset[str]:
         """Regions a filter accepts: those of the documents and every region containing them."""
         manifest = self.index.corpus_manifest
         return frozenset(r for d in self.index.documents.values() for r in manifest.ancestors(d.region))
 
     @cached_property
-    def _positions(self) -> dict[str, int]:
+    def positions(self) -> dict[str, int]:
         return {c.id: i for i, c in enumerate(self.index.clauses)}
+
+
+class Assistant:
+    """Answers questions from the newest complete index. Loads lazily, once, thread-safely, and
+    picks up a newer build (`assistant build`, `assistant add`, an upload) without a restart."""
+
+    def __init__(self, settings: Settings | None = None, index: LoadedIndex | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._engine = Engine(index, self.settings) if index is not None else None
+        self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._store = IndexStore(self.settings.index_dir)
+
+    def engine(self) -> Engine:
+        engine = self._engine
+        if engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._load(fresh=True)
+                engine = self._engine
+        elif self.settings.reload_check_seconds >= 0:
+            self._notice_new_build(engine)
+        return engine
+
+    @property
+    def index(self) -> LoadedIndex:
+        return self.engine().index
+
+    def retriever(self, mode: Mode = "fused") -> HybridRetriever:
+        return self.engine().retriever(mode)
+
+    def _load(self, fresh: bool) -> Engine:
+        started = time.perf_counter()
+        index = load_index(self.settings, fresh=fresh)
+        engine = Engine(index, self.settings)
+        engine.follow_ups  # noqa: B018 - built now, not in the first follow-up question
+        log.info("index %s loaded in %.2fs (%d documents, %d clauses)", index.build, time.perf_counter() - started,
+                 len(index.documents), len(index.clauses))
+        return engine
+
+    def _notice_new_build(self, engine: Engine) -> None:
+        """At most every `reload_check_seconds`, look at CURRENT; load a newer build in the background."""
+        now = time.monotonic()
+        if now - self._checked < self.settings.reload_check_seconds:
+            return
+        self._checked = now
+        name = self._store.current_name()
+        if name and name != engine.index.build and not self._reload_lock.locked():
+            threading.Thread(target=self.reload, name="index-reload", daemon=True).start()
+
+    def reload(self) -> bool:
+        """Load the build CURRENT names, if it is not the one serving; True when it swapped."""
+        with self._reload_lock:
+            name = self._store.current_name()
+            engine = self._engine
+            if not name or (engine is not None and engine.index.build == name):
+                return False
+            try:
+                fresh = self._load(fresh=False)
+            except AssistantError as exc:
+                log.error("new index %s not loaded, still serving %s: %s", name,
+                          engine.index.build if engine else "nothing", exc)
+                return False
+            self._engine = fresh  # requests in flight keep the engine they took
+            return True
 
     # -- questions -----------------------------------------------------------------------------
     def validate(self, question: Any) -> str:
@@ -87,59 +167,73 @@ class Assistant:
         return question
 
     def search(self, question: str, k: int = 5, *, region: str | None = None, document: str | None = None,
-               mode: Mode = "fused") -> list[Hit]:
+               mode: Mode = "fused", include_retired: bool = False) -> list[Hit]:
+        return self.search_in(self.engine(), question, k, region=region, document=document, mode=mode,
+                              include_retired=include_retired)
+
+    def search_in(self, engine: Engine, question: str, k: int = 5, *, region: str | None = None,
+                  document: str | None = None, mode: Mode = "fused", include_retired: bool = False) -> list[Hit]:
+        """`search` on a given engine, for callers that also read its documents."""
         question = self.validate(question)
-        return self.retriever(mode).search(question, k, region=region, document=document)
+        return engine.retriever(mode).search(question, k, region=region, document=document,
+                                             include_retired=include_retired)
 
     def ask(self, question: str, *, region: str | None = None, document: str | None = None,
-            mode: Mode = "fused", history: Sequence[Turn] = ()) -> Answer:
-        """Answer `question`; `history` (earlier turns of the chat) lets it be a follow-up."""
+            mode: Mode = "fused", history: Sequence[Turn] = (), include_retired: bool = False) -> Answer:
+        """Answer `question`; `history` (earlier turns of the chat) lets it be a follow-up. Documents
+        no longer in force are left out unless `include_retired` (or `document` names one)."""
         started = time.perf_counter()
         question = self.validate(question)
-        context = self._context(history, region, document, mode)
-        resolved = self.follow_ups.resolve(question, context)
+        engine = self.engine()
+        scope = _Scope(region, document, mode, include_retired)
+        context = self._context(engine, history, scope)
+        resolved = engine.follow_ups.resolve(question, context)
         if resolved.follow_up:
             log.info("follow-up (%s): %r read as %r", resolved.follow_up, question, resolved.question)
-        answer = self._answer(question, resolved, region, document, mode)
+        answer = self._answer(engine, question, resolved, scope)
         elapsed = (time.perf_counter() - started) * 1000
         return dataclasses.replace(answer, latency_ms=elapsed,
                                    interpreted_as=resolved.question if resolved.follow_up else "",
                                    follow_up=resolved.follow_up)
 
-    def _context(self, history: Sequence[Turn], region: str | None, document: str | None,
-                 mode: Mode) -> Context | None:
+    def _context(self, engine: Engine, history: Sequence[Turn], scope: _Scope) -> Context | None:
         """Replay the earlier questions: what each was about, and the clause it was answered from."""
         context: Context | None = None
         for previous in user_questions(history, self.settings.max_history_turns):
             previous = previous.strip()[: self.settings.max_question_chars]
-            resolved = self.follow_ups.resolve(previous, context)
-            answer = self._answer(previous, resolved, region, document, mode)
+            resolved = engine.follow_ups.resolve(previous, context)
+            answer = self._answer(engine, previous, resolved, scope)
             top = answer.citations[0].clause.id if answer.citations and not answer.abstained else ""
             keeps_subject = context is not None and resolved.follow_up in ("clause", "context")
             context = Context(context.question if context and keeps_subject else resolved.question, top)
         return context
 
-    def _answer(self, question: str, resolved: Resolved, region: str | None, document: str | None,
-                mode: Mode) -> Answer:
-        retriever = self.retriever(mode)
+    def _answer(self, engine: Engine, question: str, resolved: Resolved, scope: _Scope) -> Answer:
+        retriever = engine.retriever(scope.mode)
         limit = self.settings.max_citations
+        region = scope.region
         if resolved.region and not region:
-            region = resolved.region if resolved.region in self._searchable_regions else None
-        hits = retriever.search(resolved.question, limit, region=region, document=document)
+            region = resolved.region if resolved.region in engine.searchable_regions else None
+        hits = retriever.search(resolved.question, limit, region=region, document=scope.document,
+                                include_retired=scope.include_retired)
         intent = detect_intent(question) if intent_cue(question) else detect_intent(resolved.question)
         if resolved.pinned:
-            hits = self._pin(hits, resolved.pinned, intent, limit)
-        terms = key_terms(resolved.question, self.index.lexical, self.places)
+            hits = self._pin(engine, hits, resolved.pinned, intent, limit)
+        terms = key_terms(resolved.question, engine.index.lexical, engine.places)
         hints = retriever.hints(resolved.question)
-        return compose(question, hits, self.index.documents, intent, terms, self.settings.min_coverage,
-                       bool(hints.regions or region), limit)
+        return compose(question, hits, engine.index.documents, intent, terms, self.settings.min_coverage,
+                       bool(hints.regions or region), limit, today=self.today())
 
-    def _pin(self, hits: list[Hit], clause_id: str, intent: Intent, limit: int) -> list[Hit]:
+    def today(self) -> date:
+        return self.settings.today or date.today()
+
+    @staticmethod
+    def _pin(engine: Engine, hits: list[Hit], clause_id: str, intent: Intent, limit: int) -> list[Hit]:
         """Put the clause a follow-up asks about first, when it states a fact of the asked kind."""
-        position = self._positions.get(clause_id)
+        position = engine.positions.get(clause_id)
         if position is None:
             return hits
-        clause = self.index.clauses[position]
+        clause = engine.index.clauses[position]
         wanted = FACT_TYPES[intent]
         if wanted and not any(f.type in wanted for f in clause.facts):
             return hits  # it does not say: let retrieval find the clause that does
@@ -156,26 +250,66 @@ class Assistant:
     # -- browsing ------------------------------------------------------------------------------
     def documents(self) -> list[tuple[Document, int]]:
         """Every document with its clause count, in corpus order."""
+        index = self.index
         counts: dict[str, int] = {}
-        for clause in self.index.clauses:
+        for clause in index.clauses:
             counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
-        return [(doc, counts.get(doc.id, 0)) for doc in self.index.documents.values()]
+        return [(doc, counts.get(doc.id, 0)) for doc in index.documents.values()]
 
     def regions(self) -> list[str]:
         return self.retriever().regions()
 
     def clause(self, clause_id: str) -> ClauseInContext:
-        position = self._positions.get(clause_id)
+        engine = self.engine()
+        position = engine.positions.get(clause_id)
         if position is None:
             raise UnknownClause(f"no clause with id {clause_id!r}", f"未找到编号为“{clause_id}”的条款。")
-        clauses = self.index.clauses
+        clauses = engine.index.clauses
         clause = clauses[position]
 
         def neighbour(i: int) -> Clause | None:
             return clauses[i] if 0 <= i < len(clauses) and clauses[i].doc_id == clause.doc_id else None
 
-        return ClauseInContext(clause, self.index.documents[clause.doc_id], neighbour(position - 1),
+        return ClauseInContext(clause, engine.index.documents[clause.doc_id], neighbour(position - 1),
                                neighbour(position + 1))
+
+    # -- keeping the corpus current (admin) -----------------------------------------------------
+    def authorize(self, token: str | None) -> None:
+        """Admin actions need the token from settings; without one configured they are off."""
+        expected = self.settings.admin_token.get_secret_value()
+        if not expected:
+            raise AdminDisabled("admin actions are off: set ASSISTANT_ADMIN_TOKEN on the server to turn them on")
+        if not token or not hmac.compare_digest(token.encode(), expected.encode()):
+            raise Unauthorized("missing or wrong admin token")
+
+    def _change(self, edit: Callable[[Library], T]) -> tuple[T, dict[str, Any]]:
+        """Edit the corpus, build, and serve the new build before returning (all or nothing)."""
+        result, manifest = change(self.settings, edit, timeout=self.settings.build_wait_seconds)
+        self.reload()
+        return result, manifest
+
+    def check_size(self, name: str, size: int) -> None:
+        limit = self.settings.max_upload_bytes
+        if size > limit:
+            raise UploadTooLarge(f"{name} has more than the {limit} bytes allowed",
+                                 f"文件超过 {limit / (1024 * 1024):g} MB 的上限。", limit=limit)
+
+    def add_document(self, name: str, data: bytes, meta: Metadata | None = None) -> tuple[SourceSpec, dict[str, Any]]:
+        self.check_size(name, len(data))
+        return self._change(lambda library: library.add(name, data, meta or Metadata()))
+
+    def update_document(self, doc_id: str, name: str, data: bytes) -> tuple[SourceSpec, dict[str, Any]]:
+        self.check_size(name, len(data))
+        return self._change(lambda library: library.update(doc_id, name, data))
+
+    def remove_document(self, doc_id: str) -> tuple[SourceSpec, dict[str, Any]]:
+        return self._change(lambda library: library.remove(doc_id))
+
+    def retire_document(self, doc_id: str, superseded_by: str = "") -> dict[str, Any]:
+        return self._change(lambda library: library.retire(doc_id, superseded_by))[1]
+
+    def reinstate_document(self, doc_id: str) -> dict[str, Any]:
+        return self._change(lambda library: library.reinstate(doc_id))[1]
 
     def manifest(self) -> dict[str, Any]:
         """The loaded index's manifest: corpus fingerprint, model, build time, counts."""

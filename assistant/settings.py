@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +45,15 @@ class Settings(BaseSettings):
     max_history_turns: int = 6
     # Abstain when the best clause covers less than this share of the question's key terms.
     min_coverage: float = 0.4
+    # How often (seconds) a running server looks for a newer index build; negative: never.
+    reload_check_seconds: float = 1.0
+    # "Today" for telling whether a 完成时限 has passed; unset: the real date.
+    today: date | None = None
+    # Admin routes (upload, delete, retire) need this token; unset: they are off.
+    admin_token: SecretStr = SecretStr("")
+    max_upload_bytes: int = 20 * 1024 * 1024
+    # How long an admin request waits for another build to finish before answering 409.
+    build_wait_seconds: float = 120.0
 
 
 @lru_cache(maxsize=1)

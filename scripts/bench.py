@@ -41,7 +41,7 @@ def cold_start(index_dir: Path, question: str) -> float:
 
 
 def bench_ours(gold_path: Path, skip_build: bool) -> dict[str, float | str]:
-    from assistant.index import build_index
+    from assistant.build import build_index
     from assistant.service import Assistant
 
     if skip_build:

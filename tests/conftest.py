@@ -23,7 +23,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The real corpus, the real trained embedder, built once into a temp folder."""
-    from assistant.index import build_index
+    from assistant.build import build_index
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("built") / "index")
     build_index(settings)

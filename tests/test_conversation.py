@@ -13,7 +13,7 @@ OPENING = "泾河新城开办企业要多久？"
 
 @pytest.fixture(scope="module")
 def resolver(assistant):  # type: ignore[no-untyped-def]
-    return assistant.follow_ups
+    return assistant.engine().follow_ups
 
 
 def test_without_context_a_question_stands_alone(resolver):

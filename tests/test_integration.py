@@ -80,7 +80,7 @@ def test_ask_json_contract(use_built_index):
     citation = data["citations"][0]
     assert set(citation) == {"n", "clause_id", "document_id", "document", "doc_number", "issuer", "region", "date",
                              "topic", "path", "headings", "page", "source_file", "line_start", "line_end", "text",
-                             "facts", "score"}
+                             "facts", "score", "status", "superseded_by"}
     assert citation["n"] == 1 and citation["document"] and citation["path"]
     source = (Path(__file__).parent.parent / "corpus" / citation["source_file"]).read_text("utf-8").splitlines()
     span = "".join(clean_markup(line) for line in source[citation["line_start"] - 1 : citation["line_end"]])
@@ -137,7 +137,10 @@ def test_langchain_runnable_uses_the_retriever(assistant):
 def test_trained_embedder_is_an_ordinary_sentence_transformers_folder(built_settings):
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(built_settings.index_dir / "embedder"), device="cpu")
+    from assistant.index import read_manifest
+
+    folder = built_settings.index_dir / "models" / read_manifest(built_settings.index_dir)["embedder_folder"]
+    model = SentenceTransformer(str(folder), device="cpu")
     vectors = model.encode(["获得电力", "用电报装"], normalize_embeddings=True)
     assert vectors.shape[0] == 2 and float(vectors[0] @ vectors[1]) > 0.2
 

@@ -13,6 +13,7 @@ from assistant.errors import AssistantError, InvalidRequest, MethodNotAllowed, N
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings
+from web import admin
 from web.deps import get_app_settings, get_assistant, get_feedback
 from web.schemas import AskRequest, FeedbackRequest
 
@@ -23,7 +24,7 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 @router.post("/ask", summary="Answer a question with citations (follow-ups through `history`)")
 def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
     answer = assistant.ask(body.question, region=body.region or None, document=body.document or None,
-                           history=[m.turn() for m in body.history])
+                           history=[m.turn() for m in body.history], include_retired=body.include_retired)
     return answer_json(answer)
 
 
@@ -31,13 +32,17 @@ def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
 def search(assistant: AssistantDep, settings: Annotated[Settings, Depends(get_app_settings)],
            q: Annotated[str, Query(description="the question or keywords")] = "",
            k: Annotated[int, Query(description="how many clauses")] = 5,
-           region: str | None = None, document: str | None = None) -> dict[str, Any]:
+           region: str | None = None, document: str | None = None,
+           include_retired: Annotated[bool, Query(description="also repealed and superseded documents")] = False,
+           ) -> dict[str, Any]:
     if not 1 <= k <= settings.max_search_k:
         raise InvalidRequest(f"k must be between 1 and {settings.max_search_k}, got {k}",
                              f"k 须在 1 到 {settings.max_search_k} 之间。", limit=settings.max_search_k)
-    hits = assistant.search(q, k, region=region or None, document=document or None)
-    documents = assistant.index.documents
-    return {"query": q.strip(), "k": k, "region": region, "document": document,
+    engine = assistant.engine()  # one index for the hits and their documents
+    hits = assistant.search_in(engine, q, k, region=region or None, document=document or None,
+                               include_retired=include_retired)
+    documents = engine.index.documents
+    return {"query": q.strip(), "k": k, "region": region, "document": document, "include_retired": include_retired,
             "hits": [hit_json(h, documents[h.clause.doc_id]) for h in hits]}
 
 
@@ -58,7 +63,7 @@ def health(assistant: AssistantDep) -> JSONResponse:
         manifest = assistant.manifest()
     except AssistantError as exc:
         return JSONResponse({"status": "unavailable", **error_json(exc)}, status_code=503)
-    keep = ("corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at", "build_seconds", "documents", "clauses",
+    keep = ("build", "mode", "corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at", "build_seconds", "documents", "clauses",
             "format_version", "package_version", "dimension")
     return JSONResponse({"status": "ready", "manifest": {k: manifest[k] for k in keep if k in manifest}})
 
@@ -79,7 +84,7 @@ def list_feedback(store: Annotated[FeedbackStore, Depends(get_feedback)],
 def unknown(path: str, request: Request) -> None:
     """Unknown /api paths answer in the API's error shape (not the page's); a known path with
     the wrong method is a 405."""
-    allowed = sorted({m for route in router.routes if isinstance(route, APIRoute)
+    allowed = sorted({m for route in (*router.routes, *admin.router.routes) if isinstance(route, APIRoute)
                       and route.path_regex.match(request.url.path) and route.endpoint is not unknown
                       for m in route.methods or ()})
     if allowed:

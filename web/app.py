@@ -21,7 +21,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant import __version__
 from assistant.contract import error_json
 from assistant.errors import (
+    AdminDisabled,
     AssistantError,
+    Busy,
     CorpusError,
     IndexMissing,
     IndexStale,
@@ -29,6 +31,9 @@ from assistant.errors import (
     MethodNotAllowed,
     NotFound,
     StorageError,
+    Unauthorized,
+    UnreadableDocument,
+    UploadTooLarge,
 )
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
@@ -40,6 +45,16 @@ log = logging.getLogger(__name__)
 def status_for(exc: AssistantError) -> int:
     if isinstance(exc, IndexMissing | IndexStale | CorpusError | StorageError):
         return 503
+    if isinstance(exc, Unauthorized):
+        return 401
+    if isinstance(exc, AdminDisabled):
+        return 403
+    if isinstance(exc, Busy):
+        return 409
+    if isinstance(exc, UploadTooLarge):
+        return 413
+    if isinstance(exc, UnreadableDocument):
+        return 422
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, MethodNotAllowed):
@@ -50,7 +65,9 @@ def status_for(exc: AssistantError) -> int:
 
 
 def _error_response(exc: AssistantError, status: int | None = None) -> JSONResponse:
-    return JSONResponse(error_json(exc), status_code=status or status_for(exc))
+    status = status or status_for(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_json(exc), status_code=status, headers=headers)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -119,8 +136,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.feedback = feedback
     install_error_handlers(app)
 
-    from web import api, openai_api
+    from web import admin, api, openai_api
 
+    app.include_router(admin.router)
     app.include_router(api.router)
     app.include_router(openai_api.router)
     if ui:

@@ -60,6 +60,7 @@ def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, Depends(
         raise InvalidRequest(f"the last message must be the user's question, got role {last.role!r}",
                              "最后一条消息必须是用户的问题。")
     answer = assistant.ask(last.text(), region=body.region or None, document=body.document or None,
+                           include_retired=body.include_retired,
                            history=[m.turn() for m in body.messages[:-1]])
     content = message_content(answer)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"

@@ -38,6 +38,7 @@ class AskRequest(BaseModel):
     region: str | None = None
     document: str | None = None
     history: list[Message] = Field(default_factory=list, max_length=MAX_HISTORY)
+    include_retired: bool = False
 
 
 class FeedbackRequest(BaseModel):
@@ -61,3 +62,10 @@ class ChatRequest(BaseModel):
     stream: bool = False
     region: str | None = None
     document: str | None = None
+    include_retired: bool = False
+
+
+class RetireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    superseded_by: str = ""

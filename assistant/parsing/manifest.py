@@ -1,15 +1,28 @@
-"""The corpus manifest (`corpus/documents.toml`): per-file metadata and the region table."""
+"""The corpus manifest (`corpus/documents.toml`): per-file metadata, per-document overrides and
+validity, and the region table.
+
+    [[source]]              one file of the corpus: id, title, issuer, 文号, date, region, layout
+    [documents."DOC_ID"]    any document, a split one included: status (现行 / 已废止 / 被替代),
+                            superseded_by, changed_on, and metadata overrides (title, region …)
+    [regions.NAME]          parent and aliases of a region
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
 
 LAYOUTS = ("text", "table", "pdf")
 SPLITS = ("", "dated_titles", "plan_titles")
+PRECISIONS = ("day", "month", "year")
+CURRENT, REPEALED, SUPERSEDED = "现行", "已废止", "被替代"
+STATUSES = (CURRENT, REPEALED, SUPERSEDED)
+# What a [documents."ID"] table may set.
+OVERRIDABLE = ("title", "issuer", "doc_number", "date", "date_precision", "region", "status", "superseded_by",
+               "changed_on")
 
 
 @dataclass(frozen=True)
@@ -17,12 +30,13 @@ class SourceSpec:
     file: str
     id: str
     title: str
-    issuer: str
-    doc_number: str
-    date: str
     region: str
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""
     layout: str = "text"
     split: str = ""
+    date_precision: str = "day"
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,10 @@ class Region:
 class Manifest:
     sources: tuple[SourceSpec, ...]
     regions: tuple[Region, ...]
+    overrides: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+    def source(self, source_id: str) -> SourceSpec | None:
+        return next((s for s in self.sources if s.id == source_id), None)
 
     def region(self, name: str) -> Region | None:
         for region in self.regions:
@@ -77,9 +95,24 @@ def load_manifest(corpus_dir: Path) -> Manifest:
             raise CorpusError(f"{path}: {spec.file}: layout must be one of {LAYOUTS}, got {spec.layout!r}")
         if spec.split not in SPLITS:
             raise CorpusError(f"{path}: {spec.file}: split must be one of {SPLITS}, got {spec.split!r}")
+        if spec.date_precision not in PRECISIONS:
+            raise CorpusError(f"{path}: {spec.file}: date_precision must be one of {PRECISIONS}")
         sources.append(spec)
+    ids = [s.id for s in sources]
+    if len(set(ids)) != len(ids):
+        raise CorpusError(f"{path}: two [[source]] entries share an id: "
+                          f"{', '.join(sorted({i for i in ids if ids.count(i) > 1}))}")
     regions = tuple(
         Region(name, str(v.get("parent", "")), tuple(v.get("aliases", ())))
         for name, v in data.get("regions", {}).items()
     )
-    return Manifest(tuple(sources), regions)
+    overrides: dict[str, dict[str, str]] = {}
+    for doc_id, values in data.get("documents", {}).items():
+        unknown = sorted(set(values) - set(OVERRIDABLE))
+        if unknown:
+            raise CorpusError(f"{path}: [documents.{doc_id!r}] cannot set {', '.join(unknown)}; "
+                              f"allowed: {', '.join(OVERRIDABLE)}")
+        if values.get("status", CURRENT) not in STATUSES:
+            raise CorpusError(f"{path}: [documents.{doc_id!r}] status must be one of {'、'.join(STATUSES)}")
+        overrides[doc_id] = {k: str(v) for k, v in values.items()}
+    return Manifest(tuple(sources), regions, overrides)

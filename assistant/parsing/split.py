@@ -62,7 +62,7 @@ def split_source(spec: SourceSpec, lines: list[SourceLine], manifest: Manifest) 
 def _whole(spec: SourceSpec, lines: list[SourceLine], **overrides: object) -> Document:
     values: dict[str, object] = {
         "id": spec.id, "title": spec.title, "issuer": spec.issuer, "doc_number": spec.doc_number, "date": spec.date,
-        "region": spec.region, "source_file": spec.file,
+        "region": spec.region, "source_file": spec.file, "date_precision": spec.date_precision,
         "line_start": lines[0].number if lines else 1, "line_end": lines[-1].number if lines else 1,
     }
     values.update(overrides)

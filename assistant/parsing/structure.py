@@ -115,7 +115,7 @@ def parse_document(document: Document, lines: list[SourceLine], layout: str) -> 
         pending.clear()
 
     for line in lines:
-        if layout == "table" and "\t" in line.text:
+        if "\t" in line.text:  # tab-separated rows are tables in every layout (PDF and Word tables come so)
             flush_text()
             if not table.open and not block.numbered and block.paragraphs and all(
                 len(p.text) <= 50 for p in block.paragraphs
@@ -126,7 +126,7 @@ def parse_document(document: Document, lines: list[SourceLine], layout: str) -> 
             block = _Block()
             table.feed(line, tuple(t for _r, _l, t in stack if t))
             continue
-        if layout == "table" and table.open and not line.text.strip():
+        if table.open and not line.text.strip():
             continue
         if table.open:
             table.close()

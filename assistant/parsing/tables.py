@@ -24,6 +24,11 @@ def _column_name(cell: str) -> str:
     return _HEADER_NOTE.sub("", cell).strip() or cell.strip()
 
 
+def looks_like_header(cells: list[str]) -> bool:
+    """A table's first row names its columns: every cell short, filled, with no digits or sentences."""
+    return len(cells) >= 2 and all(0 < len(c) <= 12 and not re.search(r"[\d。；，,;]", c) for c in cells)
+
+
 class TableParser:
     def __init__(self, builder: ClauseBuilder) -> None:
         self.builder = builder
@@ -57,7 +62,7 @@ class TableParser:
         if not filled:
             return
         self._outer = outer
-        if any(c == "序号" for c in cells) and len(filled) >= 3:
+        if (any(c == "序号" for c in cells) and len(filled) >= 3) or (not self.header and looks_like_header(cells)):
             header = [_column_name(c) for c in cells]
             if header != self.header:
                 self._flush()

@@ -6,6 +6,7 @@ The encoder is any `Encoder`; the real one wraps a sentence-transformers model f
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Protocol
@@ -52,17 +53,62 @@ class SentenceTransformerEncoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def flat_index(vectors: np.ndarray) -> faiss.Index:
+    """An exact inner-product index over ready vectors (the build caches vectors per clause)."""
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+STATIC_EMBEDDING = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
+
+
+def is_static_embedding(folder: Path) -> bool:
+    """A sentence-transformers folder whose only module is a StaticEmbedding (the trained default)."""
+    modules = folder / "modules.json"
+    if not modules.is_file():
+        return False
+    entries = json.loads(modules.read_text(encoding="utf-8"))
+    return len(entries) == 1 and entries[0].get("type", "").endswith("StaticEmbedding")
+
+
+class StaticEmbeddingEncoder:
+    """Applies a saved StaticEmbedding without torch: token ids → mean of their rows → unit length.
+
+    The same arithmetic as its `nn.EmbeddingBag(mode="mean")` (checked in the tests), but a
+    process that only answers questions or adds a document never imports torch, which saves
+    seconds at start-up. Texts with no known token get the zero vector, as in sentence-transformers.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        self.name = str(folder)
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.weights = load_file(str(folder / "model.safetensors"))["embedding.weight"].astype(np.float32)
+
+    def encode(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
+        for row, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
+            if encoding.ids:
+                out[row] = self.weights[encoding.ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.ascontiguousarray(out / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def make_encoder(name_or_path: str) -> Encoder:
+    path = Path(name_or_path)
+    if path.is_dir() and is_static_embedding(path):
+        return StaticEmbeddingEncoder(path)
+    return SentenceTransformerEncoder(name_or_path)
+
+
 class DenseIndex:
     def __init__(self, index: faiss.Index, encoder: Encoder) -> None:
         self.index = index
         self.encoder = encoder
-
-    @classmethod
-    def build(cls, texts: list[str], encoder: Encoder) -> DenseIndex:
-        vectors = encoder.encode(texts)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(vectors)
-        return cls(index, encoder)
 
     @property
     def dimension(self) -> int:

@@ -19,7 +19,7 @@ MODES: tuple[Mode, ...] = ("fused", "lexical", "dense")
 
 class Retriever(Protocol):
     def search(self, question: str, k: int = 5, *, region: str | None = None,
-               document: str | None = None) -> list[Hit]: ...
+               document: str | None = None, include_retired: bool = False) -> list[Hit]: ...
 
 
 class HybridRetriever:
@@ -33,6 +33,7 @@ class HybridRetriever:
         self._doc_ids = np.array([c.doc_id for c in index.clauses])
         self._topics = sorted({d.topic for d in index.documents.values() if d.topic})
         self._clause_topic = np.array([index.documents[c.doc_id].topic for c in index.clauses])
+        self._in_force = np.array([index.documents[c.doc_id].in_force for c in index.clauses], dtype=bool)
 
     # -- filters -------------------------------------------------------------------------------
     def regions(self) -> list[str]:
@@ -94,12 +95,16 @@ class HybridRetriever:
         return boost
 
     def search(self, question: str, k: int = 5, *, region: str | None = None,
-               document: str | None = None) -> list[Hit]:
+               document: str | None = None, include_retired: bool = False) -> list[Hit]:
+        """The k best clauses. Repealed and superseded documents only with `include_retired`, or
+        when `document` names one (whoever filters on a document asks for it, whatever its status)."""
         mask = np.ones(len(self.index.clauses), dtype=bool)
         if region:
             mask &= self._region_mask(region)
         if document:
             mask &= self._document_mask(document)
+        elif not include_retired:
+            mask &= self._in_force
         n = self.settings.candidates
         lists: dict[str, list[int]] = {}
         raw: dict[str, np.ndarray] = {}

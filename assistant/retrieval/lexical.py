@@ -11,6 +11,18 @@ import numpy as np
 from assistant.retrieval.tokenize import Glossary, Tokenizer
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import and logs every build
+
+
+def build_bm25(tokens: list[list[str]]) -> bm25s.BM25:
+    """BM25 over tokenized clauses (the build caches tokens per clause)."""
+    bm25 = bm25s.BM25(k1=1.2, b=0.6)
+    bm25.index([t or ["∅"] for t in tokens], show_progress=False)
+    return bm25
+
+
+def save_bm25(bm25: bm25s.BM25, folder: Path) -> None:
+    bm25.save(str(folder), show_progress=False)
 
 
 class LexicalIndex:
@@ -23,15 +35,8 @@ class LexicalIndex:
         self._df = {tok: int(counts[i]) for tok, i in vocab.items() if tok and i < len(counts)}
         self.vocab: set[str] = set(self._df)
 
-    @classmethod
-    def build(cls, texts: list[str], tokenizer: Tokenizer, glossary: Glossary) -> LexicalIndex:
-        corpus_tokens = [tokenizer.document(t) or ["∅"] for t in texts]
-        bm25 = bm25s.BM25(k1=1.2, b=0.6)
-        bm25.index(corpus_tokens, show_progress=False)
-        return cls(bm25, tokenizer, glossary)
-
     def save(self, folder: Path) -> None:
-        self.bm25.save(str(folder), show_progress=False)
+        save_bm25(self.bm25, folder)
 
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer, glossary: Glossary) -> LexicalIndex:

@@ -1,0 +1,320 @@
+"""Build the index: incrementally by default, from scratch with `full=True`.
+
+Incremental builds reuse, from the build that serves now, whatever still matches by content:
+
+- a source's documents and clauses, when its bytes, manifest entry, regions, overrides and the
+  parser code hash the same (`ParsedSource.key` + the overrides applied);
+- a clause's tokens, when its indexed text and the tokenizer's dictionary hash the same;
+- a clause's vector, when its indexed text and the embedder hash the same.
+
+Everything else is computed as a full build would compute it, so the two give the same files
+(`tests/test_updates.py` checks this). BM25 and FAISS are rebuilt from the tokens and vectors each
+time: both take milliseconds. The trained embedder is fitted when there is none, or by a full
+build, which refits it to the corpus as it is now.
+
+Every build writes a new folder and switches to it only when complete (`assistant.store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from assistant import __version__
+from assistant.errors import AssistantError
+from assistant.index import (
+    FORMAT_VERSION,
+    TRAINED,
+    check_fresh,
+    clause_to_json,
+    encoder_source,
+    extra_words,
+    index_text,
+    read_clauses,
+    read_documents,
+    read_manifest,
+    shared_encoder,
+    shared_tokenizer,
+    text_hash,
+    tokenizer_fingerprint,
+)
+from assistant.parsing.corpus import (
+    Corpus,
+    ParsedSource,
+    assemble,
+    parse_source,
+    parser_fingerprint,
+    read_source,
+    source_key,
+)
+from assistant.parsing.manifest import SourceSpec, load_manifest
+from assistant.retrieval.dense import flat_index
+from assistant.retrieval.embedder import train_static_embedder
+from assistant.retrieval.lexical import build_bm25, save_bm25
+from assistant.retrieval.tokenize import Glossary
+from assistant.settings import Settings
+from assistant.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+STEPS = ("parse corpus", "tokens", "embedder", "vectors", "write", "switch")
+
+
+class _Previous:
+    """What the serving build offers for reuse (nothing for a full build or a first build)."""
+
+    def __init__(self, store: IndexStore, settings: Settings, use: bool) -> None:
+        self.manifest: dict[str, Any] = {}
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.documents: dict[str, Any] = {}
+        self.clauses_by_file: dict[str, list[Any]] = {}
+        self.tokens: dict[str, list[str]] = {}
+        self.vectors: dict[str, np.ndarray] = {}
+        if not use:
+            return
+        try:
+            manifest = read_manifest(settings.index_dir)
+        except AssistantError:
+            return
+        if manifest.get("format_version") != FORMAT_VERSION:
+            return
+        folder = store.builds / manifest["build"]
+        try:
+            self.documents = read_documents(folder)
+            clauses = read_clauses(folder)
+            hashes, tokens = [], []
+            with (folder / "tokens.jsonl").open(encoding="utf-8") as fh:
+                for line in fh:
+                    row = json.loads(line)
+                    hashes.append(row["h"])
+                    tokens.append(row["t"])
+            flat = faiss.read_index(str(folder / "dense.faiss"))
+            vectors = flat.reconstruct_n(0, flat.ntotal)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            log.warning("previous build %s cannot be reused (%s): building everything", manifest["build"], exc)
+            self.documents = {}
+            return
+        self.manifest = manifest
+        self.sources = {s["file"]: s for s in manifest.get("sources", [])}
+        for clause in clauses:
+            self.clauses_by_file.setdefault(clause.source_file, []).append(clause)
+        self.tokens = dict(zip(hashes, tokens, strict=True))
+        self.vectors = dict(zip(hashes, vectors, strict=True))
+
+    def parsed(self, spec: SourceSpec, key: str, overrides: dict[str, dict[str, str]]) -> ParsedSource | None:
+        """The source as the serving build parsed it, if nothing it depends on has changed."""
+        entry = self.sources.get(spec.file)
+        if not entry or entry["key"] != key:
+            return None
+        ids = entry["documents"]
+        applied = {i: overrides[i] for i in ids if i in overrides}
+        if applied != entry.get("overrides", {}) or any(i not in self.documents for i in ids):
+            return None
+        documents = tuple(self.documents[i] for i in ids)
+        return ParsedSource(spec, key, documents, tuple(self.clauses_by_file.get(spec.file, ())), applied)
+
+
+def _up_to_date(settings: Settings) -> dict[str, Any] | None:
+    """The serving build's manifest, when it already matches the corpus, the model and the parser."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+        check_fresh(manifest, settings)
+    except AssistantError:
+        return None
+    return manifest if manifest.get("parser_fingerprint") == parser_fingerprint() else None
+
+
+def _tty() -> bool:
+    import sys
+
+    return sys.stderr.isatty()
+
+
+def _parse(settings: Settings, previous: _Previous, counts: dict[str, int],
+           prepared: Sequence[ParsedSource]) -> tuple[Corpus, list[ParsedSource]]:
+    manifest = load_manifest(settings.corpus_dir)
+    code = parser_fingerprint()
+    parsed: list[ParsedSource] = []
+    ready = {(p.spec, p.key): p for p in prepared}
+    for spec in manifest.sources:
+        data = read_source(settings.corpus_dir, spec)
+        key = source_key(spec, data, manifest, code)
+        source = previous.parsed(spec, key, manifest.overrides)
+        counts["sources_reused" if source else "sources_parsed"] += 1
+        parsed.append(source or ready.get((spec, key)) or parse_source(spec, data, manifest, key))
+    return assemble(manifest, parsed, settings.corpus_dir), parsed
+
+
+def _embedder(settings: Settings, store: IndexStore, corpus: Corpus, glossary: Glossary, previous: _Previous,
+              full: bool, partial: Path) -> tuple[str, str, dict[str, Any]]:
+    """(folder name under models/ or "", fingerprint, training report) of the embedder to use."""
+    if settings.embedding_model != TRAINED:
+        return "", hashlib.sha256(settings.embedding_model.encode()).hexdigest()[:16], {}
+    folder = previous.manifest.get("embedder_folder", "")
+    if not full and folder and (store.models / folder).is_dir():
+        return folder, previous.manifest["embedder_fingerprint"], previous.manifest.get("training", {})
+    from assistant.retrieval.pairs import training_pairs
+
+    staging = partial / "embedder"
+    report = train_static_embedder(
+        [c.text for c in corpus.clauses] + [d.title for d in corpus.documents.values()],
+        training_pairs(corpus, glossary, settings.seed), staging,
+        seed=settings.seed, seconds=settings.embedder_train_seconds,
+    )
+    digest = hashlib.sha256()
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    fingerprint = digest.hexdigest()[:16]
+    name = f"trained-{fingerprint}"
+    store.models.mkdir(parents=True, exist_ok=True)
+    if (store.models / name).exists():
+        shutil.rmtree(staging)
+    else:
+        staging.rename(store.models / name)
+    return name, fingerprint, asdict(report)
+
+
+def build_index(settings: Settings, progress: Callable[[str], None] | None = None, *, full: bool = False,
+                lock_timeout: float = -1) -> dict[str, Any]:
+    """Build the index and make it the one that serves. Returns the new build's manifest."""
+    store = IndexStore(settings.index_dir)
+    with store.lock(lock_timeout):
+        return build_locked(settings, store, progress, full=full)
+
+
+def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str], None] | None = None, *,
+                 full: bool = False, prepared: Sequence[ParsedSource] = ()) -> dict[str, Any]:
+    """`build_index` for a caller that already holds the store's lock; `prepared` holds sources the
+    caller parsed already (a new document, checked before it was written)."""
+    from tqdm import tqdm
+
+    if not full:
+        serving = _up_to_date(settings)
+        if serving is not None:
+            log.info("index %s is up to date with the corpus", serving["build"])
+            return {**serving, "mode": "up to date"}
+
+    started = time.perf_counter()
+    store.collect_garbage()  # a killed build's .partial folder goes now
+    partial = store.new_build()
+    bar = tqdm(total=len(STEPS), desc="build index", unit="step", disable=progress is None and not _tty())
+    timings: dict[str, float] = {}  # step name -> seconds it took
+    counts = {"sources_parsed": 0, "sources_reused": 0, "tokens_computed": 0, "tokens_reused": 0,
+              "vectors_computed": 0, "vectors_reused": 0}
+    current: list[tuple[str, float]] = []
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        if current:
+            done, since = current.pop()
+            timings[done] = round(now - since, 3)
+            bar.update(1)
+        current.append((name, now))
+        bar.set_postfix_str(name)
+        if progress:
+            progress(name)
+
+    try:
+        step("parse corpus")
+        previous = _Previous(store, settings, use=not full)
+        corpus, parsed = _parse(settings, previous, counts, prepared)
+        glossary = Glossary.load(settings.corpus_dir / "glossary.toml")
+        texts = [index_text(c, corpus.documents[c.doc_id]) for c in corpus.clauses]
+        hashes = [text_hash(t) for t in texts]
+
+        step("tokens")
+        words = extra_words(corpus.documents, corpus.manifest)
+        dictionary = settings.corpus_dir / "domain_dict.txt"
+        tok_fp = tokenizer_fingerprint(dictionary, words)
+        reuse_tokens = previous.manifest.get("tokenizer_fingerprint") == tok_fp
+        tokens: list[list[str]] = []
+        tokenizer = None
+        for text, h in zip(texts, hashes, strict=True):
+            if reuse_tokens and h in previous.tokens:
+                tokens.append(previous.tokens[h])
+                counts["tokens_reused"] += 1
+                continue
+            if tokenizer is None:
+                tokenizer = shared_tokenizer(tok_fp, dictionary, words)
+            tokens.append(tokenizer.document(text))
+            counts["tokens_computed"] += 1
+        with (partial / "tokens.jsonl").open("w", encoding="utf-8") as fh:
+            for h, toks in zip(hashes, tokens, strict=True):
+                fh.write(json.dumps({"h": h, "t": toks}, ensure_ascii=False) + "\n")
+        save_bm25(build_bm25(tokens), partial / "bm25")
+
+        step("embedder")
+        folder, emb_fp, training = _embedder(settings, store, corpus, glossary, previous, full, partial)
+
+        step("vectors")
+        reuse_vectors = previous.manifest.get("embedder_fingerprint") == emb_fp
+        missing = [i for i, h in enumerate(hashes) if not (reuse_vectors and h in previous.vectors)]
+        fresh: dict[int, np.ndarray] = {}
+        if missing:
+            manifest_stub = {"embedder_folder": folder, "embedding_model": settings.embedding_model}
+            encoder = shared_encoder(emb_fp, encoder_source(settings, manifest_stub))
+            encoded = encoder.encode([texts[i] for i in missing])
+            fresh = dict(zip(missing, encoded, strict=True))
+        vectors = np.stack([fresh[i] if i in fresh else previous.vectors[h] for i, h in enumerate(hashes)])
+        counts["vectors_computed"], counts["vectors_reused"] = len(missing), len(hashes) - len(missing)
+        faiss.write_index(flat_index(vectors), str(partial / "dense.faiss"))
+
+        step("write")
+        (partial / "documents.json").write_text(
+            json.dumps([asdict(d) for d in corpus.documents.values()], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        with (partial / "clauses.jsonl").open("w", encoding="utf-8") as fh:
+            for clause in corpus.clauses:
+                fh.write(clause_to_json(clause) + "\n")
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "package_version": __version__,
+            "corpus_fingerprint": corpus.fingerprint,
+            "parser_fingerprint": parser_fingerprint(),
+            "tokenizer_fingerprint": tok_fp,
+            "extra_words": list(words),
+            "embedding_model": settings.embedding_model,
+            "embedding_model_description": (
+                "StaticEmbedding trained on this corpus (Unigram tokenizer, MNRL)"
+                if settings.embedding_model == TRAINED else settings.embedding_model
+            ),
+            "embedder_folder": folder,
+            "embedder_fingerprint": emb_fp,
+            "dimension": int(vectors.shape[1]),
+            "documents": len(corpus.documents),
+            "clauses": len(corpus.clauses),
+            "sources": [{"file": p.spec.file, "id": p.spec.id, "key": p.key, "documents": [d.id for d in p.documents],
+                         "overrides": p.overrides, "clauses": len(p.clauses)} for p in parsed],
+            "training": training,
+            "mode": "full" if full or not previous.manifest else "incremental",
+            "reuse": counts,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        step("switch")
+        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+        manifest["step_seconds"] = timings
+        (partial / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        final = store.publish(partial)
+        step("done")
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    finally:
+        bar.close()
+    manifest["build"] = final.name
+    log.info("index %s built in %.2fs (%s): %d documents, %d clauses; %s", final.name, manifest["build_seconds"],
+             manifest["mode"], manifest["documents"], manifest["clauses"], counts)
+    return manifest

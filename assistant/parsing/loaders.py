@@ -1,0 +1,171 @@
+"""Files → text in the corpus's own convention, so every format goes through the same parsing.
+
+- `.txt` / `.md`: UTF-8 text as it is (Markdown markup is cleaned by the parser).
+- `.pdf`: text PDFs, page by page, each page opened by a `# Page N:` marker (pages are kept on
+  clauses); ruled tables become tab-separated rows; running page numbers ("- 3 -") are dropped.
+  Line breaks are left as the PDF has them: the parser's `pdf` layout repairs them.
+- `.docx`: paragraphs in order, tables as tab-separated rows whose first row names the columns.
+
+The type is told by the file's content, not its name; a file that is not what its name says, or
+that holds no text, raises `UnreadableDocument` with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import UnreadableDocument
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx"}
+_PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[\s\-—－·•]*$")
+
+
+@dataclass(frozen=True)
+class LoadedText:
+    text: str
+    layout: str  # the parser layout: "text" | "table" | "pdf"
+    kind: str  # what the content is: "text" | "pdf" | "docx"
+    pages: int | None = None
+
+
+def sniff(data: bytes) -> str:
+    """What the bytes are: "pdf", "docx", "text", or "" when none of these."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                return "docx" if "word/document.xml" in zf.namelist() else ""
+        except zipfile.BadZipFile:
+            return ""
+    if b"\x00" in data[:4096]:
+        return ""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ""
+    return "text"
+
+
+def check_type(name: str, data: bytes) -> str:
+    """The content kind of a file called `name`, refusing names and contents that disagree."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnreadableDocument(f"{name}: unsupported file type {suffix or '(none)'}; use one of "
+                                 f"{', '.join(SUFFIXES)}",
+                                 f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 {'、'.join(SUFFIXES)} 文件。")
+    if not data.strip():
+        raise UnreadableDocument(f"{name} is empty", f"文件“{name}”是空的。")
+    kind = sniff(data)
+    expected = SUFFIXES[suffix]
+    if kind != expected:
+        found = {"pdf": "a PDF", "docx": "a Word document", "text": "text", "": "neither text, PDF nor Word"}[kind]
+        raise UnreadableDocument(f"{name} is named {suffix} but its content is {found}",
+                                 f"文件“{name}”的扩展名是 {suffix}，但内容不是该类型。")
+    return kind
+
+
+def load_bytes(name: str, data: bytes) -> LoadedText:
+    kind = check_type(name, data)
+    if kind == "pdf":
+        loaded = _pdf(name, data)
+    elif kind == "docx":
+        loaded = _docx(name, data)
+    else:
+        text = data.decode("utf-8-sig")
+        loaded = LoadedText(text, "table" if "\t" in text else "text", "text")
+    if not loaded.text.strip() or not re.search(r"[\u4e00-\u9fff]", loaded.text):
+        hint = " (a scanned PDF needs OCR first)" if kind == "pdf" else ""
+        raise UnreadableDocument(f"{name}: no Chinese text found{hint}",
+                                 f"文件“{name}”中没有可读取的中文文字" + ("（扫描版 PDF 需先做文字识别）。" if hint else "。"))
+    return loaded
+
+
+def load_file(path: Path) -> LoadedText:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read {path}: {exc.strerror}", f"无法读取文件“{path.name}”。") from exc
+    return load_bytes(path.name, data)
+
+
+def _cell(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _pdf(name: str, data: bytes) -> LoadedText:
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    out: list[str] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                out.append(f"# Page {page.page_number}:")
+                out.extend(_pdf_page(page))
+            pages = len(pdf.pages)
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableDocument(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})",
+                                 f"无法解析 PDF 文件“{name}”。") from exc
+    return LoadedText("\n".join(out) + "\n", "pdf", "pdf", pages)
+
+
+def _pdf_page(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """One page's lines top to bottom: text outside tables, and each ruled table as tab rows."""
+    tables = page.find_tables()
+    rest = page
+    for table in tables:
+        rest = rest.outside_bbox(table.bbox)
+    items: list[tuple[float, list[str]]] = []
+    for table in tables:
+        rows = ["\t".join(_cell(c) for c in row) for row in table.extract() if any(_cell(c) for c in row)]
+        if rows:
+            items.append((table.bbox[1], rows))
+    for line in rest.extract_text_lines(layout=False, strip=True):
+        items.append((line["top"], [line["text"]]))
+    items.sort(key=lambda item: item[0])
+    lines = [text for _top, rows in items for text in rows]
+    # Running page numbers stand alone at the top or the foot of a page.
+    while lines and _PAGE_NUMBER.match(lines[-1]):
+        lines.pop()
+    while lines and _PAGE_NUMBER.match(lines[0]):
+        lines.pop(0)
+    return lines
+
+
+def _docx(name: str, data: bytes) -> LoadedText:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise UnreadableDocument(f"{name}: not a readable Word document ({exc})",
+                                 f"无法解析 Word 文件“{name}”。") from exc
+    out: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            out.append(block.text.strip())
+        elif isinstance(block, Table):
+            out.append("")
+            for row in block.rows:
+                cells: list[str] = []
+                previous = None
+                for cell in row.cells:  # a merged cell appears once per grid column it spans
+                    if cell._tc is previous:
+                        continue
+                    previous = cell._tc
+                    cells.append(_cell(cell.text))
+                if any(cells):
+                    out.append("\t".join(cells))
+            out.append("")
+    return LoadedText("\n".join(out) + "\n", "table", "docx")

@@ -1,0 +1,108 @@
+"""Documents made on the spot, not binary blobs: a Chinese PDF (reportlab, its built-in
+`STSong-Light` CID font) and a Word file (python-docx), each with a title, a 文号, numbered items
+with 牵头单位 / 完成时限 lines, a table and a signature date. `scripts/bench_update.py` uses the
+PDF maker for its 20-page document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PDF_TITLE = "西安市雁塔区人民政府办公室关于印发雁塔区优化营商环境十条措施的通知"
+PDF_NUMBER = "雁政办发〔2025〕7号"
+DOCX_TITLE = "西安市碑林区关于支持中小微企业融资发展的若干措施"
+DOCX_NUMBER = "碑政发〔2025〕3号"
+
+_PDF_ITEMS = [
+    ("压缩企业迁移登记时间", "推行企业跨区迁移“一次申请、一网通办”，企业迁移登记办理时间由5个工作日压缩至1个工作日。",
+     "区市场监管局", "2025年6月底前"),
+    ("落实首贷贴息", "对首次获得银行贷款的小微企业按贷款利息的50%给予贴息，每户每年最高补助20万元。",
+     "区财政局", "2025年12月底前"),
+    ("推行施工许可告知承诺", "对社会投资低风险仓库厂房项目实行施工许可告知承诺制，审批时间压缩至3个工作日以内。",
+     "区住建局", "2023年9月底前"),
+]
+
+_DOCX_ITEMS = [
+    ("设立应急转贷资金", "区财政安排应急转贷资金规模不低于5000万元，单笔转贷期限不超过15天，费率按日万分之一收取。",
+     "区金融办", "2025年10月底前"),
+    ("开展信用贷款投放", "引导辖区银行对纳税信用A级的小微企业发放无抵押信用贷款，单户额度最高300万元。",
+     "区金融办", "2024年12月底前"),
+]
+
+
+def _cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (digits[ones] if ones else "")
+
+
+def _pdf_story(pages: int, style):  # type: ignore[no-untyped-def]
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
+
+    story = [Paragraph(PDF_TITLE, style), Paragraph(PDF_NUMBER, style), Spacer(1, 8),
+             Paragraph("为进一步优化我区营商环境，激发市场主体活力，制定以下措施。", style)]
+    n = 0
+    for page in range(pages):
+        story.append(Paragraph(f"{_cn(page + 1)}、第{page + 1}部分重点任务", style))
+        for title, body, lead, deadline in _PDF_ITEMS:
+            n += 1
+            extra = "" if page == 0 else f"本部分第{page + 1}项任务与全区第{n}项重点工作衔接推进，确保各项措施落地见效。"
+            story.append(Paragraph(f"{n}．{title}。{body}{extra}", style))
+            story.append(Paragraph(f"牵头单位：{lead}", style))
+            story.append(Paragraph(f"完成时限：{deadline}", style))
+        if page == 0:
+            table = Table([["序号", "事项名称", "承诺时限", "责任单位"],
+                           ["1", "餐饮店开办一件事", "3个工作日", "区行政审批服务局"],
+                           ["2", "便利店开办一件事", "2个工作日", "区行政审批服务局"]],
+                          style=[("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+            story.append(Paragraph("附表：雁塔区主题式服务事项清单", style))
+            story.append(table)
+        if page < pages - 1:
+            story.append(PageBreak())
+    story += [Spacer(1, 12), Paragraph("西安市雁塔区人民政府办公室", style), Paragraph("2025年3月10日", style)]
+    return story
+
+
+def make_pdf(path: Path, pages: int = 1) -> Path:
+    """A text PDF of `pages` pages in Chinese; page 1 holds the three items and the table."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=11, leading=16, wordWrap="CJK")
+
+    def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.setFont("STSong-Light", 9)
+        canvas.drawCentredString(297, 30, f"- {doc.page} -")
+
+    SimpleDocTemplate(str(path), pagesize=A4).build(_pdf_story(pages, style), onFirstPage=footer, onLaterPages=footer)
+    return path
+
+
+def make_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("西安市碑林区人民政府文件")
+    document.add_paragraph(DOCX_NUMBER)
+    document.add_paragraph(DOCX_TITLE)
+    document.add_paragraph("为缓解中小微企业融资难题，结合我区实际，制定如下措施。")
+    document.add_paragraph("一、加大融资支持力度")
+    for n, (title, body, lead, deadline) in enumerate(_DOCX_ITEMS, start=1):
+        document.add_paragraph(f"（{'一二三'[n - 1]}）{title}。{body}")
+        document.add_paragraph(f"牵头单位：{lead}")
+        document.add_paragraph(f"完成时限：{deadline}")
+    document.add_paragraph("二、融资担保费率标准")
+    table = document.add_table(rows=3, cols=4)
+    for row, cells in zip(table.rows, [["序号", "担保类型", "担保费率", "责任单位"],
+                                       ["1", "政府性融资担保", "不超过1%", "区财政局"],
+                                       ["2", "创业担保贷款担保", "免收担保费", "区人社局"]], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph("西安市碑林区人民政府")
+    document.add_paragraph("2025年2月18日")
+    document.save(str(path))
+    return path
