@@ -16,7 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def page(live_server):  # type: ignore[no-untyped-def]
+def browser():  # type: ignore[no-untyped-def]
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
         if os.environ.get("CI"):
@@ -26,11 +26,22 @@ def page(live_server):  # type: ignore[no-untyped-def]
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page.set_default_timeout(30_000)
-        page.goto(live_server + "/", wait_until="domcontentloaded")
-        yield page
+        yield browser
         browser.close()
+
+
+def open_page(browser, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(30_000)
+    page.goto(url + "/", wait_until="domcontentloaded")
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    page = open_page(browser, live_server)
+    yield page
+    page.close()
 
 
 def test_ask_read_the_citation_and_rate_it(page, live_server):
@@ -87,3 +98,74 @@ def test_an_empty_question_shows_an_error(page):
     page.fill("#question textarea", "   ")
     page.click("#ask")
     page.wait_for_function("document.body.innerText.includes('问题不能为空')")
+
+
+@pytest.fixture(scope="module")
+def admin_page(browser, built_settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A server of its own, on a copy of the corpus and index, with the admin token set."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from assistant.settings import REPO_ROOT
+    from tests.conftest import free_port
+
+    root = tmp_path_factory.mktemp("admin-ui")
+    shutil.copytree(built_settings.corpus_dir, root / "corpus")
+    shutil.copytree(built_settings.index_dir, root / "index")
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(root / "corpus"), "ASSISTANT_INDEX_DIR": str(root / "index"),
+           "ASSISTANT_DATA_DIR": str(root / "data"), "ASSISTANT_ADMIN_TOKEN": "ui-secret"}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
+                            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            try:
+                if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        page = open_page(browser, url)
+        yield page, root
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_admin_uploads_a_word_file_and_retires_it_in_the_page(admin_page):
+    from tests.generated import DOCX_TITLE, make_docx
+
+    page, root = admin_page
+    docx = make_docx(root / "碑林区融资措施.docx")
+    page.wait_for_selector("#question textarea")
+    page.get_by_role("tab", name="文件管理").click()
+    page.set_input_files("#upload-file input[type=file]", str(docx))
+    page.click("#upload-button")  # no token yet
+    page.wait_for_function("document.body.innerText.includes('管理口令缺失或不正确')")
+
+    page.fill("#admin-token input", "ui-secret")
+    page.click("#upload-button")
+    page.wait_for_function("document.querySelector('#admin-status').innerText.includes('已添加')", timeout=60_000)
+    status = page.locator("#admin-status").inner_text()
+    assert DOCX_TITLE in status and "新的问答立即生效" in status
+    doc_id = status.split("编号 ")[1].split("，")[0]
+    page.wait_for_function(f"document.querySelector('#document-table').innerText.includes('{doc_id}')")
+
+    page.get_by_role("tab", name="问答").click()
+    page.fill("#question textarea", "碑林区应急转贷资金规模不低于多少？")
+    page.click("#ask")
+    page.wait_for_function("document.querySelector('#key-fact').innerText.includes('5000万元')")
+    assert "碑政发〔2025〕3号" in page.locator("#citations").inner_text()
+
+    page.get_by_role("tab", name="文件管理").click()
+    page.fill("#admin-doc-id textarea", doc_id)
+    page.click("#retire-button")
+    page.wait_for_function("document.querySelector('#admin-status').innerText.includes('已废止')", timeout=60_000)
+    rows = httpx.get(page.url.rstrip("/") + "/api/documents").json()["documents"]
+    assert next(d for d in rows if d["id"] == doc_id)["status"] == "已废止"

@@ -27,6 +27,8 @@ CSS = """
 .citation-card .current {background: #f9fafb; border-left: 3px solid #2563eb; padding-left: 8px;
                          white-space: pre-wrap;}
 .empty-cards {color: #6b7280;}
+.badge {display: inline-block; font-size: 0.8em; padding: 0 6px; border-radius: 4px; margin-left: 6px;
+        background: #fee2e2; color: #991b1b; font-weight: 600;}
 """
 
 
@@ -64,7 +66,8 @@ def answer_markdown(answer: Answer) -> str:
     # <strong>, not **: CommonMark does not close ** after "。" when a letter follows.
     lines.append(f"<strong>{escape(_md(head))}</strong>{_md(rest)}")
     if answer.citations:
-        lines.append("  \n".join(f"\\[{c.n}\\] 《{_md(c.document.title)}》{_md(_where(c))}" for c in answer.citations))
+        lines.append("  \n".join(f"\\[{c.n}\\] {_status(c)}《{_md(c.document.title)}》{_md(_where(c))}"
+                                for c in answer.citations))
     return "\n\n".join(lines)
 
 
@@ -90,6 +93,10 @@ def citation_cards_html(answer: Answer, in_context: Callable[[str], ClauseInCont
     return "\n".join(cards)
 
 
+def _status(c: Citation) -> str:
+    return "" if c.document.in_force else f"【{c.document.status}】"
+
+
 def _where(c: Citation) -> str:
     doc = c.document
     parts = [doc.doc_number, doc.date, c.clause.path, f"第{c.clause.page}页" if c.clause.page else "", doc.region]
@@ -98,17 +105,19 @@ def _where(c: Citation) -> str:
 
 def _card(c: Citation, facts: list[Fact], view: ClauseInContext, open_: bool) -> str:
     doc, clause = c.document, c.clause
-    meta = [("文号", doc.doc_number), ("日期", doc.date), ("条款", clause.path),
+    meta = [("状态", "" if doc.in_force else doc.status + (f"（由 {doc.superseded_by} 替代）" if doc.superseded_by else "")),
+            ("文号", doc.doc_number), ("日期", doc.date_text), ("条款", clause.path),
             ("页码", f"第{clause.page}页" if clause.page else ""), ("地区", doc.region), ("发文机关", doc.issuer)]
     meta_html = " · ".join(f"{k}：{escape(v)}" for k, v in meta if v)
     headings = " › ".join(escape(h) for h in clause.headings)
+    badge = "" if doc.in_force else f'<span class="badge">{escape(doc.status)}</span>'
     previous = (f'<div class="neighbour">上一条 {escape(view.previous.path)}：{escape(_clip(view.previous.text))}</div>'
                 if view.previous else "")
     following = (f'<div class="neighbour">下一条 {escape(view.next.path)}：{escape(_clip(view.next.text))}</div>'
                  if view.next else "")
     return (
         f'<details class="citation-card" data-clause-id="{escape(clause.id)}"{" open" if open_ else ""}>'
-        f"<summary>[{c.n}] 《{escape(doc.title)}》 {escape(clause.path)}</summary>"
+        f"<summary>[{c.n}] 《{escape(doc.title)}》 {escape(clause.path)}{badge}</summary>"
         f'<div class="meta">{meta_html}</div>'
         f'<div class="clause-text">{highlight(clause.text, facts)}</div>'
         f'<details class="context"><summary>查看原文</summary>'
