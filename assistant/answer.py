@@ -160,15 +160,15 @@ def passed_deadline(clause: Clause, today: date) -> Fact | None:
 
 def notes(clause: Clause, document: Document, documents: dict[str, Document], today: date) -> str:
     """What a reader must know about the source: its date, a lapsed 完成时限, a lapsed document."""
-    out = render("dated", date=document.date_text) if document.date else ""
+    items = [render("dated", date=document.date_text)] if document.date else []
     if not document.in_force:
         successor = documents.get(document.superseded_by)
         replacement = render("replacement", title=successor.title) if successor else ""
-        out += render("not_in_force", status=document.status, replacement=replacement)
+        items.append(render("not_in_force", status=document.status, replacement=replacement))
     lapsed = passed_deadline(clause, today)
     if lapsed is not None:
-        out += render("deadline_passed", value=lapsed.value, today=f"{today.year}年{today.month}月{today.day}日")
-    return out
+        items.append(render("deadline_passed", value=lapsed.value, today=f"{today.year}年{today.month}月{today.day}日"))
+    return render("notes", items="；".join(items)) if items else ""
 
 
 def compose(question: str, hits: list[Hit], documents: dict[str, Document], intent: Intent,

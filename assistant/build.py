@@ -4,7 +4,8 @@ Incremental builds reuse, from the build that serves now, whatever still matches
 
 - a source's documents and clauses, when its bytes, manifest entry, regions, overrides and the
   parser code hash the same (`ParsedSource.key` + the overrides applied);
-- a clause's tokens, when its indexed text and the tokenizer's dictionary hash the same;
+- a clause's tokens, when its indexed text and jieba's dictionary hash the same and it contains
+  none of the region or indicator names that joined or left the dictionary;
 - a clause's vector, when its indexed text and the embedder hash the same.
 
 Everything else is computed as a full build would compute it, so the two give the same files
@@ -47,6 +48,7 @@ from assistant.index import (
     shared_encoder,
     shared_tokenizer,
     text_hash,
+    tokenizer_base,
     tokenizer_fingerprint,
 )
 from assistant.parsing.corpus import (
@@ -62,7 +64,7 @@ from assistant.parsing.manifest import SourceSpec, load_manifest
 from assistant.retrieval.dense import flat_index
 from assistant.retrieval.embedder import train_static_embedder
 from assistant.retrieval.lexical import build_bm25, save_bm25
-from assistant.retrieval.tokenize import Glossary
+from assistant.retrieval.tokenize import Glossary, normalize
 from assistant.settings import Settings
 from assistant.store import IndexStore
 
@@ -239,11 +241,14 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         words = extra_words(corpus.documents, corpus.manifest)
         dictionary = settings.corpus_dir / "domain_dict.txt"
         tok_fp = tokenizer_fingerprint(dictionary, words)
-        reuse_tokens = previous.manifest.get("tokenizer_fingerprint") == tok_fp
+        base = tokenizer_base(dictionary)
+        reuse_tokens = previous.manifest.get("tokenizer_base") == base
+        # A word that joined or left the dictionary changes only the texts that contain it.
+        changed = [normalize(w) for w in set(words) ^ set(previous.manifest.get("extra_words", ()))]
         tokens: list[list[str]] = []
         tokenizer = None
         for text, h in zip(texts, hashes, strict=True):
-            if reuse_tokens and h in previous.tokens:
+            if reuse_tokens and h in previous.tokens and not (changed and any(w in normalize(text) for w in changed)):
                 tokens.append(previous.tokens[h])
                 counts["tokens_reused"] += 1
                 continue
@@ -285,6 +290,7 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
             "corpus_fingerprint": corpus.fingerprint,
             "parser_fingerprint": parser_fingerprint(),
             "tokenizer_fingerprint": tok_fp,
+            "tokenizer_base": base,
             "extra_words": list(words),
             "embedding_model": settings.embedding_model,
             "embedding_model_description": (

@@ -79,13 +79,19 @@ def extra_words(documents: dict[str, Document], manifest: Manifest) -> tuple[str
     return tuple(sorted(words))
 
 
-def tokenizer_fingerprint(dictionary: Path, words: tuple[str, ...]) -> str:
+def tokenizer_base(dictionary: Path) -> str:
+    """What every clause's tokens depend on: jieba and the domain dictionary."""
     import jieba
 
     digest = hashlib.sha256(dictionary.read_bytes() if dictionary.is_file() else b"")
-    digest.update("\n".join(words).encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())
+    digest.update(b"fixed-total-1")  # extra words leave jieba's total alone (see Tokenizer)
     return digest.hexdigest()[:16]
+
+
+def tokenizer_fingerprint(dictionary: Path, words: tuple[str, ...]) -> str:
+    """The tokenizer as a whole: the base and the extra words (region and indicator names)."""
+    return hashlib.sha256((tokenizer_base(dictionary) + "\n" + "\n".join(words)).encode()).hexdigest()[:16]
 
 
 # -- heavy parts, shared between builds of the same corpus --------------------------------------

@@ -59,7 +59,13 @@ class Glossary:
 
 
 class Tokenizer:
-    """jieba with the corpus's domain dictionary; one instance per index, thread-safe."""
+    """jieba with the corpus's domain dictionary; one instance per index, thread-safe.
+
+    `extra_words` (region and indicator names, which change as documents come and go) join the
+    dictionary without adding to jieba's total frequency. The total weighs every segmentation, so
+    keeping it fixed means a new word changes the tokens only of texts that contain it: an
+    incremental build re-tokenizes just those (`assistant.build`).
+    """
 
     _lock = threading.Lock()
 
@@ -70,8 +76,10 @@ class Tokenizer:
             self._jieba.initialize()
             if dictionary is not None and dictionary.is_file():
                 self._jieba.load_userdict(str(dictionary))
+            total = self._jieba.total
             for word in extra_words:
                 self._jieba.add_word(normalize(word), freq=20000)
+            self._jieba.total = total
 
     def words(self, text: str) -> list[str]:
         """Search-mode cut of the normalised text, punctuation removed."""
