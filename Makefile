@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index build eval bench loadbench screenshot chromium lint clean
+.PHONY: setup run test index build eval bench loadbench bench-update screenshot chromium lint clean
 CHROMIUM := /usr/bin/chromium
 # apt needs root: sudo when not root and sudo is there.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
@@ -47,6 +47,10 @@ bench: index
 # 16 concurrent clients for 30 s against /api/ask on a server it starts.
 loadbench: index
 	$(BIN)/python scripts/loadbench.py
+
+# A generated 20-page PDF added to a copy of the corpus: incremental update against a full rebuild.
+bench-update: setup
+	$(BIN)/python scripts/bench_update.py
 
 # docs/screenshot.png: the page after an answer (needs fonts-noto-cjk and fonts-noto-color-emoji for the glyphs).
 screenshot: index chromium
