@@ -278,6 +278,9 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         faiss.write_index(flat_index(vectors), str(partial / "dense.faiss"))
 
         step("write")
+        for name in ("glossary.toml", "domain_dict.txt"):  # a build carries what its queries are read with
+            if (settings.corpus_dir / name).is_file():
+                shutil.copyfile(settings.corpus_dir / name, partial / name)
         (partial / "documents.json").write_text(
             json.dumps([asdict(d) for d in corpus.documents.values()], ensure_ascii=False, indent=1), encoding="utf-8"
         )
@@ -292,6 +295,7 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
             "tokenizer_fingerprint": tok_fp,
             "tokenizer_base": base,
             "extra_words": list(words),
+            "regions": [asdict(r) for r in corpus.manifest.regions],
             "embedding_model": settings.embedding_model,
             "embedding_model_description": (
                 "StaticEmbedding trained on this corpus (Unigram tokenizer, MNRL)"

@@ -26,7 +26,7 @@ from typing import Any
 from assistant.errors import REBUILD_HINT, IndexMissing, IndexStale
 from assistant.models import Clause, Document, Fact
 from assistant.parsing.corpus import corpus_fingerprint
-from assistant.parsing.manifest import Manifest, load_manifest
+from assistant.parsing.manifest import Manifest, Region
 from assistant.retrieval.dense import DenseIndex, Encoder, make_encoder
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.tokenize import Glossary, Tokenizer
@@ -181,12 +181,15 @@ def load_index(settings: Settings, *, fresh: bool = True) -> LoadedIndex:
     missing = [n for n in needed if not (folder / n).exists()]
     if missing:
         raise IndexMissing(f"index at {folder} is incomplete (missing {', '.join(missing)}): {REBUILD_HINT}")
-    corpus_manifest = load_manifest(settings.corpus_dir)
+    # A build is complete in itself: its regions, glossary and dictionary are those it was built
+    # with, so an edit to corpus/ after it (even a broken one) never changes how it answers.
+    regions = tuple(Region(r["name"], r["parent"], tuple(r["aliases"])) for r in manifest.get("regions", ()))
+    corpus_manifest = Manifest((), regions)
     documents = read_documents(folder)
     clauses = read_clauses(folder)
-    glossary = Glossary.load(settings.corpus_dir / "glossary.toml")
+    glossary = Glossary.load(folder / "glossary.toml")
     words = tuple(manifest.get("extra_words", ()))
-    tokenizer = shared_tokenizer(manifest["tokenizer_fingerprint"], settings.corpus_dir / "domain_dict.txt", words)
+    tokenizer = shared_tokenizer(manifest["tokenizer_fingerprint"], folder / "domain_dict.txt", words)
     lexical = LexicalIndex.load(folder / "bm25", tokenizer, glossary)
     encoder = shared_encoder(manifest["embedder_fingerprint"], encoder_source(settings, manifest))
     dense = DenseIndex.load(folder / "dense.faiss", encoder)

@@ -186,7 +186,9 @@ class Library:
         if Path(safe_name(name)).suffix != Path(spec.file).suffix:
             raise UnreadableDocument(f"{doc_id} is a {Path(spec.file).suffix} file; the replacement must be too",
                                      "替换文件须与原文件类型相同。")
-        new = replace(spec, layout=loaded.layout if spec.layout != "pdf" or loaded.kind == "pdf" else spec.layout)
+        # A text file keeps the layout the manifest gives it (the compilation is PDF text in a .txt);
+        # a PDF or Word file takes its loader's.
+        new = replace(spec, layout=spec.layout if loaded.kind == "text" else loaded.layout)
         self._check_parses(new, data, manifest, None, loaded)
         self._write(self.dir / spec.file, data)
         if new != spec:

@@ -20,7 +20,6 @@ from assistant.answer import compose
 from assistant.conversation import Context, FollowUpResolver, Resolved, Turn, user_questions
 from assistant.errors import (
     AdminDisabled,
-    AssistantError,
     EmptyQuestion,
     QuestionTooLong,
     Unauthorized,
@@ -100,6 +99,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
+        self._failed = ""  # a build that would not load: not tried again every second
         self._store = IndexStore(self.settings.index_dir)
 
     def engine(self) -> Engine:
@@ -136,7 +136,7 @@ class Assistant:
             return
         self._checked = now
         name = self._store.current_name()
-        if name and name != engine.index.build and not self._reload_lock.locked():
+        if name and name not in (engine.index.build, self._failed) and not self._reload_lock.locked():
             threading.Thread(target=self.reload, name="index-reload", daemon=True).start()
 
     def reload(self) -> bool:
@@ -148,9 +148,11 @@ class Assistant:
                 return False
             try:
                 fresh = self._load(fresh=False)
-            except AssistantError as exc:
+            except Exception as exc:  # whatever goes wrong, the loaded index keeps serving
+
                 log.error("new index %s not loaded, still serving %s: %s", name,
                           engine.index.build if engine else "nothing", exc)
+                self._failed = name
                 return False
             self._engine = fresh  # requests in flight keep the engine they took
             return True

@@ -21,7 +21,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from assistant.errors import AdminDisabled, DocumentNotFound, InvalidRequest, Unauthorized, UnreadableDocument
+from assistant.errors import (
+    AdminDisabled,
+    CorpusError,
+    DocumentNotFound,
+    InvalidRequest,
+    Unauthorized,
+    UnreadableDocument,
+)
 from assistant.index import load_index, read_manifest
 from assistant.library import Library, Metadata, change, safe_name
 from assistant.parsing.loaders import load_bytes, load_file
@@ -149,6 +156,28 @@ def test_add_ask_retire_reinstate_remove(library: Assistant, files):
     assert spec.id not in library.index.documents and spec.id not in (settings.corpus_dir / "documents.toml").read_text()
     with pytest.raises(DocumentNotFound):
         library.retire_document(spec.id)
+
+
+def test_metadata_is_overridable_in_the_manifest(built_settings, tmp_path):
+    import tomlkit
+
+    from assistant.build import build_index
+
+    settings = copy_of(built_settings, tmp_path)
+    path = settings.corpus_dir / "documents.toml"
+    doc = tomlkit.parse(path.read_text("utf-8"))
+    doc["documents"] = {"nw2023-1-05": {"title": "改过的标题", "date": "2023-06-01"}}
+    path.write_text(tomlkit.dumps(doc), "utf-8")
+    manifest = build_index(settings)
+    assert manifest["reuse"]["sources_parsed"] == 1  # only the compilation that holds the document
+    index = load_index(settings)
+    document = index.documents["nw2023-1-05"]
+    assert (document.title, document.date, document.status) == ("改过的标题", "2023-06-01", "现行")
+    doc["documents"] = {"nw2023-1-05": {"statuz": "已废止"}}
+    path.write_text(tomlkit.dumps(doc), "utf-8")
+    with pytest.raises(CorpusError, match="cannot set statuz"):
+        build_index(settings)
+    assert load_index(settings, fresh=False).build == manifest["build"]  # the old build still serves
 
 
 def test_a_split_document_can_be_retired_but_not_removed(library: Assistant):

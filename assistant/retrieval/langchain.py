@@ -20,8 +20,9 @@ class PolicyRetriever(BaseRetriever):
     region: str | None = None
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        hits = self.assistant.search(query, self.k, region=self.region)
-        documents = self.assistant.index.documents
+        engine = self.assistant.engine()  # one index for the hits and their documents
+        hits = self.assistant.search_in(engine, query, self.k, region=self.region)
+        documents = engine.index.documents
         out = []
         for hit in hits:
             clause, doc = hit.clause, documents[hit.clause.doc_id]
