@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,9 +54,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """`assistant serve` as a user starts it, in its own process, on a free loopback port."""
+@contextmanager
+def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`assistant serve` as a user starts it, in its own process on a free loopback port; yields its URL."""
     import os
     import subprocess
     import sys
@@ -63,30 +65,36 @@ def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFacto
     import httpx
 
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("live-data")
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(built_settings.index_dir), "ASSISTANT_DATA_DIR": str(data_dir)}
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}: {(data_dir / 'server.log').read_text()}")
-            try:
-                if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become ready in 180 s")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+                                env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            deadline = time.monotonic() + 180
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode}: {log_path.read_text()}")
+                try:
+                    if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not become ready in 180 s")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server on the session's built index, for the clients and the browser."""
+    data_dir = tmp_path_factory.mktemp("live-data")
+    env = {"ASSISTANT_INDEX_DIR": str(built_settings.index_dir), "ASSISTANT_DATA_DIR": str(data_dir)}
+    with serving(env, data_dir / "server.log") as url:
+        yield url

@@ -104,38 +104,18 @@ def test_an_empty_question_shows_an_error(page):
 def admin_page(browser, built_settings, tmp_path_factory):  # type: ignore[no-untyped-def]
     """A server of its own, on a copy of the corpus and index, with the admin token set."""
     import shutil
-    import subprocess
-    import sys
-    import time
 
-    from assistant.settings import REPO_ROOT
-    from tests.conftest import free_port
+    from tests.conftest import serving
 
     root = tmp_path_factory.mktemp("admin-ui")
     shutil.copytree(built_settings.corpus_dir, root / "corpus")
     shutil.copytree(built_settings.index_dir, root / "index")
-    port = free_port()
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(root / "corpus"), "ASSISTANT_INDEX_DIR": str(root / "index"),
+    env = {"ASSISTANT_CORPUS_DIR": str(root / "corpus"), "ASSISTANT_INDEX_DIR": str(root / "index"),
            "ASSISTANT_DATA_DIR": str(root / "data"), "ASSISTANT_ADMIN_TOKEN": "ui-secret"}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
-                            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            try:
-                if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
+    with serving(env, root / "server.log") as url:
         page = open_page(browser, url)
         yield page, root
         page.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_admin_uploads_a_word_file_and_retires_it_in_the_page(admin_page):

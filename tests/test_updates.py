@@ -37,7 +37,7 @@ from assistant.parsing.metadata import detect_metadata
 from assistant.service import Assistant
 from assistant.settings import REPO_ROOT, Settings
 from assistant.store import IndexStore
-from tests.conftest import free_port
+from tests.conftest import serving
 from tests.generated import DOCX_NUMBER, DOCX_TITLE, PDF_NUMBER, make_docx, make_pdf
 
 TODAY = date(2026, 11, 23)
@@ -421,27 +421,14 @@ def test_upload_with_a_path_traversal_name_stays_in_the_corpus(admin, tmp_path):
 @pytest.mark.live
 def test_cli_add_reaches_a_running_server(built_settings, tmp_path, files):
     settings = copy_of(built_settings, tmp_path)
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+    env = {"ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
            "ASSISTANT_DATA_DIR": str(settings.data_dir)}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
-                              cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            try:
-                if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
+    with serving(env, tmp_path / "server.log") as url:
         question = {"question": "雁塔区企业迁移登记要多久？"}
         assert httpx.post(url + "/api/ask", json=question, timeout=10).json()["citations"][0]["region"] != "雁塔区"
         added = subprocess.run([sys.executable, "-m", "assistant.cli", "add", str(files["pdf"]), "--region", "雁塔区",
-                                "--region-parent", "西安"], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
-                               timeout=120)
+                                "--region-parent", "西安"], env={**os.environ, **env}, cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=120)
         assert added.returncode == 0, added.stderr
         assert "added up2025-" in added.stdout and "(incremental)" in added.stdout
         waited = time.monotonic()
@@ -454,9 +441,6 @@ def test_cli_add_reaches_a_running_server(built_settings, tmp_path, files):
         assert "1个工作日" in first_sentence(answer["answer"])
         health = httpx.get(url + "/api/health", timeout=5).json()["manifest"]
         assert health["build"] == read_manifest(settings.index_dir)["build"]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_cli_library_errors_are_one_line(built_settings, tmp_path, capsys, monkeypatch):

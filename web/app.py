@@ -42,26 +42,16 @@ from assistant.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
+# The HTTP status of each kind of error, the more specific kinds first.
+STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
+    ((IndexMissing, IndexStale, CorpusError, StorageError), 503),
+    (Unauthorized, 401), (AdminDisabled, 403), (Busy, 409), (UploadTooLarge, 413), (UnreadableDocument, 422),
+    (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),
+)
+
+
 def status_for(exc: AssistantError) -> int:
-    if isinstance(exc, IndexMissing | IndexStale | CorpusError | StorageError):
-        return 503
-    if isinstance(exc, Unauthorized):
-        return 401
-    if isinstance(exc, AdminDisabled):
-        return 403
-    if isinstance(exc, Busy):
-        return 409
-    if isinstance(exc, UploadTooLarge):
-        return 413
-    if isinstance(exc, UnreadableDocument):
-        return 422
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, MethodNotAllowed):
-        return 405
-    if isinstance(exc, InvalidRequest):
-        return 400
-    return 500
+    return next((status for kind, status in STATUSES if isinstance(exc, kind)), 500)
 
 
 def _error_response(exc: AssistantError, status: int | None = None) -> JSONResponse:
