@@ -51,6 +51,7 @@ from assistant.index import (
     tokenizer_base,
     tokenizer_fingerprint,
 )
+from assistant.models import Clause, Document
 from assistant.parsing.corpus import (
     Corpus,
     ParsedSource,
@@ -79,8 +80,8 @@ class _Previous:
     def __init__(self, store: IndexStore, settings: Settings, use: bool) -> None:
         self.manifest: dict[str, Any] = {}
         self.sources: dict[str, dict[str, Any]] = {}
-        self.documents: dict[str, Any] = {}
-        self.clauses_by_file: dict[str, list[Any]] = {}
+        self.documents: dict[str, Document] = {}
+        self.clauses_by_file: dict[str, list[Clause]] = {}
         self.tokens: dict[str, list[str]] = {}
         self.vectors: dict[str, np.ndarray] = {}
         if not use:
