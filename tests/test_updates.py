@@ -137,6 +137,9 @@ def test_add_ask_retire_reinstate_remove(library: Assistant, files):
     assert loan.citations[0].document.id == docx.id and "5000万元" in first_sentence(loan.text)
     row = library.ask("碑林区政府性融资担保费率是多少？").citations[0].clause
     assert dict(row.fields)["担保费率"] == "不超过1%" and row.path.startswith("附表")
+    assert row.text == "担保类型：政府性融资担保；担保费率：不超过1%；责任单位：区财政局"  # the row with its column names
+    cell = library.ask("雁塔区餐饮店开办一件事承诺时限是多久？").citations[0].clause
+    assert "承诺时限：3个工作日" in cell.text and cell.page == 1
 
     library.retire_document(spec.id)
     gone = library.ask("雁塔区企业迁移登记要多久？")

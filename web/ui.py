@@ -107,7 +107,8 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         except AssistantError as exc:
             raise _error(exc) from exc
         reuse = manifest.get("reuse", {})
-        return (f"✅ {said}。索引已更新（{manifest.get('mode')}，用时 {manifest.get('build_seconds')} 秒，"
+        mode = {"incremental": "增量更新", "full": "全量重建", "up to date": "无需更新"}.get(manifest.get("mode", ""), "")
+        return (f"✅ {said}。索引已更新（{mode}，用时 {manifest.get('build_seconds')} 秒，"
                 f"重新解析 {reuse.get('sources_parsed', 0)} 个文件、计算 {reuse.get('vectors_computed', 0)} 条向量），"
                 f"新的问答立即生效。"), document_rows()
 

@@ -39,6 +39,7 @@ class TableParser:
         self.section = ""
         self._rows: list[list[str]] = []
         self._lines: list[int] = []
+        self._page: int | None = None  # the page the entry starts on (PDF tables)
         self._last: list[str] = []
         self._outer: tuple[str, ...] = ()
 
@@ -90,9 +91,11 @@ class TableParser:
             self._last = row
             self._rows = [row]
             self._lines = [line.number]
+            self._page = line.page
         else:
             if not self._rows:
                 self._rows = [list(cells)]
+                self._page = line.page
             else:
                 self._rows.append(list(cells))
             self._lines.append(line.number)
@@ -105,6 +108,9 @@ class TableParser:
         self.section = ""
         self._last = []
 
+    def _name(self, i: int) -> str:
+        return self.header[i] if i < len(self.header) else f"列{i + 1}"
+
     def _flush(self) -> None:
         if not self._rows:
             return
@@ -112,7 +118,7 @@ class TableParser:
         self._rows, self._lines = [], []
         first = rows[0]
         key = self.key_col
-        named = [(self.header[i] if i < len(self.header) else f"列{i + 1}", c) for i, c in enumerate(first)]
+        named = [(self._name(i), c) for i, c in enumerate(first)]
         if self.measures:
             measure = first[key] if key < len(first) else ""
             extra = [c for row in rows[1:] for c in row if c]
@@ -124,7 +130,10 @@ class TableParser:
         else:
             number = first[key] if key < len(first) else ""
             fields = tuple((n, c) for i, (n, c) in enumerate(named) if i != key and c)
-            text = "\n".join(" ｜ ".join(c for c in row if c) for row in rows)
+            # Each row reads with its column names ("承诺时限：3个工作日"); a continuation row of
+            # the entry is written the same way under the header's names.
+            text = "\n".join("；".join(f"{self._name(i)}：{c}" for i, c in enumerate(row) if c and i != key)
+                              for row in rows)
             path = f"附表{self.table_no}-{number}"
             headings = self._outer + ((self.caption,) if self.caption else ())
-        self.builder.add(path, headings, text, [], fields=fields, lines=lines)
+        self.builder.add(path, headings, text, [], fields=fields, lines=lines, page=self._page)
