@@ -84,10 +84,31 @@ def test_metadata_is_read_from_the_text(files):
     ("binary.txt", b"\x00\x01\x02abc", "neither text"),
     ("script.exe", b"MZ....", "unsupported file type"),
     ("latin.txt", b"only latin text here", "no Chinese text"),
+    ("truncated.pdf", b"%PDF-1.4\n1 0 obj <<", "not a readable PDF"),
+    ("torn.docx", b"PK\x03\x04" + bytes(range(200)), "content is neither"),
 ])
 def test_files_that_are_not_what_they_say_are_refused(name, data, says):
     with pytest.raises(UnreadableDocument, match=says):
         load_bytes(name, data)
+
+
+def test_damaged_files_are_refused_cleanly(files):
+    """Random damage to a real PDF or Word file: the loader reads it or refuses it, nothing else."""
+    import random
+
+    rng = random.Random(7)
+    for path in files.values():
+        data = path.read_bytes()
+        for _ in range(40):
+            damaged = bytearray(data)
+            for _ in range(rng.randint(1, 20)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            if rng.random() < 0.3:
+                damaged = damaged[: rng.randrange(len(damaged))]
+            try:
+                load_bytes(path.name, bytes(damaged))
+            except UnreadableDocument:
+                pass
 
 
 def test_file_names_are_sanitised():
@@ -405,6 +426,15 @@ def test_upload_with_a_path_traversal_name_stays_in_the_corpus(admin, tmp_path):
     answer = client.post("/api/ask", json={"question": "测试区企业开办一窗通办多久办结？"}).json()
     assert answer["citations"][0]["document_id"] == document["id"]
     assert "已过" not in answer["answer"]
+
+    # a new version of the file: same id, new text
+    newer = text.replace("0.5个工作日".encode(), "2小时".encode())
+    replaced = client.put(f"/api/documents/{document['id']}", files={"file": ("v2.txt", newer)}, headers=AUTH)
+    assert replaced.status_code == 200, replaced.text
+    answer = client.post("/api/ask", json={"question": "测试区企业开办一窗通办多久办结？"}).json()
+    assert answer["citations"][0]["document_id"] == document["id"] and "2小时" in answer["answer"].split("。")[0]
+    _code(client.put(f"/api/documents/{document['id']}", files={"file": ("v2.pdf", b"%PDF-1.4")}, headers=AUTH), 422,
+          "unreadable_document")
 
     listed = {d["id"]: d for d in client.get("/api/documents").json()["documents"]}
     assert listed[document["id"]]["status"] == "现行"

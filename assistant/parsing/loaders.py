@@ -43,7 +43,7 @@ def sniff(data: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 return "docx" if "word/document.xml" in zf.namelist() else ""
-        except zipfile.BadZipFile:
+        except Exception:  # a torn archive fails in many ways (BadZipFile, NotImplementedError, …)
             return ""
     if b"\x00" in data[:4096]:
         return ""
@@ -102,7 +102,6 @@ def _cell(text: str | None) -> str:
 
 def _pdf(name: str, data: bytes) -> LoadedText:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     out: list[str] = []
     try:
@@ -111,7 +110,7 @@ def _pdf(name: str, data: bytes) -> LoadedText:
                 out.append(f"# Page {page.page_number}:")
                 out.extend(_pdf_page(page))
             pages = len(pdf.pages)
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # a broken file can fail anywhere inside pdfminer
         raise UnreadableDocument(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})",
                                  f"无法解析 PDF 文件“{name}”。") from exc
     return LoadedText("\n".join(out) + "\n", "pdf", "pdf", pages)
@@ -142,15 +141,18 @@ def _pdf_page(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def _docx(name: str, data: bytes) -> LoadedText:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return LoadedText("\n".join(_docx_lines(docx.Document(io.BytesIO(data)))) + "\n", "table", "docx")
+    except Exception as exc:  # a broken file can fail anywhere inside python-docx and lxml
+        raise UnreadableDocument(f"{name}: not a readable Word document ({type(exc).__name__}: {exc})",
+                                 f"无法解析 Word 文件“{name}”。") from exc
+
+
+def _docx_lines(document) -> list[str]:  # type: ignore[no-untyped-def]
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise UnreadableDocument(f"{name}: not a readable Word document ({exc})",
-                                 f"无法解析 Word 文件“{name}”。") from exc
     out: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
@@ -168,4 +170,4 @@ def _docx(name: str, data: bytes) -> LoadedText:
                 if any(cells):
                     out.append("\t".join(cells))
             out.append("")
-    return LoadedText("\n".join(out) + "\n", "table", "docx")
+    return out
