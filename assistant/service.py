@@ -149,7 +149,6 @@ class Assistant:
             try:
                 fresh = self._load(fresh=False)
             except Exception as exc:  # whatever goes wrong, the loaded index keeps serving
-
                 log.error("new index %s not loaded, still serving %s: %s", name,
                           engine.index.build if engine else "nothing", exc)
                 self._failed = name
