@@ -67,6 +67,14 @@ def test_docx_loads_paragraphs_and_table_rows(files):
     assert "1\t政府性融资担保\t不超过1%\t区财政局" in lines
 
 
+def test_markdown_tables_and_gbk_text_are_read():
+    md = "# 西安市测试办法\n| 序号 | 事项名称 | 办理时限 |\n|---|:---:|---|\n| 1 | 企业开办 | 1个工作日 |\n"
+    assert load_bytes("办法.md", md.encode()).text.splitlines()[1:] == ["序号\t事项名称\t办理时限",
+                                                                      "1\t企业开办\t1个工作日"]
+    gbk = "西安市关于优化营商环境的通知\n一、企业开办1个工作日办结。\n"
+    assert load_bytes("通知.txt", gbk.encode("gbk")).text == gbk
+
+
 def test_metadata_is_read_from_the_text(files):
     manifest = load_manifest(REPO_ROOT / "corpus")
     pdf = detect_metadata(load_file(files["pdf"]).text, manifest)

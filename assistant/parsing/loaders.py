@@ -1,6 +1,7 @@
 """Files → text in the corpus's own convention, so every format goes through the same parsing.
 
-- `.txt` / `.md`: UTF-8 text as it is (Markdown markup is cleaned by the parser).
+- `.txt` / `.md`: UTF-8 or GB18030 (GBK) text as it is; Markdown pipe tables become tab-separated
+  rows, the rest of the markup is cleaned by the parser.
 - `.pdf`: text PDFs, page by page, each page opened by a `# Page N:` marker (pages are kept on
   clauses); ruled tables become tab-separated rows; running page numbers ("- 3 -") are dropped.
   Line breaks are left as the PDF has them: the parser's `pdf` layout repairs them.
@@ -47,11 +48,35 @@ def sniff(data: bytes) -> str:
             return ""
     if b"\x00" in data[:4096]:
         return ""
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ""
-    return "text"
+    return "text" if decode_text(data) is not None else ""
+
+
+def decode_text(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM), else GB18030 (which covers GBK and GB2312, as government
+    offices often save text); None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def markdown_tables(text: str) -> str:
+    """Markdown pipe tables → tab-separated rows (the parser's table form); the |---| rule goes."""
+    out = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+            if _MD_RULE.match(stripped):
+                continue
+            out.append("\t".join(cell.strip() for cell in stripped[1:-1].split("|")))
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def check_type(name: str, data: bytes) -> str:
@@ -79,7 +104,9 @@ def load_bytes(name: str, data: bytes) -> LoadedText:
     elif kind == "docx":
         loaded = _docx(name, data)
     else:
-        text = data.decode("utf-8-sig")
+        text = decode_text(data) or ""
+        if Path(name).suffix.lower() == ".md":
+            text = markdown_tables(text)
         loaded = LoadedText(text, "table" if "\t" in text else "text", "text")
     if not loaded.text.strip() or not re.search(r"[\u4e00-\u9fff]", loaded.text):
         hint = " (a scanned PDF needs OCR first)" if kind == "pdf" else ""
