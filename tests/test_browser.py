@@ -87,6 +87,8 @@ def test_ask_read_the_citation_and_rate_it(page, live_server):
 
 def test_an_abstention_looks_different(page):
     page.click("#new-chat")
+    # 新对话 clears the question box too: wait for it to finish before typing the next question
+    page.wait_for_function("document.querySelector('#key-fact').innerText.trim() === ''")
     page.fill("#question textarea", "西安的哈密瓜多少钱一斤？")
     page.click("#ask")
     box = page.wait_for_selector("#key-fact .key-fact.abstained")
