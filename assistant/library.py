@@ -128,19 +128,7 @@ class Library:
                 raise InvalidRequest(f"{name} is already in the corpus as {spec.id} ({spec.file})",
                                      f"该文件已在文件库中（编号 {spec.id}）。", document=spec.id)
         detected = detect_metadata(loaded.text, manifest)
-        region_name = meta.region or detected.region
-        if not region_name:
-            names = sorted(r.name for r in manifest.regions)
-            raise InvalidRequest(f"cannot tell which region {name} applies to; give a region ({', '.join(names)}, "
-                                 "or a new one)", "无法从文件中判断所属地区，请指定地区。", valid=names)
-        region = manifest.region(region_name)
-        new_region: Region | None = None
-        if region is None:
-            if meta.region_parent and manifest.region(meta.region_parent) is None:
-                raise UnknownRegion(f"unknown parent region {meta.region_parent!r}",
-                                    f"未知的上级地区“{meta.region_parent}”。")
-            parent = manifest.region(meta.region_parent) if meta.region_parent else None
-            new_region = Region(region_name, parent.name if parent else "", ())
+        region, new_region = _region(name, meta.region or detected.region, meta.region_parent, manifest)
         when = meta.date or detected.date
         if when and not _DATE.match(when):
             raise InvalidRequest(f"date must be YYYY-MM-DD, got {when!r}", "日期格式应为 YYYY-MM-DD。")
@@ -155,7 +143,7 @@ class Library:
         spec = SourceSpec(
             file=file, id=doc_id, title=meta.title or detected.title or Path(safe_name(name)).stem,
             issuer=meta.issuer or detected.issuer, doc_number=meta.doc_number or detected.doc_number,
-            date=when, region=new_region.name if new_region else region.name,  # type: ignore[union-attr]
+            date=when, region=region,
             layout=loaded.layout,
         )
         self._check_parses(spec, data, manifest, new_region, loaded)
@@ -271,6 +259,22 @@ class Library:
             raise UnreadableDocument(f"{spec.file}: no clauses found in the text",
                                      "文件中没有可解析的条款内容。")
         self.prepared.append(parsed)
+
+
+def _region(name: str, region: str, parent: str, manifest: Manifest) -> tuple[str, Region | None]:
+    """The canonical name of the region a new document applies to, and the region to register
+    when the corpus does not know it yet (under `parent`, a known region, or at the top)."""
+    if not region:
+        names = sorted(r.name for r in manifest.regions)
+        raise InvalidRequest(f"cannot tell which region {name} applies to; give a region ({', '.join(names)}, "
+                             "or a new one)", "无法从文件中判断所属地区，请指定地区。", valid=names)
+    known = manifest.region(region)
+    if known is not None:
+        return known.name, None
+    above = manifest.region(parent) if parent else None
+    if parent and above is None:
+        raise UnknownRegion(f"unknown parent region {parent!r}", f"未知的上级地区“{parent}”。")
+    return region, Region(region, above.name if above else "", ())
 
 
 def _set_source(doc: Any, doc_id: str, values: dict[str, str]) -> None:
