@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from assistant.library import Metadata
 from assistant.parsing.manifest import SourceSpec
@@ -61,8 +62,6 @@ async def upload(request: Request, assistant: AssistantDep, file: Annotated[Uplo
                  title: Annotated[str, Form()] = "", issuer: Annotated[str, Form()] = "",
                  doc_number: Annotated[str, Form()] = "", date: Annotated[str, Form()] = "",
                  id: Annotated[str, Form()] = "") -> dict[str, Any]:
-    from starlette.concurrency import run_in_threadpool
-
     name, data = await _read(file, request, assistant)
     meta = Metadata(title=title, issuer=issuer, doc_number=doc_number, date=date, region=region,
                     region_parent=region_parent, doc_id=id)
@@ -73,8 +72,6 @@ async def upload(request: Request, assistant: AssistantDep, file: Annotated[Uplo
 @router.put("/{doc_id}", dependencies=[Admin], summary="Replace a document's file with a new version")
 async def replace(doc_id: str, request: Request, assistant: AssistantDep,
                   file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    from starlette.concurrency import run_in_threadpool
-
     name, data = await _read(file, request, assistant)
     spec, manifest = await run_in_threadpool(assistant.update_document, doc_id, name, data)
     return {"document": _source(spec), "index": _built(manifest)}

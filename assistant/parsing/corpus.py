@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,10 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
-    """A hash of the parsing code: a new parser re-parses every source."""
+    """A hash of the parsing code: a new parser re-parses every source. The code does not change
+    while a process runs, so it is read once."""
     digest = hashlib.sha256()
     for path in sorted([*_CODE.glob("*.py"), _CODE.parent / "text.py"]):
         digest.update(path.read_bytes())

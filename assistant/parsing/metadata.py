@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass
 
 from assistant.parsing.manifest import Manifest
-from assistant.parsing.split import region_of
+from assistant.parsing.split import issuer_of, region_of
 from assistant.text import PAGE_MARKER, clean_markup, heading_rank, nfkc_aligned
 
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号)")
 _FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|措施|规定|细则|计划|要点|决定|条例|公告|通告|指引|清单|批复|函|规划)$")
 _ISSUER_LINE = re.compile(r"^(.{2,40}?)\s*文件$")
-_ISSUER_END = re.compile(r"关于|印发|转发")
 _ISSUER_WORDS = re.compile(r"(人民政府|办公厅|办公室|委员会|管理委员会|局|厅|委|中心|政府)$")
 
 
@@ -85,9 +84,9 @@ def detect_metadata(text: str, manifest: Manifest) -> DetectedMetadata:
         title = ""
 
     if not issuer and title:
-        m = _ISSUER_END.search(title)
-        if m and m.start() >= 2:
-            issuer = title[: m.start()]
+        issuer = issuer_of(title)
+        if len(issuer) < 2:
+            issuer = ""
     if not issuer:
         for line in reversed(lines[-6:]):
             if _ISSUER_WORDS.search(line) and len(line) <= 30:

@@ -41,6 +41,12 @@ def cn_number(text: str) -> int:
     return CN_DIGITS.get(text, 0)
 
 
+def issuer_of(title: str) -> str:
+    """The issuing body a title opens with: the words before 关于 / 印发 / 转发, or ""."""
+    match = _ISSUER_END.search(title)
+    return title[: match.start()] if match else ""
+
+
 def region_of(text: str, manifest: Manifest, default: str) -> str:
     """The region named first in `text` (the issuer stands first in a title)."""
     best: tuple[int, int, str] | None = None
@@ -126,8 +132,7 @@ def _split_dated_titles(spec: SourceSpec, lines: list[SourceLine], manifest: Man
             if m:
                 doc_number = m.group(1).replace(" ", "")
                 break
-        issuer_match = _ISSUER_END.search(title)
-        issuer = title[: issuer_match.start()] if issuer_match else ""
+        issuer = issuer_of(title)
         n = k + 1 - sum(1 for s in starts[:k] if s[5] != group_no)
         body_chars = sum(len(norm(line.text)) for line in body)
         document = Document(
