@@ -1,32 +1,37 @@
-"""Extractive answers: the fact first, then the clause quoted, then numbered citations.
+"""Extractive answers: every asked fact first, each with its citation, then the sentences quoted.
 
-No language model: the first sentence is built from a typed fact of the best clause (time limit,
-deadline, department, amount) in a named template; the quote is the clause's best sentences as
-the source words them. When the documents do not answer, the answer says so and offers the
-closest clauses as related reading.
+No language model. The question's `Query` says what is asked (one ask or several) and for which
+region; `ranking` finds, for each ask, the passage that states a fact of that kind about the
+question's terms. The first sentence states each fact found, with where it applies; a part the
+documents do not state is named as such. When nothing in scope answers, the answer says so for
+the region asked about, and only then offers what other regions state, each labelled.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.intent import FACT_TYPES, Intent
+from assistant.asks import Ask, primary
 from assistant.models import Answer, Citation, Clause, Document, Fact, Hit
 from assistant.prompts import render
-from assistant.retrieval.terms import KeyTerm, coverage
-from assistant.text import norm, sentences
+from assistant.query import Query
+from assistant.ranking import Passage, context_of, in_item_line, rank_passages
+from assistant.retrieval.terms import coverage
+from assistant.text import norm
 
-MAX_QUOTE = 150
-FIELD_SENTENCE = re.compile(r"^\s*(牵头单位|责任单位|完成时限)")
+MAX_QUOTE = 120
 _SEGMENT_BREAK = "，,；;：:。\n"
+ANSWER_FLOOR = 0.3  # a passage must state this share of the question's key terms to answer an ask
+RELATED_FLOOR = 0.3  # related reading is offered only above this coverage
+DISAGREE_TYPES = ("time_limit", "deadline", "amount", "percent", "count", "quantity")
 
 
 @dataclass(frozen=True)
-class Evidence:
-    quote: str
-    facts: tuple[Fact, ...]  # facts inside the quoted sentences, wanted types first
+class Found:
+    ask: Ask
+    passage: Passage
 
 
 def _window(text: str, start: int, end: int, size: int = MAX_QUOTE) -> str:
@@ -37,72 +42,6 @@ def _window(text: str, start: int, end: int, size: int = MAX_QUOTE) -> str:
     return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
 
 
-def select_evidence(clause: Clause, terms: list[KeyTerm], intent: Intent, context: str = "") -> Evidence:
-    """The clause's sentences that best answer the question, with the facts they hold."""
-    wanted = FACT_TYPES[intent]
-    spans = sentences(clause.text)
-    if not spans:
-        return Evidence(clause.text[:MAX_QUOTE], ())
-
-    def facts_in(span: tuple[int, int], types: tuple[str, ...]) -> list[Fact]:
-        s, e = span
-        return [f for f in clause.facts if f.type in types and s <= f.start < e]
-
-    # Terms that name the document (its title, region, headings) do not tell its sentences apart.
-    named = norm(context)
-    weights = [(t, t.weight * (0.3 if t.found_in(named) else 1.0)) for t in terms]
-    top_weight = max((w for _t, w in weights), default=1.0)
-    field_facts = [f for f in clause.facts if f.type in wanted and f.start < 0]
-
-    def relevance(span: tuple[int, int]) -> float:
-        text = norm(clause.text[span[0] : span[1]])
-        return sum(w for t, w in weights if t.found_in(text))
-
-    def states_field(span: tuple[int, int]) -> bool:
-        text = norm(clause.text[span[0] : span[1]])
-        return any(norm(f.value) in text for f in field_facts)
-
-    def score(span: tuple[int, int]) -> float:
-        bonus = top_weight if wanted and (facts_in(span, wanted) or states_field(span)) else 0.0
-        return relevance(span) + bonus
-
-    scores = [score(sp) for sp in spans]
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    chosen = [best]
-    if len(norm(clause.text[spans[best][0] : spans[best][1]])) < 24 and best + 1 < len(spans):
-        chosen.append(best + 1)  # an item title alone says little: add its first sentence
-    if wanted and not any(facts_in(spans[i], wanted) for i in chosen) and not field_facts:
-        with_fact = [i for i, sp in enumerate(spans) if facts_in(sp, wanted)]
-        if with_fact:
-            chosen.append(min(with_fact, key=lambda i: abs(i - best)))
-    elif wanted:
-        # Another sentence that states a fact of the asked kind about the question's terms
-        # ("…“1 个工作日”办结。全流程 2 小时内办结"), or where the department is named in the text.
-        others = [i for i, sp in enumerate(spans) if i not in chosen and (relevance(sp) > 0 or abs(i - best) == 1)
-                  and (facts_in(sp, wanted) or (states_field(sp) and not any(states_field(spans[j]) for j in chosen)))]
-        others = [i for i in others if not FIELD_SENTENCE.match(clause.text[spans[i][0] : spans[i][1]])]
-        if others:
-            chosen.append(max(others, key=lambda i: scores[i]))
-    chosen.sort()
-    parts = []
-    for i in chosen:
-        s, e = spans[i]
-        sentence = clause.text[s:e].strip()
-        hits = facts_in(spans[i], wanted) if wanted else []
-        if hits:
-            parts.append(_window(sentence, hits[0].start - s, hits[-1].end - s))
-        else:
-            found = [sentence.find(t.text[:2]) for t, _w in weights if t.text[:2] in sentence]
-            pos = min(found, default=0)
-            parts.append(_window(sentence, pos, pos))
-    facts: list[Fact] = []
-    for types in (wanted, tuple({f.type for f in clause.facts})):
-        for i in chosen:
-            facts += [f for f in facts_in(spans[i], types) if f not in facts]
-    facts += [f for f in field_facts if f not in facts]
-    return Evidence("".join(parts).replace("\n", " "), tuple(facts))
-
-
 def fact_phrase(clause: Clause, fact: Fact) -> str:
     """The words around a fact up to the nearest comma or sentence end: "0.5个工作日办结"."""
     if fact.start < 0:
@@ -111,47 +50,23 @@ def fact_phrase(clause: Clause, fact: Fact) -> str:
     left = max((text.rfind(ch, 0, fact.start) for ch in _SEGMENT_BREAK), default=-1) + 1
     rights = [text.find(ch, fact.end) for ch in _SEGMENT_BREAK]
     right = min((r for r in rights if r >= 0), default=len(text))
-    phrase = text[left:right].strip(" “”")
+    phrase = text[left:right].strip(" “”\n")
     if len(phrase) > 60:
         phrase = _window(phrase, fact.start - left, fact.end - left, 60)
     return phrase
 
 
-def scope(document: Document) -> str:
+def scope_label(document: Document) -> str:
     """Where a clause applies: the region, and the indicator plan for a sub-plan."""
     name = document.region
     if document.topic:
         name += f"“{document.topic}”方案"
-    return name + "："
-
-
-def first_sentence(clause: Clause, document: Document, evidence: Evidence, intent: Intent, n: int) -> str:
-    where = scope(document)
-    if intent == "unit":
-        lead = clause.field("牵头")
-        responsible = clause.field("责任") or clause.field("主管部门")
-        if lead or responsible:
-            extra = render("responsible", units=responsible) if responsible and lead else ""
-            return render("units", scope=where, lead=lead or responsible, responsible=extra, n=n)
-    if intent == "deadline":
-        deadlines = [f for f in evidence.facts if f.type == "deadline"]
-        if deadlines:
-            return render("deadline", scope=where, value=deadlines[0].value, iso=deadlines[0].normalized, n=n)
-    wanted = FACT_TYPES[intent]
-    found = [f for f in evidence.facts if f.type in wanted]
-    if found:
-        phrases: list[str] = []
-        for fact in found[:3]:
-            phrase = fact_phrase(clause, fact)
-            if not any(phrase in p or p in phrase for p in phrases):
-                phrases.append(phrase)
-        return render("fact", scope=where, fact="；".join(phrases), n=n)
-    return render("lead_in", scope=where, n=n)
+    return name
 
 
 def passed_deadline(clause: Clause, today: date) -> Fact | None:
     """The clause's latest deadline, when even that one lies before `today`."""
-    deadlines = [f for f in clause.facts if f.type == "deadline" and f.normalized]
+    deadlines = [f for f in clause.facts if f.type == "deadline" and len(f.normalized) == 10]
     if not deadlines:
         return None
     latest = max(deadlines, key=lambda f: f.normalized)
@@ -171,64 +86,234 @@ def notes(clause: Clause, document: Document, documents: dict[str, Document], to
     return render("notes", items="；".join(items)) if items else ""
 
 
-def compose(question: str, hits: list[Hit], documents: dict[str, Document], intent: Intent,
-            terms: list[KeyTerm], min_coverage: float, region_named: bool, max_citations: int = 5,
-            today: date | None = None) -> Answer:
-    if not hits:
-        return Answer(question, render("abstain", related=""), True, (), ())
-    citations = tuple(
-        Citation(n, h.clause, documents[h.clause.doc_id], h.score) for n, h in enumerate(hits[:max_citations], 1)
-    )
-    best = hits[0].clause
-    if coverage(_searchable(best, documents), terms) < min_coverage:
-        items = "；".join(
-            render("related_item", title=c.document.title, path=c.clause.path, n=c.n) for c in citations[:3]
-        )
-        text = render("abstain", related=render("related", items=items))
-        return Answer(question, text, True, citations, ())
+def statement(ask: Ask, passage: Passage) -> str:
+    """The asked fact as the clause words it ("0.5个工作日办结", "牵头单位：市人社局")."""
+    clause = passage.clause
+    facts = [f for f in passage.facts if f.type in ask.fact_types]
+    if not facts:
+        return ""
+    if ask.type == "department":
+        units = [f for f in facts if f.type in ("lead_unit", "responsible_unit")]
+        if units:
+            return _unit_statement(clause, units)
+    phrases: list[str] = []
+    for fact in facts:
+        phrase = fact_phrase(clause, fact)
+        if phrase and not any(phrase in p or p in phrase for p in phrases):
+            phrases.append(phrase)
+        if len(phrases) == 3:
+            break
+    return "，".join(phrases)
 
-    evidence = select_evidence(best, terms, intent, _context(best, documents))
-    lead = first_sentence(best, documents[best.doc_id], evidence, intent, 1)
-    disagreement = _disagreement(citations, terms, intent, region_named)
+
+_UNIT_BREAK = "（(，,；;。\n）)"
+
+
+def _segment(text: str, start: int, end: int, limit: int = 60) -> str:
+    left = max((text.rfind(ch, 0, start) for ch in _UNIT_BREAK), default=-1) + 1
+    rights = [text.find(ch, end) for ch in _UNIT_BREAK]
+    right = min((r for r in rights if r >= 0), default=len(text))
+    segment = text[left:right].strip()
+    return segment if len(segment) <= limit else segment[:limit].rstrip("、，, ") + "…"
+
+
+def _unit_statement(clause: Clause, units: list[Fact]) -> str:
+    """Who leads and who is responsible, as the clause words it: "市税务局牵头", "牵头单位：市人社局"."""
+    lead = next((f for f in units if f.type == "lead_unit"), None)
+    responsible = next((f for f in units if f.type == "responsible_unit"), None)
+    pieces: list[str] = []
+    for fact in (lead, responsible):
+        if fact is None:
+            continue
+        position = clause.text.find(fact.value)
+        if position >= 0:
+            piece = _segment(clause.text, position, position + len(fact.value), 60 if fact is lead else 40)
+        elif fact is lead:
+            piece = render("units", lead=fact.value, responsible="")
+        else:
+            piece = render("units_only", units=fact.value)
+        if piece not in pieces:
+            pieces.append(piece)
+    return "；".join(pieces)
+
+
+def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document]) -> tuple[list[Found], list[Ask]]:
+    """For each ask, the passage that answers it (or the ask, among the missing)."""
+    found: list[Found] = []
+    missing: list[Ask] = []
+    for ask in query.asks:
+        ranked = rank_passages(query, ask, hits, documents)
+        floor = ANSWER_FLOOR if ask.needs_fact else 0.0
+        best = next((p for p in ranked if p.relevance >= floor), None)
+        if best is None:
+            missing.append(ask)
+        elif not any(f.passage == best for f in found) or ask.needs_fact:
+            found.append(Found(ask, best))
+    return found, missing
+
+
+def _quote(passage: Passage, size: int, used: Sequence[Fact] = ()) -> str:
+    """The passage as the source words it, around its facts, with the item lines (完成时限 …)
+    whose facts the answer states."""
+    text = passage.clause.text
+    start, end = passage.start, passage.end
+    inline = [f for f in passage.facts if start <= f.start < end]
+    sentence = text[start:end].strip()
+    offset = text.index(sentence, start) if sentence else start
+    if inline:
+        quote = _window(sentence, inline[0].start - offset, inline[-1].end - offset, size)
+    else:
+        quote = _window(sentence, 0, 0, size)
+    lines: list[str] = []
+    for fact in used:
+        span = in_item_line(passage.clause, fact.start) if fact.start >= 0 and not start <= fact.start < end else None
+        line = text[span[0] : span[1]].strip() if span else ""
+        if len(line) > 40:
+            line = line[:40].rstrip("、，, ") + "…"
+        if line and line not in lines:
+            lines.append(line)
+    return " ".join([quote, *lines]).replace("\n", " ")
+
+
+def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, min_coverage: float,
+            max_citations: int = 5, today: date | None = None, elsewhere: Sequence[Hit] = ()) -> Answer:
+    """The answer to `query` from `hits` (in scope); `elsewhere` holds hits of other regions,
+    offered, labelled, only when the scope's documents do not answer."""
+    today = today or date.today()
+    best_cover = max((coverage(_searchable(h.clause, documents), list(query.terms)) for h in hits[:5]), default=0.0)
+    found, missing = choose(query, hits, documents) if hits and best_cover >= min_coverage else ([], list(query.asks))
+    fact_asks = [a for a in query.asks if a.needs_fact]
+    answered_facts = [f for f in found if f.ask.needs_fact]
+    if not found or (fact_asks and not answered_facts):
+        return _abstain(query, hits, documents, elsewhere, min_coverage, max_citations)
+
+    # Citations: the clauses the answer uses, in the order asked, then the other hits.
+    used: list[Clause] = []
+    for f in found:
+        if f.passage.clause not in used:
+            used.append(f.passage.clause)
+    rest = [h.clause for h in hits if h.clause not in used]
+    scores = {h.clause.id: h.score for h in hits}
+    ordered = (used + rest)[: max(max_citations, len(used))]
+    citations = tuple(Citation(n, c, documents[c.doc_id], scores.get(c.id, 0.0)) for n, c in enumerate(ordered, 1))
+    number = {c.clause.id: c.n for c in citations}
+
+    lead = _lead(found, documents, number)
+    disagreement = _disagreement(query, hits, documents, found, number)
     if disagreement:
         lead = disagreement
-    text = lead + render("quote", quote=evidence.quote)
-    text += notes(best, documents[best.doc_id], documents, today or date.today())
-    facts = tuple((f, best.id) for f in evidence.facts)
-    return Answer(question, text, False, citations, facts)
+    absent = [a for a in missing if a.needs_fact or not found]
+    if absent:
+        labels = "、".join(dict.fromkeys(a.label for a in absent))
+        lead += render("part_missing", labels=labels)
+    quotes: list[str] = []
+    seen: list[Passage] = []
+    size = MAX_QUOTE if len(found) == 1 else MAX_QUOTE * 2 // 3
+    for f in found:
+        p = f.passage
+        if len(quotes) == 2 or any(q.clause.id == p.clause.id and q.start < p.end and p.start < q.end for q in seen):
+            continue  # one quote per stretch of text
+        seen.append(p)
+        used = [fact for g in found if g.passage == f.passage for fact in g.passage.facts
+                if fact.type in g.ask.fact_types][:3]
+        quotes.append(render("quote", quote=_quote(f.passage, size, used), n=number[f.passage.clause.id]))
+    first = found[0].passage.clause
+    text = lead + "".join(quotes) + notes(first, documents[first.doc_id], documents, today)
+    facts = tuple((fact, f.passage.clause.id) for f in found for fact in f.passage.facts)
+    return Answer(query.text, text, False, citations, tuple(dict.fromkeys(facts)))
 
 
-def _context(clause: Clause, documents: dict[str, Document]) -> str:
-    doc = documents[clause.doc_id]
-    return " ".join([doc.title, doc.topic, doc.region, *clause.headings])
+def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, int]) -> str:
+    """The first sentence: each asked fact with where it applies and its citation."""
+    pieces: list[str] = []
+    said_before: set[str] = set()
+    last_scope = ""
+    for f in found:
+        clause = f.passage.clause
+        where = scope_label(documents[clause.doc_id])
+        said = statement(f.ask, f.passage)
+        if not said or said in said_before:
+            continue
+        said_before.add(said)
+        prefix = render("scope", scope=where) if where != last_scope else ""
+        last_scope = where
+        piece = f"{prefix}{said}[{number[clause.id]}]"
+        if piece not in pieces:
+            pieces.append(piece)
+    if not pieces:
+        clause = found[0].passage.clause
+        return render("lead_in", scope=render("scope", scope=scope_label(documents[clause.doc_id])),
+                      n=number[clause.id])
+    return "；".join(pieces) + "。"
+
+
+def _disagreement(query: Query, hits: Sequence[Hit], documents: dict[str, Document], found: list[Found],
+                  number: dict[str, int]) -> str:
+    """When the regions that may answer state different facts of the first ask's kind, each is listed:
+    with no region named, every region; with one named, it and the regions containing it."""
+    ask = primary(query.asks)
+    if ask.type not in DISAGREE_TYPES or len(query.asks) > 1:
+        return ""
+    ranked = rank_passages(query, ask, hits[:5], documents)
+    if not ranked:
+        return ""
+    top = ranked[0]
+    items: list[tuple[str, str, str]] = []
+    regions: set[str] = set()
+    for p in ranked:
+        doc = documents[p.clause.doc_id]
+        if doc.region in regions or p.score < 0.8 * top.score or p.relevance < 0.5:
+            continue
+        if p.clause.id not in number:
+            continue
+        facts = [f for f in p.facts if f.type in ask.fact_types]
+        if not facts:
+            continue
+        regions.add(doc.region)
+        value = facts[0].normalized.removeprefix("<= ")
+        items.append((scope_label(doc), value, f"{statement(ask, p)}[{number[p.clause.id]}]"))
+    if len(items) < 2 or len({v for _s, v, _t in items}) < 2:
+        return ""
+    body = "；".join(render("disagree_item", scope=s, fact=t) for s, _v, t in items)
+    return render("disagree", items=body)
+
+
+def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document], elsewhere: Sequence[Hit],
+             min_coverage: float, max_citations: int) -> Answer:
+    """Not found for the region asked about; then what other regions state, each labelled; else
+    related reading, only what clears the relevance floor."""
+    asked = "、".join(dict.fromkeys(a.label for a in query.asks if a.needs_fact)) or "能回答该问题"
+    where = render("where", region=query.region_label) if query.scoped else ""
+    text = render("abstain", where=where, asked=asked)
+    citations: list[Citation] = []
+    if query.scoped and elsewhere:
+        found, _missing = choose(query, elsewhere, documents)
+        items: list[str] = []
+        for f in found:
+            if not f.ask.needs_fact and any(a.needs_fact for a in query.asks):
+                continue
+            clause = f.passage.clause
+            if any(c.clause.id == clause.id for c in citations):
+                continue
+            n = len(citations) + 1
+            citations.append(Citation(n, clause, documents[clause.doc_id], f.passage.hit.score))
+            said = statement(f.ask, f.passage) or _quote(f.passage, 60)
+            items.append(render("elsewhere_item", scope=scope_label(documents[clause.doc_id]), fact=said, n=n))
+            if len(items) == 2:
+                break
+        if items:
+            text += render("elsewhere", region=query.region_label, items="；".join(items))
+    if not citations:
+        related = [h for h in hits[:max_citations]
+                   if coverage(_searchable(h.clause, documents), list(query.terms)) >= max(RELATED_FLOOR, min_coverage)]
+        citations = [Citation(n, h.clause, documents[h.clause.doc_id], h.score) for n, h in enumerate(related[:3], 1)]
+        if citations:
+            items_text = "；".join(render("related_item", title=c.document.title, path=c.clause.path, n=c.n)
+                                   for c in citations)
+            text += render("related", items=items_text)
+    text += render("consult")
+    return Answer(query.text, text, True, tuple(citations), ())
 
 
 def _searchable(clause: Clause, documents: dict[str, Document]) -> str:
-    return _context(clause, documents) + " " + clause.text
-
-
-def _disagreement(citations: tuple[Citation, ...], terms: list[KeyTerm], intent: Intent,
-                  region_named: bool) -> str:
-    """When close hits from different regions state different facts of the asked kind, list each."""
-    if region_named or intent not in ("time_limit", "deadline", "amount"):
-        return ""
-    top = citations[0]
-    items: list[tuple[str, str, int, str]] = []
-    seen_regions: set[str] = set()
-    for c in citations[:3]:
-        if c.score < 0.8 * top.score or c.document.region in seen_regions:
-            continue
-        if coverage(c.clause.text, terms) < 0.5:
-            continue
-        evidence = select_evidence(c.clause, terms, intent)
-        facts = [f for f in evidence.facts if f.type in FACT_TYPES[intent]]
-        if not facts:
-            continue
-        seen_regions.add(c.document.region)
-        items.append((scope(c.document), facts[0].normalized, c.n, fact_phrase(c.clause, facts[0])))
-    values = {v for _, v, _, _ in items}
-    if len(items) < 2 or len(values) < 2:
-        return ""
-    body = "；".join(render("disagree_item", scope=s, fact=phrase, n=n) for s, _v, n, phrase in items)
-    return render("disagree", items=body)
-
+    return context_of(clause, documents[clause.doc_id]) + " " + norm(clause.text)

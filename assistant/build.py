@@ -279,7 +279,7 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         faiss.write_index(flat_index(vectors), str(partial / "dense.faiss"))
 
         step("write")
-        for name in ("glossary.toml", "domain_dict.txt"):  # a build carries what its queries are read with
+        for name in ("glossary.toml", "concepts.toml", "domain_dict.txt"):  # a build carries what its queries are read with
             if (settings.corpus_dir / name).is_file():
                 shutil.copyfile(settings.corpus_dir / name, partial / name)
         (partial / "documents.json").write_text(

@@ -19,10 +19,11 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.concepts import Concepts
 from assistant.errors import REBUILD_HINT, IndexMissing, IndexStale
 from assistant.models import Clause, Document, Fact
 from assistant.parsing.corpus import corpus_fingerprint
@@ -48,6 +49,7 @@ class LoadedIndex:
     lexical: LexicalIndex
     dense: DenseIndex
     build: str = ""  # the build folder's name
+    concepts: Concepts = field(default_factory=lambda: Concepts(()))
 
 
 def index_text(clause: Clause, document: Document) -> str:
@@ -195,4 +197,5 @@ def load_index(settings: Settings, *, fresh: bool = True) -> LoadedIndex:
     dense = DenseIndex.load(folder / "dense.faiss", encoder)
     if dense.index.ntotal != len(clauses):
         raise IndexStale(f"dense index holds {dense.index.ntotal} vectors for {len(clauses)} clauses: {REBUILD_HINT}")
-    return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense, manifest["build"])
+    concepts = Concepts.load(folder / "concepts.toml")
+    return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense, manifest["build"], concepts)

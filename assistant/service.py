@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from assistant.answer import compose
-from assistant.conversation import Context, FollowUpResolver, Resolved, Turn, user_questions
+from assistant.conversation import Context, FollowUpResolver, Turn, user_questions
 from assistant.errors import (
     AdminDisabled,
     EmptyQuestion,
@@ -27,12 +27,11 @@ from assistant.errors import (
     UploadTooLarge,
 )
 from assistant.index import LoadedIndex, load_index
-from assistant.intent import FACT_TYPES, Intent, detect_intent, intent_cue
 from assistant.library import Library, Metadata, change
 from assistant.models import Answer, Clause, ClauseInContext, Document, Hit
 from assistant.parsing.manifest import SourceSpec
 from assistant.retrieval.hybrid import HybridRetriever, Mode
-from assistant.retrieval.terms import key_terms
+from assistant.query import Query, QueryReader
 from assistant.retrieval.terms import warm_up as warm_up_terms
 from assistant.settings import Settings, get_settings
 from assistant.store import IndexStore
@@ -67,16 +66,17 @@ class Engine:
         return self._retrievers[mode]
 
     @cached_property
-    def places(self) -> frozenset[str]:
-        """Region names as questions write them (西安, 西安市 …), left out of abstention coverage."""
-        names = {norm(n) for n, _ in self.index.corpus_manifest.names()}
-        return frozenset(names | {n + suffix for n in names for suffix in ("市", "省", "区")})
-
-    @cached_property
     def follow_ups(self) -> FollowUpResolver:
         index = self.index
         topics = sorted({d.topic for d in index.documents.values() if d.topic})
         return FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary)
+
+    @cached_property
+    def reader(self) -> QueryReader:
+        """Makes the one reading (`Query`) of each question that everything downstream uses."""
+        index = self.index
+        return QueryReader(index.corpus_manifest, index.concepts, index.lexical, self.follow_ups,
+                           frozenset(d.region for d in index.documents.values()))
 
     @cached_property
     def searchable_regions(self) -> frozenset[str]:
@@ -124,7 +124,7 @@ class Assistant:
         started = time.perf_counter()
         index = load_index(self.settings, fresh=fresh)
         engine = Engine(index, self.settings)
-        engine.follow_ups  # noqa: B018 - built now, not in the first follow-up question
+        engine.reader  # noqa: B018 - built now, not in the first question
         log.info("index %s loaded in %.2fs (%d documents, %d clauses)", index.build, time.perf_counter() - started,
                  len(index.documents), len(index.clauses))
         return engine
@@ -186,62 +186,71 @@ class Assistant:
         started = time.perf_counter()
         question = self.validate(question)
         engine = self.engine()
+        if region:
+            region = engine.retriever(mode).check_region(region)
         scope = _Scope(region, document, mode, include_retired)
         context = self._context(engine, history, scope)
-        resolved = engine.follow_ups.resolve(question, context)
-        if resolved.follow_up:
-            log.info("follow-up (%s): %r read as %r", resolved.follow_up, question, resolved.question)
-        answer = self._answer(engine, question, resolved, scope)
+        query = self.read(engine, question, context, scope)
+        answer = self._answer(engine, query, scope)
         elapsed = (time.perf_counter() - started) * 1000
         return dataclasses.replace(answer, latency_ms=elapsed,
-                                   interpreted_as=resolved.question if resolved.follow_up else "",
-                                   follow_up=resolved.follow_up)
+                                   interpreted_as=query.standalone if query.follow_up else "",
+                                   follow_up=query.follow_up)
+
+    def read(self, engine: Engine, question: str, context: Context | None = None,
+             scope: _Scope | None = None) -> Query:
+        """The one reading of `question` (in its conversation, under its filters)."""
+        query = engine.reader.read(question, context, region_filter=scope.region if scope else None)
+        if query.follow_up:
+            log.info("follow-up (%s): %r read as %r", query.follow_up, question, query.standalone)
+        return query
 
     def _context(self, engine: Engine, history: Sequence[Turn], scope: _Scope) -> Context | None:
         """Replay the earlier questions: what each was about, and the clause it was answered from."""
         context: Context | None = None
         for previous in user_questions(history, self.settings.max_history_turns):
             previous = previous.strip()[: self.settings.max_question_chars]
-            resolved = engine.follow_ups.resolve(previous, context)
-            answer = self._answer(engine, previous, resolved, scope)
+            query = engine.reader.read(previous, context, region_filter=scope.region)
+            answer = self._answer(engine, query, scope)
             top = answer.citations[0].clause.id if answer.citations and not answer.abstained else ""
-            keeps_subject = context is not None and resolved.follow_up in ("clause", "context")
-            context = Context(context.question if context and keeps_subject else resolved.question, top)
+            keeps_subject = context is not None and query.follow_up in ("clause", "context")
+            context = Context(context.question if context and keeps_subject else query.standalone, top)
         return context
 
-    def _answer(self, engine: Engine, question: str, resolved: Resolved, scope: _Scope) -> Answer:
+    def _answer(self, engine: Engine, query: Query, scope: _Scope) -> Answer:
         retriever = engine.retriever(scope.mode)
         limit = self.settings.max_citations
-        region = scope.region
-        if resolved.region and not region:
-            region = resolved.region if resolved.region in engine.searchable_regions else None
-        hits = retriever.search(resolved.question, limit, region=region, document=scope.document,
+        hits = retriever.search(query, self.settings.rerank_candidates, document=scope.document,
                                 include_retired=scope.include_retired)
-        intent = detect_intent(question) if intent_cue(question) else detect_intent(resolved.question)
-        if resolved.pinned:
-            hits = self._pin(engine, hits, resolved.pinned, intent, limit)
-        terms = key_terms(resolved.question, engine.index.lexical, engine.places)
-        hints = retriever.hints(resolved.question)
-        return compose(question, hits, engine.index.documents, intent, terms, self.settings.min_coverage,
-                       bool(hints.regions or region), limit, today=self.today())
+        if query.pinned:
+            hits = self._pin(engine, hits, query)
+        answer = compose(query, hits, engine.index.documents, min_coverage=self.settings.min_coverage,
+                         max_citations=limit, today=self.today())
+        if answer.abstained and query.scoped and not scope.document:
+            elsewhere = retriever.search(query, self.settings.rerank_candidates, include_retired=scope.include_retired,
+                                         scoped=False)
+            elsewhere = [h for h in elsewhere if not query.in_scope(engine.index.documents[h.clause.doc_id].region)]
+            answer = compose(query, hits, engine.index.documents, min_coverage=self.settings.min_coverage,
+                             max_citations=limit, today=self.today(), elsewhere=elsewhere)
+        return answer
 
     def today(self) -> date:
         return self.settings.today or date.today()
 
     @staticmethod
-    def _pin(engine: Engine, hits: list[Hit], clause_id: str, intent: Intent, limit: int) -> list[Hit]:
+    def _pin(engine: Engine, hits: list[Hit], query: Query) -> list[Hit]:
         """Put the clause a follow-up asks about first, when it states a fact of the asked kind."""
-        position = engine.positions.get(clause_id)
+        position = engine.positions.get(query.pinned)
         if position is None:
             return hits
         clause = engine.index.clauses[position]
-        wanted = FACT_TYPES[intent]
+        wanted = {t for a in query.asks for t in a.fact_types}
         if wanted and not any(f.type in wanted for f in clause.facts):
             return hits  # it does not say: let retrieval find the clause that does
         score = max((h.score for h in hits), default=1.0)
-        rest = [h for h in hits if h.clause.id != clause_id]
+        rest = [h for h in hits if h.clause.id != query.pinned]
         ordered = [Hit(clause, score, 1, {})] + rest
-        return [dataclasses.replace(h, rank=r) for r, h in enumerate(ordered[:limit], start=1)]
+        return [dataclasses.replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
 
     def warm_up(self) -> None:
         """Load the index and the lazily loaded tokenizer models, so the first user waits for nothing."""

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     topic_boost: float = 0.25
     candidates: int = 50
     max_citations: int = 5
+    # Clauses the answer re-ranks at sentence level for each ask.
+    rerank_candidates: int = 20
     max_question_chars: int = 1000
     max_search_k: int = 50
     # Earlier user questions a follow-up may lean on.

@@ -25,7 +25,7 @@ from assistant.text import read_lines
 log = logging.getLogger(__name__)
 
 # Files in corpus/ that are data for the retriever, not policy documents.
-AUX_FILES = ("documents.toml", "glossary.toml", "domain_dict.txt")
+AUX_FILES = ("documents.toml", "glossary.toml", "concepts.toml", "domain_dict.txt")
 _CODE = Path(__file__).resolve().parent
 
 

@@ -1,1 +1,1 @@
-"""Retrieval: tokenisation, lexical (bm25s) and dense (FAISS) indexes, fusion, hints."""
+"""Retrieval: tokenisation, lexical (bm25s) and dense (FAISS) indexes, fusion."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal, Protocol
 
 import numpy as np
@@ -9,8 +10,8 @@ import numpy as np
 from assistant.errors import UnknownDocument, UnknownRegion
 from assistant.index import LoadedIndex
 from assistant.models import Hit
+from assistant.query import Query, QueryReader
 from assistant.retrieval.fusion import reciprocal_rank_fusion
-from assistant.retrieval.hints import Hints, detect
 from assistant.settings import Settings
 
 Mode = Literal["fused", "lexical", "dense"]
@@ -18,7 +19,7 @@ MODES: tuple[Mode, ...] = ("fused", "lexical", "dense")
 
 
 class Retriever(Protocol):
-    def search(self, question: str, k: int = 5, *, region: str | None = None,
+    def search(self, question: str | Query, k: int = 5, *, region: str | None = None,
                document: str | None = None, include_retired: bool = False) -> list[Hit]: ...
 
 
@@ -39,16 +40,20 @@ class HybridRetriever:
     def regions(self) -> list[str]:
         return sorted({d.region for d in self.index.documents.values()})
 
-    def _region_mask(self, region: str) -> np.ndarray:
+    def check_region(self, region: str) -> str:
+        """The canonical name of a region filter; UnknownRegion when no document can answer for it."""
         manifest = self.index.corpus_manifest
         known = manifest.region(region)
-        if known is None or known.name not in {r for d in self.index.documents.values()
-                                                for r in manifest.ancestors(d.region)}:
+        doc_regions = {d.region for d in self.index.documents.values()}
+        if known is None or not set(manifest.ancestors(known.name)) & doc_regions:
             regions = self.regions()
             raise UnknownRegion(f"unknown region {region!r}; known regions: {', '.join(regions)}",
                                 f"未知地区“{region}”，可选地区：{'、'.join(regions)}", valid=regions)
-        inside = {d.region for d in self.index.documents.values() if known.name in manifest.ancestors(d.region)}
-        return np.isin(self._doc_region, list(inside))
+        return known.name
+
+    def _scope_mask(self, scope: frozenset[str]) -> np.ndarray:
+        """Clauses of documents of the scope's regions: the named region and the regions containing it."""
+        return np.isin(self._doc_region, list(scope))
 
     def _document_mask(self, document: str) -> np.ndarray:
         docs = self.index.documents
@@ -71,14 +76,22 @@ class HybridRetriever:
         return False
 
     # -- search --------------------------------------------------------------------------------
-    def hints(self, question: str) -> Hints:
-        return detect(question, self.index.corpus_manifest, self._topics, self.index.lexical.glossary)
+    @cached_property
+    def reader(self) -> QueryReader:
+        """Reads a plain question for callers that pass a string (LangChain, the contract test)."""
+        from assistant.conversation import FollowUpResolver
 
-    def _boosts(self, hints: Hints) -> np.ndarray:
+        index = self.index
+        follow_ups = FollowUpResolver(index.corpus_manifest, self._topics, index.lexical.tokenizer,
+                                      index.lexical.glossary)
+        return QueryReader(index.corpus_manifest, index.concepts, index.lexical, follow_ups,
+                           frozenset(d.region for d in index.documents.values()))
+
+    def _boosts(self, query: Query) -> np.ndarray:
         boost = np.ones(len(self.index.clauses), dtype=np.float32)
         manifest = self.index.corpus_manifest
-        if hints.regions:
-            named = set(hints.regions)
+        if query.regions:
+            named = set(query.regions)
             factor = np.ones_like(boost)
             for region in set(self._doc_region):
                 line = manifest.ancestors(str(region))
@@ -90,17 +103,22 @@ class HybridRetriever:
                     continue
                 factor[self._doc_region == region] = f
             boost *= factor
-        if hints.topics:
-            boost[np.isin(self._clause_topic, list(hints.topics))] *= 1 + self.settings.topic_boost
+        if query.topics:
+            boost[np.isin(self._clause_topic, list(query.topics))] *= 1 + self.settings.topic_boost
         return boost
 
-    def search(self, question: str, k: int = 5, *, region: str | None = None,
-               document: str | None = None, include_retired: bool = False) -> list[Hit]:
-        """The k best clauses. Repealed and superseded documents only with `include_retired`, or
-        when `document` names one (whoever filters on a document asks for it, whatever its status)."""
-        mask = np.ones(len(self.index.clauses), dtype=bool)
+    def search(self, question: str | Query, k: int = 5, *, region: str | None = None,
+               document: str | None = None, include_retired: bool = False, scoped: bool = True) -> list[Hit]:
+        """The k best clauses for the question, from the regions it names (or `region`) and the
+        regions containing them. Repealed and superseded documents only with `include_retired`,
+        or when `document` names one (whoever filters on a document asks for it, whatever its
+        status). `scoped=False` searches every region (for "what other regions say")."""
         if region:
-            mask &= self._region_mask(region)
+            region = self.check_region(region)
+        query = question if isinstance(question, Query) else self.reader.read(question, region_filter=region)
+        mask = np.ones(len(self.index.clauses), dtype=bool)
+        if scoped and query.scope:
+            mask &= self._scope_mask(query.scope)
         if document:
             mask &= self._document_mask(document)
         elif not include_retired:
@@ -108,16 +126,17 @@ class HybridRetriever:
         n = self.settings.candidates
         lists: dict[str, list[int]] = {}
         raw: dict[str, np.ndarray] = {}
+        text = query.search_text
         if self.mode in ("fused", "lexical"):
-            raw["lexical"] = self.index.lexical.scores(question)
+            raw["lexical"] = self.index.lexical.scores(text)
         if self.mode in ("fused", "dense"):
-            raw["dense"] = self.index.dense.scores(question)
+            raw["dense"] = self.index.dense.scores(text)
         for name, scores in raw.items():
             order = np.argsort(-np.where(mask, scores, -np.inf), kind="stable")[:n]
             lists[name] = [int(i) for i in order if mask[i] and (name != "lexical" or scores[i] > 0)]
         fused = reciprocal_rank_fusion(lists, {"lexical": 1.0, "dense": self.settings.dense_weight},
                                        k=self.settings.rrf_k)
-        boost = self._boosts(self.hints(question))
+        boost = self._boosts(query)
         ranked = sorted(((score * float(boost[i]), i) for i, score in fused.items()), key=lambda p: (-p[0], p[1]))
         return [
             Hit(self.index.clauses[i], score, rank, {name: float(raw[name][i]) for name in raw})

@@ -21,7 +21,16 @@ class KeyTerm:
     alternatives: tuple[str, ...] = ()
 
     def found_in(self, normalized_text: str) -> bool:
-        return self.text in normalized_text or any(a in normalized_text for a in self.alternatives)
+        """Said in the text: the word itself, one of its alternatives (glossary terms, the phrases
+        of its concept), or most of its character bigrams (企业开办 says 开办企业)."""
+        if self.text in normalized_text or any(a in normalized_text for a in self.alternatives):
+            return True
+        grams = bigrams(self.text)
+        return len(grams) >= 2 and sum(g in normalized_text for g in grams) / len(grams) >= 0.66
+
+
+def bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def _is_noun(word: str) -> bool:
@@ -40,15 +49,31 @@ def warm_up() -> None:
     _is_noun("营商环境")
 
 
-def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = frozenset()) -> list[KeyTerm]:
+def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = frozenset(),
+              concept_phrases: tuple[tuple[str, ...], ...] = ()) -> list[KeyTerm]:
     """Weighted key terms of `question`. Place names (`places`) are left out: where a question
-    applies is the retriever's business, and a place alone answers nothing."""
-    tokens = [t for t in lexical.tokenizer.query(question) if norm(t) not in places]
-    glossary = lexical.glossary
+    applies is the retriever's business, and a place alone answers nothing. A word inside a
+    phrase of a concept the question names may be said with any of the concept's phrases."""
     q = norm(question)
+    for place in sorted(places, key=len, reverse=True):
+        q = q.replace(place, " ")
+    tokens = [t for t in lexical.tokenizer.query(q) if norm(t) not in places and len(t) > 1]
+    # The whole word stands for its parts: 个人所得税 is not said by a text that says 所得税.
+    tokens = [t for t in tokens if not any(t != o and t in o for o in tokens)]
+    glossary = lexical.glossary
     phrases = {key: tuple(norm(t) for t in terms) for key, terms in glossary.terms.items() if key in q}
+    for group in concept_phrases:
+        for key in group:
+            if key in q:
+                phrases[key] = tuple(dict.fromkeys(phrases.get(key, ()) + group))
     known = [t for t in tokens if t in lexical.vocab]
     weights = {t: lexical.idf(t) for t in known}
+    words = lexical.tokenizer.words
+    for token in tokens:  # a compound the corpus never uses as one word weighs as its rarest part
+        if token not in weights and len(token) >= 3:
+            parts = [lexical.idf(w) for w in words(token) if w != token and w in lexical.vocab]
+            if parts:
+                weights[token] = max(parts)
     mean = sum(weights.values()) / len(weights) if weights else 1.0
     terms: list[KeyTerm] = []
     for token in tokens:

@@ -1,0 +1,136 @@
+"""One reading of the question: a frozen `Query` made once per question (for a follow-up, from the
+conversation), which retrieval, ranking, answer composition and abstention all use.
+
+It holds the regions named (resolved in the region tree: aliases, 市/省/区/县 suffixes, 大西安),
+the scope they allow (the named regions and every region containing them: a 陕西 rule applies in
+西安, a 泾河新城 rule does not answer for 西安), the topic concepts, the asks, and the weighted key
+terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.asks import Ask, read_asks
+from assistant.concepts import Concept, Concepts
+from assistant.conversation import Context, FollowUpResolver
+from assistant.parsing.manifest import Manifest
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.terms import KeyTerm, key_terms
+from assistant.text import norm
+
+_SUFFIXES = ("市", "省", "区", "县", "州", "自治区")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked
+    standalone: str  # the question as answered: a follow-up made standalone, else `text`
+    regions: tuple[str, ...] = ()  # canonical names of the regions named (question, conversation or filter)
+    region_source: str = ""  # "filter" | "question" | "conversation" | ""
+    scope: frozenset[str] = frozenset()  # regions whose documents may answer; empty: any
+    concepts: tuple[Concept, ...] = ()
+    asks: tuple[Ask, ...] = ()
+    terms: tuple[KeyTerm, ...] = ()
+    follow_up: str = ""  # "" | region | topic | clause | context
+    pinned: str = ""  # the clause a clause follow-up asks about
+    unknown_regions: tuple[str, ...] = field(default=())  # named places the region tree lacks documents for
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.regions)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(c.indicator for c in self.concepts if c.indicator)
+
+    @property
+    def search_text(self) -> str:
+        """What the lexical and dense indexes are asked: the question and its concepts' names."""
+        extra = " ".join(c.name for c in self.concepts if norm(c.name) not in norm(self.standalone))
+        return f"{self.standalone} {extra}".strip()
+
+    def in_scope(self, region: str) -> bool:
+        return not self.scope or region in self.scope
+
+    @property
+    def region_label(self) -> str:
+        return "、".join(self.regions)
+
+
+def region_names(manifest: Manifest) -> list[tuple[str, str]]:
+    """(surface form, region) pairs, longest first: names, aliases, and each with its 市/省/区/县
+    suffix, so 渭滨区, 西安市 and 宁夏回族自治区 all resolve."""
+    pairs = dict(manifest.names())
+    for surface, region in list(pairs.items()):
+        for suffix in _SUFFIXES:
+            if not surface.endswith(suffix):
+                pairs.setdefault(surface + suffix, region)
+    return sorted(pairs.items(), key=lambda p: -len(p[0]))
+
+
+def find_regions(text: str, names: list[tuple[str, str]]) -> list[str]:
+    """Regions named in `text`, longest surface form first, in order of appearance."""
+    t = norm(text)
+    taken = [False] * len(t)
+    found: list[tuple[int, str]] = []
+    for surface, region in names:
+        s = norm(surface)
+        start = t.find(s)
+        while start >= 0:
+            end = start + len(s)
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * len(s)
+                found.append((start, region))
+            start = t.find(s, end)
+    out: list[str] = []
+    for _pos, region in sorted(found):
+        if region not in out:
+            out.append(region)
+    return out
+
+
+def scope_of(regions: tuple[str, ...], manifest: Manifest) -> frozenset[str]:
+    """The regions whose documents may answer for `regions`: each and every region containing it."""
+    return frozenset(r for name in regions for r in manifest.ancestors(name))
+
+
+class QueryReader:
+    """Reads questions against one loaded index: its region tree, concepts and vocabulary."""
+
+    def __init__(self, manifest: Manifest, concepts: Concepts, lexical: LexicalIndex,
+                 follow_ups: FollowUpResolver, document_regions: frozenset[str]) -> None:
+        self.manifest = manifest
+        self.concepts = concepts
+        self.lexical = lexical
+        self.follow_ups = follow_ups
+        self.names = region_names(manifest)
+        self.document_regions = document_regions  # regions some document belongs to
+        self.places = frozenset(norm(s) for s, _ in self.names)
+
+    def regions_in(self, text: str) -> list[str]:
+        return find_regions(text, self.names)
+
+    def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
+        resolved = self.follow_ups.resolve(question, context)
+        standalone = resolved.question
+        if region_filter:
+            known = self.manifest.region(region_filter)
+            regions = (known.name if known else region_filter,)
+            source = "filter"
+        else:
+            named = self.regions_in(question)
+            source = "question" if named else ""
+            if not named and standalone != question:
+                named = self.regions_in(standalone)
+                source = "conversation" if named else ""
+            regions = tuple(named)
+        scope = scope_of(regions, self.manifest)
+        concepts = self.concepts.in_text(standalone)
+        asks = read_asks(question)
+        if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
+            asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
+        terms = tuple(key_terms(standalone, self.lexical, self.places, tuple(c.phrases for c in concepts)))
+        unknown = tuple(r for r in regions if not scope & self.document_regions)
+        return Query(question, standalone, regions, source, scope, concepts, asks, terms,
+                     resolved.follow_up, resolved.pinned, unknown)

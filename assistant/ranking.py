@@ -1,0 +1,158 @@
+"""Rank by what is asked: the retrieved clauses re-ranked at sentence level.
+
+For each ask of the question, every passage (one sentence, or two adjacent ones) of the candidate
+clauses is scored on the question's key terms it states, the terms its clause's title and
+headings state, the words of the ask's own part, and the clause's retrieval rank as a prior. A
+fact ask (time limit, department, count …) is answered only by a passage holding a fact of that
+type; a title or heading alone never answers one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.asks import Ask
+from assistant.models import Clause, Document, Fact, Hit
+from assistant.query import Query
+from assistant.retrieval.terms import KeyTerm
+from assistant.text import nfkc_aligned, norm, sentences
+
+# A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局.
+_DEPARTMENT = re.compile(
+    r"(?:省|市|区|县|州|自治区|国网|镇|街道)[\u4e00-\u9fff]{1,14}?"
+    r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|处|办)(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
+)
+# The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
+_ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)
+# How often: 每季度, 每月, 日预警、周分析、月通报, 一季度一调度.
+_FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期|天|日|工作日)|(?:一|每)(?:月|季|周|年)一(?:次|报|调度|通报)?"
+                        r"|(?<![\d年月])[日周月季年](?:预警|分析|通报|调度|报送|总结|会商|研判)")
+PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states
+FACT_BONUS = 0.6
+NAMED_REGION = 0.15
+PART_WEIGHT = 0.5
+CONTEXT_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Passage:
+    hit: Hit
+    start: int  # offsets into clause.text
+    end: int
+    facts: tuple[Fact, ...]  # facts of the asked types the passage states, in text order
+    relevance: float  # share of the question's key terms the passage (and its clause's headings) state
+    score: float
+
+    @property
+    def clause(self) -> Clause:
+        return self.hit.clause
+
+    @property
+    def text(self) -> str:
+        return self.clause.text[self.start : self.end].strip()
+
+
+@lru_cache(maxsize=65536)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a clause text (cached: each clause is cut once per process)."""
+    spans = sentences(text)
+    return tuple(spans) if spans else ((0, len(text)),)
+
+
+@lru_cache(maxsize=65536)
+def departments(text: str) -> tuple[Fact, ...]:
+    """Departments named in running text, as facts with their spans."""
+    aligned = nfkc_aligned(text)
+    return tuple(Fact("department", text[m.start() : m.end()], norm(m.group(0)), m.start(), m.end())
+                 for m in _DEPARTMENT.finditer(aligned))
+
+
+@lru_cache(maxsize=65536)
+def frequencies(text: str) -> tuple[Fact, ...]:
+    """How often something is done, as facts with their spans."""
+    aligned = nfkc_aligned(text)
+    return tuple(Fact("frequency", text[m.start() : m.end()], norm(m.group(0)), m.start(), m.end())
+                 for m in _FREQUENCY.finditer(aligned))
+
+
+@lru_cache(maxsize=65536)
+def item_lines(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the 牵头单位 / 责任单位 / 完成时限 lines of a clause."""
+    return tuple((m.start(), m.end()) for m in _ITEM_LINE.finditer(text))
+
+
+def in_item_line(clause: Clause, position: int) -> tuple[int, int] | None:
+    return next(((s, e) for s, e in item_lines(clause.text) if s <= position < e), None)
+
+
+def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tuple[Fact, ...]:
+    """The clause's facts of `types` inside [start, end); then those of its item lines and table
+    fields, which hold for the whole item; departments found in the text for a department ask."""
+    candidates = list(clause.facts)
+    if "department" in types:
+        candidates += departments(clause.text)
+    if "frequency" in types:
+        candidates += frequencies(clause.text)
+    inline = sorted((f for f in candidates if f.type in types and start <= f.start < end), key=lambda f: f.start)
+    lines = item_lines(clause.text)
+    item = [f for f in candidates if f.type in types and f not in inline and f.start >= 0
+            and any(s <= f.start < e for s, e in lines)]
+    order = {t: i for i, t in enumerate(types)}
+    fields = sorted((f for f in candidates if f.type in types and f.start < 0), key=lambda f: order[f.type])
+    return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
+
+
+def context_of(clause: Clause, document: Document) -> str:
+    return norm(" ".join([document.title, document.topic, document.region, *clause.headings]))
+
+
+def _weighted(terms: Sequence[KeyTerm], text: str) -> float:
+    return sum(t.weight for t in terms if t.found_in(text))
+
+
+def is_heading_only(clause: Clause) -> bool:
+    """A clause that is just a title or heading line: short, no sentence end, no facts."""
+    text = norm(clause.text)
+    return len(text) < 40 and not any(ch in text for ch in "。；;") and not any(f.start >= 0 for f in clause.facts)
+
+
+def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[str, Document]) -> list[Passage]:
+    """Passages of `hits` that answer `ask`, best first."""
+    terms = query.terms
+    total = sum(t.weight for t in terms) or 1.0
+    part = norm(ask.part)
+    part_terms = [t for t in terms if t.text in part]
+    part_total = sum(t.weight for t in part_terms) or 1.0
+    types = ask.fact_types
+    out: list[Passage] = []
+    for position, hit in enumerate(hits):
+        clause = hit.clause
+        if ask.needs_fact and is_heading_only(clause):
+            continue
+        context = context_of(clause, documents[clause.doc_id])
+        prior = PRIOR / (1 + 0.25 * position)
+        if documents[clause.doc_id].region in query.regions:
+            prior += NAMED_REGION  # the named region's own rule before its province's
+        spans = sentence_spans(clause.text)
+        windows = [(s, e, False) for s, e in spans]
+        windows += [(spans[i][0], spans[i + 1][1], True) for i in range(len(spans) - 1)]
+        lines = item_lines(clause.text)
+        for start, end, two in windows:
+            if any(s <= start < e for s, e in lines):
+                continue  # an item line is quoted with the item it belongs to
+            text = norm(clause.text[start:end])
+            in_text = _weighted(terms, text)
+            in_context = sum(t.weight for t in terms if not t.found_in(text) and t.found_in(context))
+            relevance = (in_text + CONTEXT_WEIGHT * in_context) / total
+            facts = facts_of(clause, types, start, end) if types else ()
+            if ask.needs_fact and not facts:
+                continue
+            part_score = _weighted(part_terms, text) / part_total if part_terms else 0.0
+            score = prior + relevance + PART_WEIGHT * part_score + (FACT_BONUS if facts else 0.0)
+            score -= 0.05 if two else 0.0  # a second sentence must earn its place
+            out.append(Passage(hit, start, end, facts, relevance, score))
+    out.sort(key=lambda p: -p.score)
+    return out
