@@ -18,7 +18,7 @@ from assistant.models import Answer, Citation, Clause, Document, Fact, Hit
 from assistant.prompts import render
 from assistant.query import Query
 from assistant.ranking import Passage, context_of, in_item_line, rank_passages
-from assistant.retrieval.terms import coverage
+from assistant.retrieval.terms import KeyTerm, coverage
 from assistant.text import norm
 
 MAX_QUOTE = 120
@@ -152,7 +152,22 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document]) ->
     return found, missing
 
 
-def _quote(passage: Passage, size: int, used: Sequence[Fact] = ()) -> str:
+def _dense_window(sentence: str, terms: Sequence[KeyTerm], size: int) -> tuple[int, int]:
+    """Where in a long sentence the question's terms are densest: the stretch to quote."""
+    if len(sentence) <= size:
+        return 0, len(sentence)
+    normalized = sentence.lower()
+    starts = [0] + [i + 1 for i, ch in enumerate(sentence) if ch in "，,；;：:" and i + 1 < len(sentence) - size // 3]
+
+    def weight(start: int) -> float:
+        window = norm(normalized[start : start + size])
+        return sum(t.weight for t in terms if t.found_in(window))
+
+    best = max(starts, key=lambda s: (weight(s), -s))
+    return best, min(len(sentence), best + size)
+
+
+def _quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequence[KeyTerm] = ()) -> str:
     """The passage as the source words it, around its facts, with the item lines (完成时限 …)
     whose facts the answer states."""
     text = passage.clause.text
@@ -163,7 +178,8 @@ def _quote(passage: Passage, size: int, used: Sequence[Fact] = ()) -> str:
     if inline:
         quote = _window(sentence, inline[0].start - offset, inline[-1].end - offset, size)
     else:
-        quote = _window(sentence, 0, 0, size)
+        left, right = _dense_window(sentence, terms, size)
+        quote = _window(sentence, left, right, size)
     lines: list[str] = []
     for fact in used:
         span = in_item_line(passage.clause, fact.start) if fact.start >= 0 and not start <= fact.start < end else None
@@ -216,7 +232,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
         seen.append(p)
         used = [fact for g in found if g.passage == f.passage for fact in g.passage.facts
                 if fact.type in g.ask.fact_types][:3]
-        quotes.append(render("quote", quote=_quote(f.passage, size, used), n=number[f.passage.clause.id]))
+        quotes.append(render("quote", quote=_quote(f.passage, size, used, query.terms), n=number[f.passage.clause.id]))
     first = found[0].passage.clause
     text = lead + "".join(quotes) + notes(first, documents[first.doc_id], documents, today)
     facts = tuple((fact, f.passage.clause.id) for f in found for fact in f.passage.facts)

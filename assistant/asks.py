@@ -25,11 +25,13 @@ FACT_TYPES: dict[str, tuple[str, ...]] = {
     "contact": ("phone",),
     "platform": ("name",),
     "materials": ("material",),
-    "conditions": (),
+    "conditions": ("condition",),
     "procedure": (),
 }
-# Asks whose answer must state a fact of their type; the others are answered by relevant text.
-FACT_ASKS = frozenset(k for k, v in FACT_TYPES.items() if v)
+# Asks whose answer must state a fact of their type; the others are answered by relevant text
+# (a condition found is preferred, but "能不能…" is often answered by a rule without one).
+SOFT_ASKS = frozenset({"conditions"})
+FACT_ASKS = frozenset(k for k, v in FACT_TYPES.items() if v) - SOFT_ASKS
 
 # How the answer names an ask it could not find ("文件未写明办理时限").
 LABELS: dict[str, str] = {
@@ -58,7 +60,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
                   r"提交什么|提交哪些|交什么材料|交哪些材料"),
     ("percent", r"比例|百分之|百分比|几个点|多少个点|费率|税率|折扣|[^\s，,。？?]率(是|为|要|能|有)?(多少|多大|目标|达到)|"
                 r"扣除多少|减免多少|降低多少|降多少|下降多少|提高多少|增长多少|涨多少|减多少|几成"),
-    ("count", r"多少个|(?<![有好])几个|多少家|(?<![有好])几家|多少项|几项|多少户|几户|多少次|几次|多少所|多少件|几件|多少名|多少人|"
+    ("count", r"多少个|(?<![有好哪])几个|多少家|(?<![有好哪])几家|多少项|几项|多少户|几户|多少次|几次|多少所|多少件|几件|多少名|多少人|"
               r"多少批|几批|多少条|几条|多少座|几座|多少台|数量"),
     ("amount", r"多少钱|多少万|多少元|多少块|金额|额度|上限|多少一度|电价|价格(是|为)?多少|收费标准|补多少|奖多少|贷多少|"
                r"给多少|拿多少|返还多少|奖励多少|补贴多少|费用是多少"),

@@ -35,6 +35,7 @@ class Query:
     follow_up: str = ""  # "" | region | topic | clause | context
     pinned: str = ""  # the clause a clause follow-up asks about
     unknown_regions: tuple[str, ...] = field(default=())  # named places the region tree lacks documents for
+    region_words: tuple[str, ...] = ()  # every name of the regions named (西安, 西安市 …), normalised
 
     @property
     def scoped(self) -> bool:
@@ -132,5 +133,6 @@ class QueryReader:
             asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
         terms = tuple(key_terms(standalone, self.lexical, self.places, tuple(c.phrases for c in concepts)))
         unknown = tuple(r for r in regions if not scope & self.document_regions)
+        words = tuple(norm(s) for s, r in self.names if r in regions)
         return Query(question, standalone, regions, source, scope, concepts, asks, terms,
-                     resolved.follow_up, resolved.pinned, unknown)
+                     resolved.follow_up, resolved.pinned, unknown, words)

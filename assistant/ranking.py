@@ -134,7 +134,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             continue
         context = context_of(clause, documents[clause.doc_id])
         prior = PRIOR / (1 + 0.25 * position)
-        if documents[clause.doc_id].region in query.regions:
+        named = documents[clause.doc_id].region in query.regions
+        if named:
             prior += NAMED_REGION  # the named region's own rule before its province's
         spans = sentence_spans(clause.text)
         windows = [(s, e, False) for s, e in spans]
@@ -151,7 +152,12 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             if ask.needs_fact and not facts:
                 continue
             part_score = _weighted(part_terms, text) / part_total if part_terms else 0.0
-            score = prior + relevance + PART_WEIGHT * part_score + (FACT_BONUS if facts else 0.0)
+            stated = [f for f in facts if start <= f.start < end]
+            bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
+            bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…": a passage stating more of them
+            score = prior + relevance + PART_WEIGHT * part_score + bonus
+            if not named and any(w in text for w in query.region_words):
+                score += NAMED_REGION  # a provincial rule that names the place asked about
             score -= 0.05 if two else 0.0  # a second sentence must earn its place
             out.append(Passage(hit, start, end, facts, relevance, score))
     out.sort(key=lambda p: -p.score)

@@ -242,3 +242,9 @@ def test_condition_clauses():
 
 def test_not_conditions():
     assert of_type("针对企业的诉求，加强协调服务；培育15家示范企业；3个工作日内办结；贷款期限不超过3年。", "condition") == []
+
+
+def test_phone_named_after_the_number():
+    got = facts("畅通“8887777”投诉举报电话，及时回应企业诉求。")
+    assert ("phone", "8887777", "8887777") in got
+    assert not [f for f in facts("“8887777”个市场主体") if f[0] == "phone"]

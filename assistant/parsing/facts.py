@@ -353,9 +353,12 @@ def _counts(text: str, norm_text: str, taken: list[_Span]) -> list[Fact]:
     return facts
 
 
-def _phone_cued(norm_text: str, start: int, taken: list[_Span]) -> bool:
-    """A cue word (电话, 热线 …) a few characters before, or a phone just before ("电话：x、y")."""
+def _phone_cued(norm_text: str, start: int, taken: list[_Span], end: int = -1) -> bool:
+    """A cue word (电话, 热线 …) a few characters before, or right after a quoted number
+    ("“5556666”投诉举报电话"), or a phone just before ("电话：x、y")."""
     if _PHONE_CUE.search(norm_text[max(0, start - 8) : start]):
+        return True
+    if end >= 0 and re.match(r"[”\"’]?\s*[^，,。；;\d]{0,4}?(电话|热线)", norm_text[end : end + 8]):
         return True
     return any(0 <= start - b <= 2 and re.fullmatch(r"\s*[、,，/或和]\s*", norm_text[b:start]) for _a, b in taken)
 
@@ -377,7 +380,7 @@ def _phones(text: str, norm_text: str) -> list[Fact]:
         area = m.group(1) or m.group(2)
         if not area and norm_text[max(0, m.start() - 1) : m.start()] == "-":
             continue  # the tail of a longer number ("GB 50016-2014")
-        if area or _phone_cued(norm_text, m.start(), taken):
+        if area or _phone_cued(norm_text, m.start(), taken, m.end()):
             add(m.start(), m.end(), f"{area}-{m.group(3)}" if area else m.group(3))
     for m in _HOTLINE.finditer(norm_text):
         if _HOTLINE_AFTER.match(norm_text, m.end()) or _HOTLINE_BEFORE.search(norm_text[max(0, m.start() - 6) : m.start()]):
