@@ -93,6 +93,10 @@ def statement(ask: Ask, passage: Passage) -> str:
     if not facts:
         return ""
     if ask.type == "department":
+        inline = [f for f in facts if passage.start <= f.start < passage.end]
+        if inline:  # the sentence itself names who: say it as it does
+            segments = [_segment(clause.text, f.start, f.end) for f in inline[:2]]
+            return "；".join(dict.fromkeys(segments))
         units = [f for f in facts if f.type in ("lead_unit", "responsible_unit")]
         if units:
             return _unit_statement(clause, units)
@@ -137,14 +141,25 @@ def _unit_statement(clause: Clause, units: list[Fact]) -> str:
     return "；".join(pieces)
 
 
-def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document]) -> tuple[list[Found], list[Ask]]:
-    """For each ask, the passage that answers it (or the ask, among the missing)."""
+def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
+           min_coverage: float) -> tuple[list[Found], list[Ask]]:
+    """For each ask, the passage that answers it (or the ask, among the missing): the best
+    passage whose clause covers enough of the question's key terms (and, for a fact ask,
+    whose own words state enough of them)."""
     found: list[Found] = []
     missing: list[Ask] = []
+    terms = list(query.terms)
+    covered: dict[str, bool] = {}
+
+    def covers(clause: Clause) -> bool:
+        if clause.id not in covered:
+            covered[clause.id] = coverage(_searchable(clause, documents), terms) >= min_coverage
+        return covered[clause.id]
+
     for ask in query.asks:
         ranked = rank_passages(query, ask, hits, documents)
         floor = ANSWER_FLOOR if ask.needs_fact else 0.0
-        best = next((p for p in ranked if p.relevance >= floor), None)
+        best = next((p for p in ranked if p.relevance >= floor and covers(p.clause)), None)
         if best is None:
             missing.append(ask)
         elif not any(f.passage == best for f in found) or ask.needs_fact:
@@ -196,8 +211,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     """The answer to `query` from `hits` (in scope); `elsewhere` holds hits of other regions,
     offered, labelled, only when the scope's documents do not answer."""
     today = today or date.today()
-    best_cover = max((coverage(_searchable(h.clause, documents), list(query.terms)) for h in hits[:5]), default=0.0)
-    found, missing = choose(query, hits, documents) if hits and best_cover >= min_coverage else ([], list(query.asks))
+    found, missing = choose(query, hits, documents, min_coverage)
     fact_asks = [a for a in query.asks if a.needs_fact]
     answered_facts = [f for f in found if f.ask.needs_fact]
     if not found or (fact_asks and not answered_facts):
@@ -303,7 +317,7 @@ def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document], 
     text = render("abstain", where=where, asked=asked)
     citations: list[Citation] = []
     if query.scoped and elsewhere:
-        found, _missing = choose(query, elsewhere, documents)
+        found, _missing = choose(query, elsewhere, documents, min_coverage)
         items: list[str] = []
         for f in found:
             if not f.ask.needs_fact and any(a.needs_fact for a in query.asks):

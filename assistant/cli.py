@@ -44,10 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="terminal chat")
     chat.add_argument("--region", help="only clauses of this region")
 
-    ev = sub.add_parser("eval", help="score against a gold file")
-    ev.add_argument("--gold", type=Path, default=REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    ev = sub.add_parser("eval", help="score against gold files (default: the shared dev.jsonl and dev2.jsonl)")
+    ev.add_argument("--gold", type=Path, action="append",
+                    help="a gold JSON Lines file; repeat for several "
+                         "(default: ../shared/eval/dev.jsonl and ../shared/eval/dev2.jsonl)")
+    ev.add_argument("--mode", action="append", choices=("fused", "lexical", "dense"),
+                    help="retrieval mode to score; repeat for several (default: all three)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
-    ev.add_argument("--failures", action="store_true", help="also list the questions answered wrongly")
+    ev.add_argument("--failures", action="store_true",
+                    help="also list the questions answered wrongly, with file, kind and why")
 
     serve = sub.add_parser("serve", help="run the web server: the page at /, the API at /api and /v1")
     serve.add_argument("--host", help="interface to listen on (default from settings: 127.0.0.1)")
@@ -157,23 +162,47 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    from assistant.evaluate import evaluate, failures, load_gold
+    from assistant.evaluate import ALL_MODES, evaluate, failures, load_golds, named_regions
     from assistant.service import Assistant
 
-    items = load_gold(args.gold)
+    shared = REPO_ROOT.parent / "shared" / "eval"
+    items = load_golds(args.gold or [shared / "dev.jsonl", shared / "dev2.jsonl"])
     assistant = Assistant()
-    report, answers = evaluate(assistant, items)
+    report, answers = evaluate(assistant, items, tuple(dict.fromkeys(args.mode or ALL_MODES)))
     if args.json:
         out.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     else:
-        metrics = list(next(iter(report.values())).keys())
-        out.write(f"{'metric':<28}" + "".join(f"{m:>10}" for m in report) + "\n")
-        for metric in metrics:
-            out.write(f"{metric:<28}" + "".join(f"{str(report[m][metric]):>10}" for m in report) + "\n")
+        _eval_tables(report, items, out)
     if args.failures:
-        for row in failures(items, answers["fused"]):
+        mode = "fused" if "fused" in answers else next(iter(answers))
+        named, manifest = named_regions(assistant, items)
+        for row in failures(items, answers[mode], named, manifest):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 0
+
+
+def _eval_tables(report: dict[str, Any], items: Sequence[Any], out: TextIO) -> None:
+    """The figures per mode, then (for fused, or the one mode run) the figures per kind and persona."""
+    def cell(value: Any, width: int) -> str:
+        return f"{'-' if value is None else str(value):>{width}}"
+
+    files = ", ".join(dict.fromkeys(i.file for i in items))
+    out.write(f"{len(items)} questions from {files}\n")
+    first = next(iter(report.values()))
+    metrics = [m for m, v in first.items() if not isinstance(v, dict) and m != "region_correct_count"]
+    out.write(f"{'metric':<28}" + "".join(f"{m:>10}" for m in report) + "\n")
+    for metric in metrics:
+        out.write(f"{metric:<28}" + "".join(cell(report[m][metric], 10) for m in report))
+        if metric == "region_correct":
+            out.write("   (" + ", ".join(f"{m} {report[m]['region_correct_count']}" for m in report) + ")")
+        out.write("\n")
+    mode = "fused" if "fused" in report else next(iter(report))
+    columns = ("n", "hit@1", "key_containment", "abstention_on_unanswerable", "false_abstention")
+    heads = ("n", "hit@1", "keys", "abstain", "false_abst")
+    for field in ("kind", "persona"):
+        out.write(f"\n{'by ' + field + ' (' + mode + ')':<28}" + "".join(f"{h:>11}" for h in heads) + "\n")
+        for value, row in report[mode][f"by_{field}"].items():
+            out.write(f"{value:<28}" + "".join(cell(row[c], 11) for c in columns) + "\n")
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:

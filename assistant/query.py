@@ -131,7 +131,10 @@ class QueryReader:
         asks = read_asks(question)
         if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
             asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
-        terms = tuple(key_terms(standalone, self.lexical, self.places, tuple(c.phrases for c in concepts)))
+        subject = standalone
+        for ask in read_asks(standalone):  # the asking words ("能不能", "几个") are not the subject
+            subject = subject.replace(ask.cue, " ") if ask.cue else subject
+        terms = tuple(key_terms(subject, self.lexical, self.places, tuple(c.phrases for c in concepts)))
         unknown = tuple(r for r in regions if not scope & self.document_regions)
         words = tuple(norm(s) for s, r in self.names if r in regions)
         return Query(question, standalone, regions, source, scope, concepts, asks, terms,

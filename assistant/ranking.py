@@ -155,6 +155,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             stated = [f for f in facts if start <= f.start < end]
             bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…": a passage stating more of them
+            bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
             score = prior + relevance + PART_WEIGHT * part_score + bonus
             if not named and any(w in text for w in query.region_words):
                 score += NAMED_REGION  # a provincial rule that names the place asked about

@@ -53,6 +53,10 @@ class LexicalIndex:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
 
+    def df(self, token: str) -> int:
+        """How many clauses use the token."""
+        return self._df.get(token, 0)
+
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (0 for tokens the corpus lacks)."""
         df = self._df.get(token, 0)

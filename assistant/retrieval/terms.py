@@ -8,7 +8,9 @@ glossary counts as found when any of its policy terms is found.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.text import norm
@@ -33,10 +35,35 @@ def bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
-def _is_noun(word: str) -> bool:
+@lru_cache(maxsize=8192)
+def _flags(word: str) -> tuple[str, ...]:
     import jieba.posseg
 
-    return any(p.flag.startswith("n") or p.flag == "j" for p in jieba.posseg.cut(word))
+    return tuple(p.flag for p in jieba.posseg.cut(word))
+
+
+def _is_noun(word: str) -> bool:
+    """Every part a noun (哈密瓜, 犬只), so colloquial fragments (开了个) are not taken for one."""
+    flags = _flags(word)
+    return bool(flags) and all(f.startswith("n") or f == "j" for f in flags)
+
+
+# Parts of speech that say how, not what: adverbs, pronouns, prepositions, numerals, particles.
+_FUNCTION_FLAGS = ("d", "r", "p", "m", "c", "u", "y", "e", "o", "q", "t")
+# "能办", "不用", "想查": a modal or a negation glued to a verb by the cut, not a subject.
+_MODAL = re.compile(r"^[能可会要想得不没别该]")
+FUNCTION_WEIGHT = 0.3
+
+
+def _discount(token: str, df_rare: bool) -> float:
+    """How much a question word counts: content words fully, function words a little, a rare
+    modal+verb fragment of colloquial speech ("能办", "能通") not at all."""
+    if len(token) == 2 and _MODAL.match(token) and df_rare:
+        return 0.0
+    flags = _flags(token)
+    if flags and all(f in _FUNCTION_FLAGS for f in flags):
+        return FUNCTION_WEIGHT
+    return 1.0
 
 
 def warm_up() -> None:
@@ -78,10 +105,13 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
     terms: list[KeyTerm] = []
     for token in tokens:
         alternatives = tuple(a for key, alts in phrases.items() if token in key for a in alts)
+        factor = 1.0 if alternatives else _discount(token, lexical.df(token) < 3)
+        if factor <= 0:
+            continue
         if token in weights:
-            terms.append(KeyTerm(norm(token), weights[token], alternatives))
+            terms.append(KeyTerm(norm(token), weights[token] * factor, alternatives))
         elif not alternatives and _is_noun(token):
-            terms.append(KeyTerm(norm(token), mean))
+            terms.append(KeyTerm(norm(token), mean * factor))
     return terms
 
 
