@@ -154,6 +154,11 @@ def read_asks(question: str) -> tuple[Ask, ...]:
     return tuple(asks)
 
 
+def asking_words(question: str) -> list[str]:
+    """Every asking phrase of the question ("能不能", "什么时候", "哪个部门"): not its subject."""
+    return [cue for part in parts(question) for _kind, cue, _pos in _cues(part)]
+
+
 def primary(asks: tuple[Ask, ...]) -> Ask:
     """The ask the answer leads with: the first fact ask, else the first ask."""
     return next((a for a in asks if a.needs_fact), asks[0]) if asks else Ask("procedure", "", "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.asks import Ask, read_asks
+from assistant.asks import Ask, asking_words, read_asks
 from assistant.concepts import Concept, Concepts
 from assistant.conversation import Context, FollowUpResolver
 from assistant.parsing.manifest import Manifest
@@ -132,8 +132,8 @@ class QueryReader:
         if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
             asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
         subject = standalone
-        for ask in read_asks(standalone):  # the asking words ("能不能", "几个") are not the subject
-            subject = subject.replace(ask.cue, " ") if ask.cue else subject
+        for cue in asking_words(standalone):  # the asking words ("能不能", "几个") are not the subject
+            subject = subject.replace(cue, " ")
         terms = tuple(key_terms(subject, self.lexical, self.places, tuple(c.phrases for c in concepts)))
         unknown = tuple(r for r in regions if not scope & self.document_regions)
         words = tuple(norm(s) for s, r in self.names if r in regions)

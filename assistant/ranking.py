@@ -22,8 +22,10 @@ from assistant.text import nfkc_aligned, norm, sentences
 
 # A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局.
 _DEPARTMENT = re.compile(
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[由和及与、同请经向报交至给在归即是为]))"
     r"(?:省|市|区|县|州|自治区|国网|镇|街道)[\u4e00-\u9fff]{1,14}?"
-    r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|处|办)(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
+    r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|(?:处|办)(?=[牵负，,、；;）)\s]|$))"
+    r"(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
 )
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
 _ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)

@@ -53,6 +53,12 @@ class LexicalIndex:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
 
+    @property
+    def max_idf(self) -> float:
+        """The IDF of a token used by one clause: the rarest a word of the corpus can be."""
+        n = self.bm25.scores["num_docs"]
+        return float(np.log(1 + (n - 1 + 0.5) / (1 + 0.5)))
+
     def df(self, token: str) -> int:
         """How many clauses use the token."""
         return self._df.get(token, 0)

@@ -101,7 +101,8 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
             parts = [lexical.idf(w) for w in words(token) if w != token and w in lexical.vocab]
             if parts:
                 weights[token] = max(parts)
-    mean = sum(weights.values()) / len(weights) if weights else 1.0
+    # A noun the corpus never uses is as rare as a word can be: it weighs like the rarest one.
+    rarest = lexical.max_idf
     terms: list[KeyTerm] = []
     for token in tokens:
         alternatives = tuple(a for key, alts in phrases.items() if token in key for a in alts)
@@ -111,7 +112,7 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
         if token in weights:
             terms.append(KeyTerm(norm(token), weights[token] * factor, alternatives))
         elif not alternatives and _is_noun(token):
-            terms.append(KeyTerm(norm(token), mean * factor))
+            terms.append(KeyTerm(norm(token), rarest * factor))
     return terms
 
 
