@@ -168,7 +168,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     shared = REPO_ROOT.parent / "shared" / "eval"
     items = load_golds(args.gold or [shared / "dev.jsonl", shared / "dev2.jsonl"])
     assistant = Assistant()
-    report, answers = evaluate(assistant, items, tuple(dict.fromkeys(args.mode or ALL_MODES)))
+    report, answers = evaluate(assistant, items, tuple(m for m in ALL_MODES if m in (args.mode or ALL_MODES)))
     if args.json:
         out.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     else:

@@ -44,7 +44,7 @@ def _cause(prop: str, detail: str) -> str:
         return detail.split(": ", 1)[-1]
     if prop == "b":
         return detail.split(";", 1)[0].removeprefix("asks ")
-    return detail.split(":", 1)[0].removeprefix("abstains; ")
+    return detail.split(":", 1)[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -212,6 +212,14 @@ def first_region(answer: Answer) -> str:
     return answer.citations[0].document.region if answer.citations else ""
 
 
+def cited(answer: Answer) -> str:
+    """The first citation's region as a failure shows it; an abstention's citations are offered
+    as reading from elsewhere."""
+    if answer.abstained:
+        return f"abstains, offers {first_region(answer)}" if answer.citations else "abstains"
+    return first_region(answer)
+
+
 def states_asked_fact(answer: Answer, ask: str) -> bool:
     """The first sentence holds the value of a fact of a kind that answers `ask`."""
     sentence = _ws(first_sentence(answer))
@@ -254,7 +262,7 @@ def check(cases: Cases, ask: Callable[[str], Answer], manifest) -> Outcome:  # t
         if ok:
             passed[prop] += 1
         else:
-            failures[prop].append(Failure(prop, case.question, first_sentence(answer), first_region(answer), detail))
+            failures[prop].append(Failure(prop, case.question, first_sentence(answer), cited(answer), detail))
 
     for case in cases.questions():
         answer = answers[case.question]
@@ -268,9 +276,8 @@ def check(cases: Cases, ask: Callable[[str], Answer], manifest) -> Outcome:  # t
     for pair in cases.pairs:
         one, other = answers[pair.first.question], answers[pair.second.question]
         same = first_citation_key(one) == first_citation_key(other)
-        other_side = (f"{pair.kind}: vs {pair.second.question} → {first_sentence(other)} → "
-                      f"{'abstains' if other.abstained else first_region(other) or '∅'}")
-        record("c", same, pair.first, one, other_side if not one.abstained else f"abstains; {other_side}")
+        record("c", same, pair.first, one,
+               f"{pair.kind}: vs {pair.second.question} → {first_sentence(other)} → {cited(other) or '∅'}")
     return Outcome(passed, total, failures)
 
 

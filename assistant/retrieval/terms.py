@@ -91,7 +91,9 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
     phrases = {key: tuple(norm(t) for t in terms) for key, terms in glossary.terms.items() if key in q}
     for group in concept_phrases:
         for key in group:
-            if key in q:
+            # A phrase the documents use means itself (出口退税 is not any 跨境贸易 clause); one
+            # they do not use (开公司) is said by any phrase of its concept.
+            if key in q and lexical.df(key) < 3:
                 phrases[key] = tuple(dict.fromkeys(phrases.get(key, ()) + group))
     known = [t for t in tokens if t in lexical.vocab]
     weights = {t: lexical.idf(t) for t in known}
