@@ -22,6 +22,7 @@ from assistant.retrieval.terms import KeyTerm, coverage
 from assistant.text import norm
 
 MAX_QUOTE = 120
+RULE_QUOTE = 170
 _SEGMENT_BREAK = "，,；;：:。\n"
 ANSWER_FLOOR = 0.3  # a passage must state this share of the question's key terms to answer an ask
 RELATED_FLOOR = 0.3  # related reading is offered only above this coverage
@@ -238,7 +239,10 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
         lead += render("part_missing", labels=labels)
     quotes: list[str] = []
     seen: list[Passage] = []
+    # A rule without a fact to state (能不能…, 怎么办) is read out whole; facts need less around them.
     size = MAX_QUOTE if len(found) == 1 else MAX_QUOTE * 2 // 3
+    if not any(f.ask.needs_fact for f in found):
+        size = RULE_QUOTE
     for f in found:
         p = f.passage
         if len(quotes) == 2 or any(q.clause.id == p.clause.id and q.start < p.end and p.start < q.end for q in seen):

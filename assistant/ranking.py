@@ -34,7 +34,7 @@ _FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期
                         r"|(?<![\d年月])[日周月季年](?:预警|分析|通报|调度|报送|总结|会商|研判)")
 PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states
 FACT_BONUS = 0.6
-NAMED_REGION = 0.15
+NAMED_REGION = 0.3
 PART_WEIGHT = 0.5
 CONTEXT_WEIGHT = 0.5
 

@@ -212,7 +212,7 @@ def first_region(answer: Answer) -> str:
     return answer.citations[0].document.region if answer.citations else ""
 
 
-def cited(answer: Answer) -> str:
+def cited_as(answer: Answer) -> str:
     """The first citation's region as a failure shows it; an abstention's citations are offered
     as reading from elsewhere."""
     if answer.abstained:
@@ -262,7 +262,7 @@ def check(cases: Cases, ask: Callable[[str], Answer], manifest) -> Outcome:  # t
         if ok:
             passed[prop] += 1
         else:
-            failures[prop].append(Failure(prop, case.question, first_sentence(answer), cited(answer), detail))
+            failures[prop].append(Failure(prop, case.question, first_sentence(answer), cited_as(answer), detail))
 
     for case in cases.questions():
         answer = answers[case.question]
@@ -277,7 +277,7 @@ def check(cases: Cases, ask: Callable[[str], Answer], manifest) -> Outcome:  # t
         one, other = answers[pair.first.question], answers[pair.second.question]
         same = first_citation_key(one) == first_citation_key(other)
         record("c", same, pair.first, one,
-               f"{pair.kind}: vs {pair.second.question} → {first_sentence(other)} → {cited(other) or '∅'}")
+               f"{pair.kind}: vs {pair.second.question} → {first_sentence(other)} → {cited_as(other) or '∅'}")
     return Outcome(passed, total, failures)
 
 
