@@ -26,6 +26,8 @@ _DEPARTMENT = re.compile(
     r"(?:省|市|区|县|州|自治区|国网|镇|街道)[\u4e00-\u9fff]{1,14}?"
     r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|(?:处|办)(?=[牵负，,、；;）)\s]|$))"
     r"(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
+    # an office named in a contact aside: "（运用促进处，刘诗雨，63916860）"
+    r"|(?<=[（(])[\u4e00-\u9fff]{2,12}?(?:处|科|室|中心|局|办)(?=[，,、])"
 )
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
 _ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)
@@ -35,6 +37,9 @@ _FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期
 PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states
 FACT_BONUS = 0.6
 NAMED_REGION = 0.3
+# A measure with its own 牵头单位 / 完成时限 is what an operator reads out; an overview (总体目标)
+# that repeats its figure comes second.
+ITEM_BONUS = 0.25
 PART_WEIGHT = 0.5
 CONTEXT_WEIGHT = 0.5
 
@@ -136,6 +141,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             continue
         context = context_of(clause, documents[clause.doc_id])
         prior = PRIOR / (1 + 0.25 * position)
+        if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
+            prior += ITEM_BONUS
         named = documents[clause.doc_id].region in query.regions
         if named:
             prior += NAMED_REGION  # the named region's own rule before its province's
@@ -156,7 +163,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             part_score = _weighted(part_terms, text) / part_total if part_terms else 0.0
             stated = [f for f in facts if start <= f.start < end]
             bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
-            bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…": a passage stating more of them
+            bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
             bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
             score = prior + relevance + PART_WEIGHT * part_score + bonus
             if not named and any(w in text for w in query.region_words):
