@@ -127,11 +127,13 @@ def _unit_statement(clause: Clause, units: list[Fact]) -> str:
     lead = next((f for f in units if f.type == "lead_unit"), None)
     responsible = next((f for f in units if f.type == "responsible_unit"), None)
     pieces: list[str] = []
+    if lead is not None and responsible is not None and responsible.normalized == lead.normalized:
+        responsible = None
     for fact in (lead, responsible):
         if fact is None:
             continue
         position = clause.text.find(fact.value)
-        if position >= 0:
+        if position >= 0 and "★" not in clause.text[max(0, position - 1) : position + len(fact.value)]:
             piece = _segment(clause.text, position, position + len(fact.value), 60 if fact is lead else 40)
         elif fact is lead:
             piece = render("units", lead=fact.value, responsible="")
@@ -219,13 +221,13 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
         return _abstain(query, hits, documents, elsewhere, min_coverage, max_citations)
 
     # Citations: the clauses the answer uses, in the order asked, then the other hits.
-    used: list[Clause] = []
+    cited: list[Clause] = []
     for f in found:
-        if f.passage.clause not in used:
-            used.append(f.passage.clause)
-    rest = [h.clause for h in hits if h.clause not in used]
+        if f.passage.clause not in cited:
+            cited.append(f.passage.clause)
+    rest = [h.clause for h in hits if h.clause not in cited]
     scores = {h.clause.id: h.score for h in hits}
-    ordered = (used + rest)[: max(max_citations, len(used))]
+    ordered = (cited + rest)[: max(max_citations, len(cited))]
     citations = tuple(Citation(n, c, documents[c.doc_id], scores.get(c.id, 0.0)) for n, c in enumerate(ordered, 1))
     number = {c.clause.id: c.n for c in citations}
 
@@ -248,9 +250,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
         if len(quotes) == 2 or any(q.clause.id == p.clause.id and q.start < p.end and p.start < q.end for q in seen):
             continue  # one quote per stretch of text
         seen.append(p)
-        used = [fact for g in found if g.passage == f.passage for fact in g.passage.facts
-                if fact.type in g.ask.fact_types][:3]
-        quotes.append(render("quote", quote=_quote(f.passage, size, used, query.terms), n=number[f.passage.clause.id]))
+        stated = [fact for g in found if g.passage == p for fact in p.facts if fact.type in g.ask.fact_types][:3]
+        quotes.append(render("quote", quote=_quote(p, size, stated, query.terms), n=number[p.clause.id]))
     first = found[0].passage.clause
     text = lead + "".join(quotes) + notes(first, documents[first.doc_id], documents, today)
     facts = tuple((fact, f.passage.clause.id) for f in found for fact in f.passage.facts)

@@ -17,7 +17,7 @@ FACT_TYPES: dict[str, tuple[str, ...]] = {
     "time_limit": ("time_limit",),
     "deadline": ("deadline",),
     "department": ("lead_unit", "responsible_unit", "department"),
-    "amount": ("amount", "percent", "count"),
+    "amount": ("amount", "percent"),
     "percent": ("percent", "amount"),
     "count": ("count",),
     "quantity": ("percent", "amount", "count", "time_limit"),
@@ -147,8 +147,8 @@ def read_asks(question: str) -> tuple[Ask, ...]:
                 continue
             asks.append(Ask(kind, cue, part))
         if not cues:
-            cue = _PROCEDURE.search(part)
-            asks.append(Ask("procedure", cue.group(0) if cue else "", part))
+            how = _PROCEDURE.search(part)
+            asks.append(Ask("procedure", how.group(0) if how else "", part))
     # The same fact asked twice in different parts stays twice (two values wanted); a procedure
     # part next to fact asks is kept only when it has words of its own.
     return tuple(asks)
@@ -157,6 +157,11 @@ def read_asks(question: str) -> tuple[Ask, ...]:
 def asking_words(question: str) -> list[str]:
     """Every asking phrase of the question ("能不能", "什么时候", "哪个部门"): not its subject."""
     return [cue for part in parts(question) for _kind, cue, _pos in _cues(part)]
+
+
+def asking_cue(question: str) -> str:
+    """The words that ask for a fact ("多久", "牵头单位"), empty when the question asks none."""
+    return next((a.cue for a in read_asks(question) if a.needs_fact and a.cue), "")
 
 
 def primary(asks: tuple[Ask, ...]) -> Ask:

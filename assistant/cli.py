@@ -226,7 +226,7 @@ def cmd_documents(out: TextIO) -> int:
 
     for doc, count in Assistant().documents():
         replaced = f" → {doc.superseded_by}" if doc.superseded_by else ""
-        out.write(f"{doc.id:<22} {doc.status:<4} {doc.region:<6} {doc.date:<10} {doc.doc_number or '-':<20} "
+        out.write(f"{doc.id:<22} {doc.status:<4} {doc.region:<6} {doc.date_iso:<10} {doc.doc_number or '-':<20} "
                   f"{count:>4}  {doc.title}{replaced}\n")
     return 0
 

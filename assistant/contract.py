@@ -19,7 +19,7 @@ def fact_json(fact: Fact, clause_id: str | None = None) -> dict[str, Any]:
 def document_json(doc: Document, clauses: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": doc.id, "title": doc.title, "doc_number": doc.doc_number, "issuer": doc.issuer,
-        "region": doc.region, "date": doc.date, "kind": doc.kind, "parent_id": doc.parent_id or None,
+        "region": doc.region, "date": doc.date_iso, "kind": doc.kind, "parent_id": doc.parent_id or None,
         "topic": doc.topic or None, "source_file": doc.source_file, "status": doc.status,
         "superseded_by": doc.superseded_by or None, "in_force": doc.in_force,
     }
@@ -32,7 +32,7 @@ def citation_json(c: Citation) -> dict[str, Any]:
     return {
         "n": c.n, "clause_id": c.clause.id, "document_id": c.document.id, "document": c.document.title,
         "doc_number": c.document.doc_number, "issuer": c.document.issuer, "region": c.document.region,
-        "date": c.document.date, "status": c.document.status, "superseded_by": c.document.superseded_by or None,
+        "date": c.document.date_iso, "status": c.document.status, "superseded_by": c.document.superseded_by or None,
         "topic": c.document.topic or None, "path": c.clause.path,
         "headings": list(c.clause.headings), "page": c.clause.page, "source_file": c.clause.source_file,
         "line_start": c.clause.line_start, "line_end": c.clause.line_end, "text": c.clause.text,
@@ -58,7 +58,7 @@ def answer_json(answer: Answer, id_: Any = None) -> dict[str, Any]:
 def reference_line(c: Citation) -> str:
     """A citation as a person reads it: 《title》 文号 date path 第N页（region）."""
     doc = c.document
-    where = " ".join(p for p in (doc.doc_number, doc.date, c.clause.path,
+    where = " ".join(p for p in (doc.doc_number, doc.date_text, c.clause.path,
                                  f"第{c.clause.page}页" if c.clause.page else "") if p)
     mark = "" if doc.in_force else f"【{doc.status}】"
     return f"[{c.n}] {mark}《{doc.title}》 {where}（{doc.region}）"
@@ -74,7 +74,7 @@ def hit_json(hit: Hit, doc: Document) -> dict[str, Any]:
         "rank": hit.rank, "score": round(hit.score, 6),
         "scores": {name: round(value, 6) for name, value in hit.sources.items()},
         "clause_id": hit.clause.id, "document_id": doc.id, "document": doc.title, "doc_number": doc.doc_number,
-        "region": doc.region, "date": doc.date, "status": doc.status, "path": hit.clause.path, "page": hit.clause.page,
+        "region": doc.region, "date": doc.date_iso, "status": doc.status, "path": hit.clause.path, "page": hit.clause.page,
         "text": hit.clause.text,
     }
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.intent import intent_cue
+from assistant.asks import asking_cue
 from assistant.parsing.manifest import Manifest
 from assistant.retrieval.tokenize import Glossary, Tokenizer, normalize
 
@@ -115,7 +115,7 @@ class FollowUpResolver:
         elliptical = question.strip() != core and bool(_LEAD.search(question.strip()) or
                                                           re.search(r"(呢|的话)", question))
         previous = context.question
-        cue = intent_cue(question)
+        cue = asking_cue(question)
         if regions and not content:
             rest = core
             for surface in regions:
@@ -128,7 +128,7 @@ class FollowUpResolver:
             return Resolved(standalone, "region", region=named.pop() if len(named) == 1 else "")
         if not regions and topics and (elliptical or len(core) <= 8):
             old = "".join(self._regions(previous))
-            asking = cue or intent_cue(previous)
+            asking = cue or asking_cue(previous)
             standalone = f"{old}{core}" + (f"{asking}？" if asking and asking not in core else "？")
             return Resolved(standalone, "topic")
         if not regions and not content:

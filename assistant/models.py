@@ -31,6 +31,17 @@ class Document:
         return self.status == "现行"
 
     @property
+    def date_iso(self) -> str:
+        """ISO 8601 as precise as the source: 2023-04-25, 2023-04, or 2023 when only the year is known."""
+        if not self.date:
+            return ""
+        if self.date_precision == "year":
+            return self.date[:4]
+        if self.date_precision == "month":
+            return self.date[:7]
+        return self.date
+
+    @property
     def date_text(self) -> str:
         """The date as a reader expects it: 2023年4月25日, or 2023年 when only the year is known."""
         if not self.date:

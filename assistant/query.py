@@ -91,6 +91,12 @@ def find_regions(text: str, names: list[tuple[str, str]]) -> list[str]:
     return out
 
 
+def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
+    """An address names its region from the outside in (陕西省西安市, 宝鸡渭滨区): a region that
+    contains another named region only locates it."""
+    return tuple(r for r in regions if not any(r != o and r in manifest.ancestors(o) for o in regions))
+
+
 def scope_of(regions: tuple[str, ...], manifest: Manifest) -> frozenset[str]:
     """The regions whose documents may answer for `regions`: each and every region containing it."""
     return frozenset(r for name in regions for r in manifest.ancestors(name))
@@ -115,6 +121,7 @@ class QueryReader:
     def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
         resolved = self.follow_ups.resolve(question, context)
         standalone = resolved.question
+        regions: tuple[str, ...]
         if region_filter:
             known = self.manifest.region(region_filter)
             regions = (known.name if known else region_filter,)
@@ -126,6 +133,7 @@ class QueryReader:
                 named = self.regions_in(standalone)
                 source = "conversation" if named else ""
             regions = tuple(named)
+        regions = innermost(regions, self.manifest)
         scope = scope_of(regions, self.manifest)
         concepts = self.concepts.in_text(standalone)
         asks = read_asks(question)

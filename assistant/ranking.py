@@ -148,7 +148,9 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             prior += NAMED_REGION  # the named region's own rule before its province's
         spans = sentence_spans(clause.text)
         windows = [(s, e, False) for s, e in spans]
-        windows += [(spans[i][0], spans[i + 1][1], True) for i in range(len(spans) - 1)]
+        # Two adjacent sentences of one paragraph (a table row or a new paragraph stands alone).
+        windows += [(spans[i][0], spans[i + 1][1], True) for i in range(len(spans) - 1)
+                    if "\n" not in clause.text[spans[i][1] : spans[i + 1][0] + 1]]
         lines = item_lines(clause.text)
         for start, end, two in windows:
             if any(s <= start < e for s, e in lines):

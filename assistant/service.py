@@ -30,12 +30,11 @@ from assistant.index import LoadedIndex, load_index
 from assistant.library import Library, Metadata, change
 from assistant.models import Answer, Clause, ClauseInContext, Document, Hit
 from assistant.parsing.manifest import SourceSpec
-from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.query import Query, QueryReader
+from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.retrieval.terms import warm_up as warm_up_terms
 from assistant.settings import Settings, get_settings
 from assistant.store import IndexStore
-from assistant.text import norm
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,37 +1,128 @@
-from assistant.answer import fact_phrase, select_evidence
-from assistant.intent import detect_intent
-from assistant.models import Clause
+"""Answer composition on inline texts: every ask answered from a sentence that states it, in scope."""
+
+from __future__ import annotations
+
+from assistant.answer import compose, fact_phrase
+from assistant.asks import read_asks
+from assistant.models import Clause, Document, Hit
 from assistant.parsing.facts import extract_facts, extract_fields
 from assistant.prompts import render, templates
+from assistant.query import Query
+from assistant.ranking import departments, frequencies, rank_passages
 from assistant.retrieval.terms import KeyTerm
 
 
-def clause(text: str) -> Clause:
+def doc(id_: str, region: str, topic: str = "") -> Document:
+    return Document(id=id_, title=f"{region}优化营商环境方案", issuer="", doc_number="", date="2023-04-25",
+                    region=region, source_file="f.txt", line_start=1, line_end=9, topic=topic)
+
+
+def clause(text: str, doc_id: str = "d", path: str = "1.") -> Clause:
     fields = extract_fields(text)
-    return Clause(id="d:1.", doc_id="d", path="1.", headings=(), text=text, page=None, source_file="f",
-                  line_start=1, line_end=1, facts=extract_facts(text, fields, "2023-01-01"), fields=fields)
+    return Clause(id=f"{doc_id}:{path}", doc_id=doc_id, path=path, headings=(), text=text, page=None,
+                  source_file="f", line_start=1, line_end=1, facts=extract_facts(text, fields, "2023-04-25"),
+                  fields=fields)
+
+
+def query(question: str, terms: dict[str, float], regions: tuple[str, ...] = (),
+          scope: frozenset[str] = frozenset()) -> Query:
+    return Query(question, question, regions, "question" if regions else "", scope, (), read_asks(question),
+                 tuple(KeyTerm(t, w) for t, w in terms.items()))
+
+
+def hits(*clauses: Clause) -> list[Hit]:
+    return [Hit(c, 1.0 / n, n) for n, c in enumerate(clauses, 1)]
+
+
+def answer(q: Query, clauses: list[Clause], docs: dict[str, Document], elsewhere: list[Clause] = ()):  # type: ignore[assignment]
+    return compose(q, hits(*clauses), docs, min_coverage=0.4, elsewhere=hits(*elsewhere))
+
+
+def first_sentence(text: str) -> str:
+    return text.split("。")[0]
 
 
 def test_every_template_renders():
-    fields = {"scope": "西安：", "fact": "0.5个工作日办结", "n": 1, "lead": "市监分局", "responsible": "", "units": "税务局",
-                  "value": "2023年9月底前", "iso": "2023-09-30", "quote": "原文", "items": "x", "related": "", "title": "t", "path": "1.",
-              "date": "2023年4月25日", "today": "2026年11月23日", "status": "已废止", "replacement": ""}
+    fields = {"scope": "西安", "fact": "0.5个工作日办结", "n": 1, "lead": "市监分局", "responsible": "", "units": "税务局",
+              "labels": "办理时限", "quote": "原文", "items": "x", "related": "", "title": "t", "path": "1.",
+              "date": "2023年4月25日", "today": "2026年11月23日", "status": "已废止", "replacement": "",
+              "where": "西安", "asked": "办理时限", "region": "西安", "value": "2023年9月底前"}
     for name in templates():
         assert "{" not in render(name, **fields)
 
 
-def test_intent_reads_the_question():
-    assert detect_intent("在西安开公司要多长时间？") == "time_limit"
-    assert detect_intent("这项工作是哪个部门牵头？") == "unit"
-    assert detect_intent("最晚什么时候要完成？") == "deadline"
-    assert detect_intent("担保费最多收多少个点？") == "amount"
-    assert detect_intent("能不能先签承诺再补材料？") == "general"
-
-
-def test_evidence_quotes_the_sentence_with_the_asked_fact():
+def test_the_sentence_that_states_the_asked_fact_is_the_answer():
     c = clause("1. 提升企业开办效率。统一办事指南，精简办事材料。全面实现企业开办全流程“1 个工作日”办结。\n牵头单位：市监分局")
-    ev = select_evidence(c, [KeyTerm("企业开办", 2.0)], "time_limit")
-    assert "1 个工作日" in ev.quote
-    assert "精简办事材料" not in ev.quote
-    fact = next(f for f in ev.facts if f.type == "time_limit")
+    q = query("开办企业要多久？", {"企业开办": 3.0, "效率": 1.0})
+    a = answer(q, [c], {"d": doc("d", "泾河新城")})
+    assert not a.abstained
+    assert "1 个工作日" in first_sentence(a.text) and first_sentence(a.text).startswith("泾河新城：")
+    assert "精简办事材料" not in a.text
+    fact = next(f for f in c.facts if f.type == "time_limit")
     assert fact_phrase(c, fact) == "全面实现企业开办全流程“1 个工作日”办结"
+
+
+def test_a_title_line_never_answers_a_fact_question():
+    title = clause("（一）优化企业开办服务", path="(一)")
+    body = clause("推行企业开办“一网通办”，全程办理时间压缩至0.5个工作日。", path="(一)1.")
+    q = query("企业开办要几天？", {"企业开办": 3.0, "办理": 1.0})
+    a = answer(q, [title, body], {"d": doc("d", "西安")})
+    assert a.citations[0].clause.id == body.id and "0.5个工作日" in first_sentence(a.text)
+
+
+def test_two_asks_are_both_answered_each_with_its_citation():
+    count = clause("到2024年底，全市建成政务服务驿站32个，打通服务群众“最后一公里”。", path="3.")
+    q = query("驿站建几个？什么时候建好？", {"驿站": 5.0, "政务服务": 1.0})
+    a = answer(q, [count], {"d": doc("d", "西安")})
+    lead = first_sentence(a.text)
+    assert "32个" in lead and "2024年底" in lead
+
+
+def test_a_part_the_documents_do_not_state_is_named():
+    c = clause("推行用气报装“零材料”，用户通过电话即可申请报装。", path="2.")
+    q = query("报装燃气要几天？电话能不能报？", {"报装": 3.0, "燃气": 2.0, "用气": 2.0, "电话": 2.0})
+    a = answer(q, [c], {"d": doc("d", "泾河新城")})
+    assert a.abstained, "a time-limit ask with no time limit in scope is not answered from a sentence without one"
+
+
+def test_a_named_regions_silence_is_said_and_other_regions_are_labelled():
+    other = clause("企业开办全流程压缩至1个工作日。", doc_id="jh", path="1.")
+    docs = {"jh": doc("jh", "泾河新城"), "nx": doc("nx", "宁夏")}
+    q = query("宁夏开办企业要多久？", {"企业开办": 3.0}, regions=("宁夏",), scope=frozenset({"宁夏"}))
+    a = answer(q, [], docs, elsewhere=[other])
+    assert a.abstained
+    assert a.text.startswith("现有宁夏文件中未找到办理时限的明确规定")
+    assert "不适用于宁夏" in a.text and "泾河新城：" in a.text
+
+
+def test_an_off_topic_question_gets_no_unrelated_reading():
+    c = clause("推进政务服务“一网通办”，提升办事便利度。")
+    q = query("这周末天气怎么样？", {"周末": 7.0, "天气": 7.0})
+    a = answer(q, [c], {"d": doc("d", "西安")})
+    assert a.abstained and not a.citations and "可参考" not in a.text
+
+
+def test_a_department_is_read_from_the_item_lines():
+    c = clause("5. 推行简易注销。简易注销公告时间压缩至20天。\n牵头单位：市监分局\n责任单位：税务局、政务中心\n完成时限：2023年6月底前")
+    q = query("简易注销这项工作哪个部门牵头？什么时候完成？", {"简易注销": 5.0})
+    lead = first_sentence(answer(q, [c], {"d": doc("d", "泾河新城")}).text)
+    assert "市监分局" in lead and "2023年6月底前" in lead
+
+
+def test_departments_and_frequencies_in_running_text():
+    assert [f.value for f in departments("延续实施免征政策（市税务局牵头，市级相关部门按职责分工负责）")] == ["市税务局"]
+    assert [f.value for f in departments("（运用促进处，张三，63910000）")] == ["运用促进处"]
+    assert not departments("推进省内通办和跨省通办")
+    assert [f.value for f in frequencies("建立工单日预警、周分析、月通报机制，每季度召开专题会")] == [
+        "日预警", "周分析", "月通报", "每季度"]
+
+
+def test_the_named_regions_own_rule_ranks_before_its_provinces():
+    province = clause("全省工程建设项目全流程审批时限压减至60个工作日以内。", doc_id="gs", path="1.")
+    city = clause("全市工程建设项目审批时限压减至55个工作日以内。", doc_id="ln", path="4.")
+    docs = {"gs": doc("gs", "甘肃"), "ln": doc("ln", "陇南")}
+    q = query("陇南工程建设项目审批时限多少个工作日？", {"工程建设项目": 3.0, "审批": 1.0, "时限": 1.0},
+              regions=("陇南",), scope=frozenset({"陇南", "甘肃"}))
+    ranked = rank_passages(q, q.asks[0], hits(province, city), docs)
+    assert ranked[0].clause.id == city.id
+    assert answer(q, [province, city], docs).citations[0].clause.id == city.id

@@ -248,3 +248,9 @@ def test_phone_named_after_the_number():
     got = facts("畅通“8887777”投诉举报电话，及时回应企业诉求。")
     assert ("phone", "8887777", "8887777") in got
     assert not [f for f in facts("“8887777”个市场主体") if f[0] == "phone"]
+
+
+def test_a_starred_unit_in_a_list_column_is_the_lead():
+    got = facts("x", fields=[("责任单位 (★为牵头单位)", "★市行政审批局、市住建局")])
+    assert ("lead_unit", "市行政审批局", "市行政审批局") in got
+    assert ("responsible_unit", "市行政审批局、市住建局", "市行政审批局、市住建局") in got

@@ -99,7 +99,7 @@ def _status(c: Citation) -> str:
 
 def _where(c: Citation) -> str:
     doc = c.document
-    parts = [doc.doc_number, doc.date, c.clause.path, f"第{c.clause.page}页" if c.clause.page else "", doc.region]
+    parts = [doc.doc_number, doc.date_text, c.clause.path, f"第{c.clause.page}页" if c.clause.page else "", doc.region]
     return " " + " · ".join(p for p in parts if p)
 
 

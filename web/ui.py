@@ -96,7 +96,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             documents = assistant.documents()
         except AssistantError:
             return []
-        rows = [[d.id, d.status + (f" → {d.superseded_by}" if d.superseded_by else ""), d.region, d.date,
+        rows = [[d.id, d.status + (f" → {d.superseded_by}" if d.superseded_by else ""), d.region, d.date_iso,
                  d.doc_number, n, d.title] for d, n in documents if d.kind != "sub_plan"]
         return rows[::-1]  # the latest added first
 

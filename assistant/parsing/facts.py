@@ -431,8 +431,13 @@ def extract_facts(text: str, fields: tuple[tuple[str, str], ...], doc_date: str)
     facts += amounts + percents + _counts(text, norm_text, taken) + phones
     facts += _names(text, norm_text) + _materials(text, norm_text) + _conditions(text, norm_text)
     for name, value in fields:
-        if "牵头" in name:
+        if "牵头" in name and "★" not in name:
             facts.append(Fact("lead_unit", value, "、".join(split_units(value))))
-        elif "责任" in name or "主管部门" in name:
-            facts.append(Fact("responsible_unit", value, "、".join(split_units(value))))
+        elif "责任" in name or "主管部门" in name or "★" in name:
+            # A list column where ★ marks the lead: "★市市场监管局、市税务局"
+            marked = [u.lstrip("★") for u in split_units(value) if u.startswith("★")]
+            if marked:
+                facts.append(Fact("lead_unit", "、".join(marked), "、".join(marked)))
+            facts.append(Fact("responsible_unit", value.replace("★", ""), "、".join(
+                u.lstrip("★") for u in split_units(value))))
     return tuple(facts)

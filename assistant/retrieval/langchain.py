@@ -29,7 +29,7 @@ class PolicyRetriever(BaseRetriever):
             out.append(LCDocument(
                 page_content=clause.text,
                 metadata={"clause_id": clause.id, "document": doc.title, "doc_number": doc.doc_number,
-                          "region": doc.region, "date": doc.date, "path": clause.path, "page": clause.page,
+                          "region": doc.region, "date": doc.date_iso, "path": clause.path, "page": clause.page,
                           "score": hit.score, "rank": hit.rank},
             ))
         return out

@@ -1,0 +1,80 @@
+"""One reading of the question on inline data: asks, regions and their scope, concepts, key terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asks import asking_cue, asking_words, parts, read_asks
+from assistant.concepts import Concept, Concepts
+from assistant.parsing.manifest import Manifest, Region
+from assistant.query import find_regions, region_names, scope_of
+from assistant.retrieval.terms import KeyTerm
+
+MANIFEST = Manifest((), (
+    Region("陕西", "", ("陕西省",)), Region("西安", "陕西", ("西安市", "大西安")),
+    Region("西咸新区", "西安", ()), Region("泾河新城", "西咸新区", ("泾河",)),
+    Region("宝鸡", "陕西", ()), Region("渭滨区", "宝鸡", ("渭滨",)), Region("宁夏", "", ("宁夏回族自治区",)),
+))
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("在西安开公司要多长时间？", ["time_limit"]),
+    ("这项工作是哪个部门牵头？", ["department"]),
+    ("最晚什么时候要完成？", ["deadline"]),
+    ("担保费最多收多少个点？", ["percent"]),
+    ("维修人员最迟多长时间能到现场？", ["time_limit"]),
+    ("要准备哪些材料？打个电话能不能报装？", ["materials", "conditions"]),
+    ("建几个驿站？什么时候建好？", ["count", "deadline"]),
+    ("省里哪个处室管？有联系电话吗？", ["department", "contact"]),
+    ("全省统一用的是哪个APP？", ["platform"]),
+    ("预警、分析和通报分别多久做一次？", ["frequency"]),
+    ("审批时限压到多少、由哪些部门牵头？", ["time_limit", "department"]),
+    ("有几个类型相同的项目，能不能打包办？", ["conditions"]),
+    ("营业执照怎么办", ["procedure"]),
+])
+def test_asks(question, asked):
+    assert [a.type for a in read_asks(question)] == asked
+
+
+def test_parts_and_asking_words():
+    assert parts("要准备哪些材料？打个电话能不能报装？") == ["要准备哪些材料", "打个电话能不能报装"]
+    assert parts("建几个，什么时候建好") == ["建几个", "什么时候建好"]
+    assert "能不能" in asking_words("打个电话能不能报装？")
+    assert asking_cue("那渭滨区呢？") == "" and asking_cue("牵头单位是谁？") == "牵头单位"
+
+
+def test_regions_resolve_with_suffixes_and_aliases():
+    names = region_names(MANIFEST)
+    assert find_regions("西安市开办企业要多久", names) == ["西安"]
+    assert find_regions("渭滨区和宁夏回族自治区", names) == ["渭滨区", "宁夏"]
+    assert find_regions("大西安都市圈", names) == ["西安"]
+    assert find_regions("陕西省的规定", names) == ["陕西"]
+
+
+def test_a_region_is_answered_by_itself_and_the_regions_containing_it():
+    assert scope_of(("西安",), MANIFEST) == {"西安", "陕西"}
+    assert "泾河新城" not in scope_of(("西安",), MANIFEST)  # a sub-region's rule is not the city's
+    assert "宝鸡" not in scope_of(("渭滨区",), MANIFEST) or "陕西" in scope_of(("渭滨区",), MANIFEST)
+    assert scope_of(("泾河新城",), MANIFEST) == {"泾河新城", "西咸新区", "西安", "陕西"}
+
+
+def test_concepts_match_the_ways_people_say_them():
+    concepts = Concepts((Concept.of("开办企业", ("开办企业", "企业开办", "注册公司", "开公司")),
+                         Concept.of("登记财产", ("不动产登记", "抵押登记"))))
+    assert [c.name for c in concepts.in_text("在州里注册个公司")] == ["开办企业"]
+    assert [c.name for c in concepts.in_text("拿房子做抵押办登记")] == ["登记财产"]
+    assert not concepts.in_text("抵押贷款的利率")
+
+
+def test_a_term_is_found_in_its_word_order_variants():
+    term = KeyTerm("开办企业", 3.0)
+    assert term.found_in("企业开办时间压减至1个工作日")
+    assert not KeyTerm("个人所得税", 5.0).found_in("企业所得税减按15%征收")
+
+
+def test_an_address_names_its_innermost_region():
+    from assistant.query import innermost
+
+    assert innermost(("宝鸡", "渭滨区"), MANIFEST) == ("渭滨区",)
+    assert innermost(("陕西", "西安"), MANIFEST) == ("西安",)
+    assert innermost(("西安", "宁夏"), MANIFEST) == ("西安", "宁夏")
