@@ -134,7 +134,7 @@ def _unit_statement(clause: Clause, units: list[Fact]) -> str:
             continue
         position = clause.text.find(fact.value)
         if position >= 0 and "★" not in clause.text[max(0, position - 1) : position + len(fact.value)]:
-            piece = _segment(clause.text, position, position + len(fact.value), 60 if fact is lead else 40)
+            piece = _segment(clause.text, position, position + len(fact.value), 40 if lead and fact is not lead else 120)
         elif fact is lead:
             piece = render("units", lead=fact.value, responsible="")
         else:
@@ -155,8 +155,13 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     covered: dict[str, bool] = {}
 
     def covers(clause: Clause) -> bool:
+        """The clause speaks of the question's subject: enough of its key terms, and of a concept
+        the question names, if it names one."""
         if clause.id not in covered:
-            covered[clause.id] = coverage(_searchable(clause, documents), terms) >= min_coverage
+            text = _searchable(clause, documents)
+            topic = documents[clause.doc_id].topic
+            covered[clause.id] = coverage(text, terms) >= min_coverage and (
+                not query.subjects or any(c.spoken_of(text, topic) for c in query.subjects))
         return covered[clause.id]
 
     for ask in query.asks:

@@ -36,6 +36,8 @@ class Query:
     pinned: str = ""  # the clause a clause follow-up asks about
     unknown_regions: tuple[str, ...] = field(default=())  # named places the region tree lacks documents for
     region_words: tuple[str, ...] = ()  # every name of the regions named (西安, 西安市 …), normalised
+    subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
+    search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
 
     @property
     def scoped(self) -> bool:
@@ -47,9 +49,8 @@ class Query:
 
     @property
     def search_text(self) -> str:
-        """What the lexical and dense indexes are asked: the question and its concepts' names."""
-        extra = " ".join(c.name for c in self.concepts if norm(c.name) not in norm(self.standalone))
-        return f"{self.standalone} {extra}".strip()
+        """What the lexical and dense indexes are asked."""
+        return self.search or self.standalone
 
     def in_scope(self, region: str) -> bool:
         return not self.scope or region in self.scope
@@ -114,6 +115,8 @@ class QueryReader:
         self.names = region_names(manifest)
         self.document_regions = document_regions  # regions some document belongs to
         self.places = frozenset(norm(s) for s, _ in self.names)
+        self._words: dict[str, str] = {}
+        self._terms: dict[str, KeyTerm] = {}
 
     def regions_in(self, text: str) -> list[str]:
         return find_regions(text, self.names)
@@ -139,11 +142,41 @@ class QueryReader:
         asks = read_asks(question)
         if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
             asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
-        subject = standalone
-        for cue in asking_words(standalone):  # the asking words ("能不能", "几个") are not the subject
-            subject = subject.replace(cue, " ")
-        terms = tuple(key_terms(subject, self.lexical, self.places, tuple(c.phrases for c in concepts)))
+        # The subject: the question without its asking words ("能不能", "几个") and places; a
+        # concept named by one of its phrases counts as the concept, whichever phrase it was.
+        mentions = [m for m in self.concepts.mentions(standalone) if m.synonym]
+        subject = norm(standalone)
+        for m in sorted(mentions, key=lambda m: -m.start):
+            subject = subject[: m.start] + " " + subject[m.end :]
+        for cue in asking_words(standalone):
+            subject = subject.replace(norm(cue), " ")
+        named = tuple(dict.fromkeys(m.concept for m in mentions))
+        related = tuple((*c.phrases, *c.related) for c in concepts if c not in named)
+        terms = tuple(key_terms(subject, self.lexical, self.places, related)) + tuple(
+            self.concept_term(c) for c in named)
+        search = norm(standalone)
+        for m in sorted(mentions, key=lambda m: -m.start):
+            search = search[: m.start] + " " + search[m.end :]
+        search += " " + " ".join(self.concept_words(c) for c in named)
         unknown = tuple(r for r in regions if not scope & self.document_regions)
         words = tuple(norm(s) for s, r in self.names if r in regions)
         return Query(question, standalone, regions, source, scope, concepts, asks, terms,
-                     resolved.follow_up, resolved.pinned, unknown, words)
+                     resolved.follow_up, resolved.pinned, unknown, words, named, " ".join(search.split()))
+
+    def concept_words(self, concept: Concept) -> str:
+        """What the indexes are asked for a concept, whichever phrase the question used: its
+        phrases the documents use."""
+        if concept.name not in self._words:
+            used = [p for p in concept.phrases if self.lexical.df(p) or p == norm(concept.name)]
+            self._words[concept.name] = " ".join(used)
+        return self._words[concept.name]
+
+    def concept_term(self, concept: Concept) -> KeyTerm:
+        """A concept as one key term, said by any of its phrases, weighing the same whichever
+        phrase asked for it (the rarest of its phrases the documents use)."""
+        if concept.name not in self._terms:
+            weights = [self.lexical.idf(w) for p in concept.phrases for w in self.lexical.tokenizer.words(p)
+                       if w in self.lexical.vocab]
+            weight = max(weights) if weights else self.lexical.max_idf
+            self._terms[concept.name] = KeyTerm(norm(concept.name), weight, concept.phrases)
+        return self._terms[concept.name]

@@ -131,7 +131,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
     terms = query.terms
     total = sum(t.weight for t in terms) or 1.0
     part = norm(ask.part)
-    part_terms = [t for t in terms if t.text in part]
+    part_terms = [t for t in terms if t.found_in(part)]
     part_total = sum(t.weight for t in part_terms) or 1.0
     types = ask.fact_types
     out: list[Passage] = []
