@@ -9,7 +9,7 @@ the region asked about, and only then offers what other regions state, each labe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -144,6 +144,23 @@ def _unit_statement(clause: Clause, units: list[Fact]) -> str:
     return "；".join(pieces)
 
 
+def subject_check(query: Query, documents: dict[str, Document], min_coverage: float) -> Callable[[Clause], bool]:
+    """Whether a clause speaks of the question's subject: enough of its key terms, and of a
+    concept the question names, if it names one."""
+    terms = list(query.terms)
+    covered: dict[str, bool] = {}
+
+    def covers(clause: Clause) -> bool:
+        if clause.id not in covered:
+            text = _searchable(clause, documents)
+            topic = documents[clause.doc_id].topic
+            covered[clause.id] = coverage(text, terms) >= min_coverage and (
+                not query.subjects or any(c.spoken_of(text, topic) for c in query.subjects))
+        return covered[clause.id]
+
+    return covers
+
+
 def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
            min_coverage: float) -> tuple[list[Found], list[Ask]]:
     """For each ask, the passage that answers it (or the ask, among the missing): the best
@@ -151,18 +168,7 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     whose own words state enough of them)."""
     found: list[Found] = []
     missing: list[Ask] = []
-    terms = list(query.terms)
-    covered: dict[str, bool] = {}
-
-    def covers(clause: Clause) -> bool:
-        """The clause speaks of the question's subject: enough of its key terms, and of a concept
-        the question names, if it names one."""
-        if clause.id not in covered:
-            text = _searchable(clause, documents)
-            topic = documents[clause.doc_id].topic
-            covered[clause.id] = coverage(text, terms) >= min_coverage and (
-                not query.subjects or any(c.spoken_of(text, topic) for c in query.subjects))
-        return covered[clause.id]
+    covers = subject_check(query, documents, min_coverage)
 
     for ask in query.asks:
         ranked = rank_passages(query, ask, hits, documents)
@@ -225,21 +231,20 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     if not found or (fact_asks and not answered_facts):
         return _abstain(query, hits, documents, elsewhere, min_coverage, max_citations)
 
+    disagreeing = _disagreeing(query, hits, documents, found, subject_check(query, documents, min_coverage))
     # Citations: the clauses the answer uses, in the order asked, then the other hits.
     cited: list[Clause] = []
-    for f in found:
-        if f.passage.clause not in cited:
-            cited.append(f.passage.clause)
+    for p in [f.passage for f in found] + disagreeing:
+        if p.clause not in cited:
+            cited.append(p.clause)
     rest = [h.clause for h in hits if h.clause not in cited]
     scores = {h.clause.id: h.score for h in hits}
     ordered = (cited + rest)[: max(max_citations, len(cited))]
     citations = tuple(Citation(n, c, documents[c.doc_id], scores.get(c.id, 0.0)) for n, c in enumerate(ordered, 1))
     number = {c.clause.id: c.n for c in citations}
 
-    lead = _lead(found, documents, number)
-    disagreement = _disagreement(query, hits, documents, found, number)
-    if disagreement:
-        lead = disagreement
+    lead = _disagreement(found[0].ask, disagreeing, documents, number) if disagreeing else _lead(
+        found, documents, number)
     absent = [a for a in missing if a.needs_fact or not found]
     if absent:
         labels = "、".join(dict.fromkeys(a.label for a in absent))
@@ -287,34 +292,38 @@ def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, 
     return "；".join(pieces) + "。"
 
 
-def _disagreement(query: Query, hits: Sequence[Hit], documents: dict[str, Document], found: list[Found],
-                  number: dict[str, int]) -> str:
-    """When the regions that may answer state different facts of the first ask's kind, each is listed:
-    with no region named, every region; with one named, it and the regions containing it."""
+def _disagreeing(query: Query, hits: Sequence[Hit], documents: dict[str, Document], found: list[Found],
+                 covers: Callable[[Clause], bool]) -> list[Passage]:
+    """When the regions that may answer state different facts of the one thing asked, a passage
+    of each (the answer's own first): with no region named, any region; with one named, it and
+    the regions containing it (the hits are in scope already)."""
     ask = primary(query.asks)
-    if ask.type not in DISAGREE_TYPES or len(query.asks) > 1:
-        return ""
-    ranked = rank_passages(query, ask, hits[:5], documents)
-    if not ranked:
-        return ""
-    top = ranked[0]
-    items: list[tuple[str, str, str]] = []
-    regions: set[str] = set()
-    for p in ranked:
-        doc = documents[p.clause.doc_id]
-        if doc.region in regions or p.score < 0.8 * top.score or p.relevance < 0.5:
+    if ask.type not in DISAGREE_TYPES or len(query.asks) > 1 or not found or found[0].ask != ask:
+        return []
+    first = found[0].passage
+    chosen = [first]
+    regions = {documents[first.clause.doc_id].region}
+    floor = max(0.5, 0.8 * first.relevance)
+    for p in rank_passages(query, ask, hits, documents):
+        region = documents[p.clause.doc_id].region
+        if region in regions or p.relevance < floor or not covers(p.clause):
             continue
-        if p.clause.id not in number:
-            continue
-        facts = [f for f in p.facts if f.type in ask.fact_types]
-        if not facts:
-            continue
-        regions.add(doc.region)
-        value = facts[0].normalized.removeprefix("<= ")
-        items.append((scope_label(doc), value, f"{statement(ask, p)}[{number[p.clause.id]}]"))
-    if len(items) < 2 or len({v for _s, v, _t in items}) < 2:
-        return ""
-    body = "；".join(render("disagree_item", scope=s, fact=t) for s, _v, t in items)
+        if not any(f.type in ask.fact_types and p.start <= f.start < p.end for f in p.facts):
+            continue  # stated in the sentence itself, not only in the item's fields
+        regions.add(region)
+        chosen.append(p)
+        if len(chosen) == 3:
+            break
+
+    def value(p: Passage) -> str:
+        return next(f.normalized for f in p.facts if f.type in ask.fact_types).removeprefix("<= ")
+
+    return chosen if len(chosen) >= 2 and len({value(p) for p in chosen}) >= 2 else []
+
+
+def _disagreement(ask: Ask, passages: list[Passage], documents: dict[str, Document], number: dict[str, int]) -> str:
+    body = "；".join(render("disagree_item", scope=scope_label(documents[p.clause.doc_id]),
+                           fact=f"{statement(ask, p)}[{number[p.clause.id]}]") for p in passages)
     return render("disagree", items=body)
 
 

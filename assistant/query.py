@@ -150,18 +150,18 @@ class QueryReader:
             subject = subject[: m.start] + " " + subject[m.end :]
         for cue in asking_words(standalone):
             subject = subject.replace(norm(cue), " ")
-        named = tuple(dict.fromkeys(m.concept for m in mentions))
-        related = tuple((*c.phrases, *c.related) for c in concepts if c not in named)
+        subjects = tuple(dict.fromkeys(m.concept for m in mentions))
+        related = tuple((*c.phrases, *c.related) for c in concepts if c not in subjects)
         terms = tuple(key_terms(subject, self.lexical, self.places, related)) + tuple(
-            self.concept_term(c) for c in named)
+            self.concept_term(c) for c in subjects)
         search = norm(standalone)
         for m in sorted(mentions, key=lambda m: -m.start):
             search = search[: m.start] + " " + search[m.end :]
-        search += " " + " ".join(self.concept_words(c) for c in named)
+        search += " " + " ".join(self.concept_words(c) for c in subjects)
         unknown = tuple(r for r in regions if not scope & self.document_regions)
         words = tuple(norm(s) for s, r in self.names if r in regions)
         return Query(question, standalone, regions, source, scope, concepts, asks, terms,
-                     resolved.follow_up, resolved.pinned, unknown, words, named, " ".join(search.split()))
+                     resolved.follow_up, resolved.pinned, unknown, words, subjects, " ".join(search.split()))
 
     def concept_words(self, concept: Concept) -> str:
         """What the indexes are asked for a concept, whichever phrase the question used: its
