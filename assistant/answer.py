@@ -17,7 +17,7 @@ from assistant.asks import Ask, primary
 from assistant.models import Answer, Citation, Clause, Document, Fact, Hit
 from assistant.prompts import render
 from assistant.query import Query
-from assistant.ranking import Passage, context_of, in_item_line, rank_passages
+from assistant.ranking import Memo, Passage, context_of, in_item_line, rank_passages
 from assistant.retrieval.terms import KeyTerm, coverage
 from assistant.text import norm
 
@@ -162,7 +162,7 @@ def subject_check(query: Query, documents: dict[str, Document], min_coverage: fl
 
 
 def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
-           min_coverage: float) -> tuple[list[Found], list[Ask]]:
+           min_coverage: float, memo: Memo | None = None) -> tuple[list[Found], list[Ask]]:
     """For each ask, the passage that answers it (or the ask, among the missing): the best
     passage whose clause covers enough of the question's key terms (and, for a fact ask,
     whose own words state enough of them)."""
@@ -171,7 +171,7 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     covers = subject_check(query, documents, min_coverage)
 
     for ask in query.asks:
-        ranked = rank_passages(query, ask, hits, documents)
+        ranked = rank_passages(query, ask, hits, documents, memo)
         floor = ANSWER_FLOOR if ask.needs_fact else 0.0
         best = next((p for p in ranked if p.relevance >= floor and covers(p.clause)), None)
         if best is None:
@@ -225,13 +225,14 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     """The answer to `query` from `hits` (in scope); `elsewhere` holds hits of other regions,
     offered, labelled, only when the scope's documents do not answer."""
     today = today or date.today()
-    found, missing = choose(query, hits, documents, min_coverage)
+    memo: Memo = {}
+    found, missing = choose(query, hits, documents, min_coverage, memo)
     fact_asks = [a for a in query.asks if a.needs_fact]
     answered_facts = [f for f in found if f.ask.needs_fact]
     if not found or (fact_asks and not answered_facts):
         return _abstain(query, hits, documents, elsewhere, min_coverage, max_citations)
 
-    disagreeing = _disagreeing(query, hits, documents, found, subject_check(query, documents, min_coverage))
+    disagreeing = _disagreeing(query, hits, documents, found, subject_check(query, documents, min_coverage), memo)
     # Citations: the clauses the answer uses, in the order asked, then the other hits.
     cited: list[Clause] = []
     for p in [f.passage for f in found] + disagreeing:
@@ -293,7 +294,7 @@ def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, 
 
 
 def _disagreeing(query: Query, hits: Sequence[Hit], documents: dict[str, Document], found: list[Found],
-                 covers: Callable[[Clause], bool]) -> list[Passage]:
+                 covers: Callable[[Clause], bool], memo: Memo) -> list[Passage]:
     """When the regions that may answer state different facts of the one thing asked, a passage
     of each (the answer's own first): with no region named, any region; with one named, it and
     the regions containing it (the hits are in scope already)."""
@@ -304,7 +305,7 @@ def _disagreeing(query: Query, hits: Sequence[Hit], documents: dict[str, Documen
     chosen = [first]
     regions = {documents[first.clause.doc_id].region}
     floor = max(0.5, 0.8 * first.relevance)
-    for p in rank_passages(query, ask, hits, documents):
+    for p in rank_passages(query, ask, hits, documents, memo):
         region = documents[p.clause.doc_id].region
         if region in regions or p.relevance < floor or not covers(p.clause):
             continue

@@ -9,7 +9,9 @@ terms.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.asks import Ask, asking_words, read_asks
 from assistant.concepts import Concept, Concepts
@@ -73,23 +75,22 @@ def region_names(manifest: Manifest) -> list[tuple[str, str]]:
 
 def find_regions(text: str, names: list[tuple[str, str]]) -> list[str]:
     """Regions named in `text`, longest surface form first, in order of appearance."""
-    t = norm(text)
-    taken = [False] * len(t)
-    found: list[tuple[int, str]] = []
-    for surface, region in names:
-        s = norm(surface)
-        start = t.find(s)
-        while start >= 0:
-            end = start + len(s)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(s)
-                found.append((start, region))
-            start = t.find(s, end)
+    pattern, lookup = _region_pattern(tuple(names))
     out: list[str] = []
-    for _pos, region in sorted(found):
+    for m in pattern.finditer(norm(text)):
+        region = lookup[m.group(0)]
         if region not in out:
             out.append(region)
     return out
+
+
+@lru_cache(maxsize=8)
+def _region_pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    lookup: dict[str, str] = {}
+    for surface, region in names:
+        lookup.setdefault(norm(surface), region)
+    ordered = sorted(lookup, key=len, reverse=True)  # the longest name at a place wins
+    return re.compile("|".join(re.escape(s) for s in ordered) or "(?!)"), lookup
 
 
 def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:

@@ -17,7 +17,6 @@ from functools import lru_cache
 from assistant.asks import Ask
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.query import Query
-from assistant.retrieval.terms import KeyTerm
 from assistant.text import nfkc_aligned, norm, sentences
 
 # A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局.
@@ -116,53 +115,72 @@ def context_of(clause: Clause, document: Document) -> str:
     return norm(" ".join([document.title, document.topic, document.region, *clause.headings]))
 
 
-def _weighted(terms: Sequence[KeyTerm], text: str) -> float:
-    return sum(t.weight for t in terms if t.found_in(text))
-
-
 def is_heading_only(clause: Clause) -> bool:
     """A clause that is just a title or heading line: short, no sentence end, no facts."""
+    if len(clause.text) > 80:
+        return False
     text = norm(clause.text)
     return len(text) < 40 and not any(ch in text for ch in "。；;") and not any(f.start >= 0 for f in clause.facts)
 
 
-def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[str, Document]) -> list[Passage]:
-    """Passages of `hits` that answer `ask`, best first."""
+@lru_cache(maxsize=65536)
+def windows(text: str) -> tuple[tuple[int, int, bool, str], ...]:
+    """The passages of a clause text, cut once: (start, end, two sentences?, normalised text) for
+    every sentence and every two adjacent sentences of one paragraph (a table row or a new
+    paragraph stands alone); the item lines are left out (they are quoted with their item)."""
+    spans = sentence_spans(text)
+    out = [(s, e, False) for s, e in spans]
+    out += [(spans[i][0], spans[i + 1][1], True) for i in range(len(spans) - 1)
+            if "\n" not in text[spans[i][1] : spans[i + 1][0] + 1]]
+    lines = item_lines(text)
+    return tuple((s, e, two, norm(text[s:e])) for s, e, two in out if not any(a <= s < b for a, b in lines))
+
+
+Memo = dict[tuple[str, int, int], tuple[float, frozenset[int]]]
+
+
+def _said(query: Query, clause: Clause, document: Document, start: int, text: str, memo: Memo,
+          ) -> tuple[float, frozenset[int]]:
+    """(relevance, the key terms the passage says) — the same for every ask, so kept in `memo`."""
+    key = (clause.id, start, len(text))
+    if key not in memo:
+        terms = query.terms
+        total = sum(t.weight for t in terms) or 1.0
+        context = context_of(clause, document)
+        said = frozenset(i for i, t in enumerate(terms) if t.found_in(text))
+        in_context = sum(t.weight for i, t in enumerate(terms) if i not in said and t.found_in(context))
+        memo[key] = ((sum(terms[i].weight for i in said) + CONTEXT_WEIGHT * in_context) / total, said)
+    return memo[key]
+
+
+def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[str, Document],
+                  memo: Memo | None = None) -> list[Passage]:
+    """Passages of `hits` that answer `ask`, best first. `memo` keeps what does not depend on the
+    ask across the asks of one question."""
+    memo = {} if memo is None else memo
     terms = query.terms
-    total = sum(t.weight for t in terms) or 1.0
     part = norm(ask.part)
-    part_terms = [t for t in terms if t.found_in(part)]
-    part_total = sum(t.weight for t in part_terms) or 1.0
+    part_terms = {i for i, t in enumerate(terms) if t.found_in(part)}
+    part_total = sum(terms[i].weight for i in part_terms) or 1.0
     types = ask.fact_types
     out: list[Passage] = []
     for position, hit in enumerate(hits):
         clause = hit.clause
         if ask.needs_fact and is_heading_only(clause):
             continue
-        context = context_of(clause, documents[clause.doc_id])
+        document = documents[clause.doc_id]
         prior = PRIOR / (1 + 0.25 * position)
         if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
             prior += ITEM_BONUS
-        named = documents[clause.doc_id].region in query.regions
+        named = document.region in query.regions
         if named:
             prior += NAMED_REGION  # the named region's own rule before its province's
-        spans = sentence_spans(clause.text)
-        windows = [(s, e, False) for s, e in spans]
-        # Two adjacent sentences of one paragraph (a table row or a new paragraph stands alone).
-        windows += [(spans[i][0], spans[i + 1][1], True) for i in range(len(spans) - 1)
-                    if "\n" not in clause.text[spans[i][1] : spans[i + 1][0] + 1]]
-        lines = item_lines(clause.text)
-        for start, end, two in windows:
-            if any(s <= start < e for s, e in lines):
-                continue  # an item line is quoted with the item it belongs to
-            text = norm(clause.text[start:end])
-            in_text = _weighted(terms, text)
-            in_context = sum(t.weight for t in terms if not t.found_in(text) and t.found_in(context))
-            relevance = (in_text + CONTEXT_WEIGHT * in_context) / total
+        for start, end, two, text in windows(clause.text):
             facts = facts_of(clause, types, start, end) if types else ()
             if ask.needs_fact and not facts:
                 continue
-            part_score = _weighted(part_terms, text) / part_total if part_terms else 0.0
+            relevance, said = _said(query, clause, document, start, text, memo)
+            part_score = sum(terms[i].weight for i in said & part_terms) / part_total if part_terms else 0.0
             stated = [f for f in facts if start <= f.start < end]
             bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them

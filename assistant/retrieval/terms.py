@@ -9,7 +9,7 @@ glossary counts as found when any of its policy terms is found.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.retrieval.lexical import LexicalIndex
@@ -21,14 +21,18 @@ class KeyTerm:
     text: str
     weight: float
     alternatives: tuple[str, ...] = ()
+    grams: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grams", tuple(bigrams(self.text)))
 
     def found_in(self, normalized_text: str) -> bool:
         """Said in the text: the word itself, one of its alternatives (glossary terms, the phrases
         of its concept), or most of its character bigrams (企业开办 says 开办企业)."""
         if self.text in normalized_text or any(a in normalized_text for a in self.alternatives):
             return True
-        grams = bigrams(self.text)
-        return len(grams) >= 2 and sum(g in normalized_text for g in grams) / len(grams) >= 0.66
+        grams = self.grams
+        return len(grams) >= 2 and sum(g in normalized_text for g in grams) >= 0.66 * len(grams)
 
 
 def bigrams(text: str) -> list[str]:
