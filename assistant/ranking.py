@@ -123,7 +123,7 @@ def is_heading_only(clause: Clause) -> bool:
     return len(text) < 40 and not any(ch in text for ch in "。；;") and not any(f.start >= 0 for f in clause.facts)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def windows(text: str) -> tuple[tuple[int, int, bool, str], ...]:
     """The passages of a clause text, cut once: (start, end, two sentences?, normalised text) for
     every sentence and every two adjacent sentences of one paragraph (a table row or a new

@@ -31,6 +31,7 @@ from assistant.library import Library, Metadata, change
 from assistant.models import Answer, Clause, ClauseInContext, Document, Hit
 from assistant.parsing.manifest import SourceSpec
 from assistant.query import Query, QueryReader
+from assistant.ranking import windows
 from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.retrieval.terms import warm_up as warm_up_terms
 from assistant.settings import Settings, get_settings
@@ -69,6 +70,11 @@ class Engine:
         index = self.index
         topics = sorted({d.topic for d in index.documents.values() if d.topic})
         return FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary)
+
+    def cut_passages(self) -> None:
+        """Cut every clause into its sentences and passages once, when the index loads."""
+        for clause in self.index.clauses:
+            windows(clause.text)
 
     @cached_property
     def reader(self) -> QueryReader:
@@ -124,6 +130,7 @@ class Assistant:
         index = load_index(self.settings, fresh=fresh)
         engine = Engine(index, self.settings)
         engine.reader  # noqa: B018 - built now, not in the first question
+        engine.cut_passages()
         log.info("index %s loaded in %.2fs (%d documents, %d clauses)", index.build, time.perf_counter() - started,
                  len(index.documents), len(index.clauses))
         return engine
