@@ -87,7 +87,7 @@ def notes(clause: Clause, document: Document, documents: dict[str, Document], to
     return render("notes", items="；".join(items)) if items else ""
 
 
-def statement(ask: Ask, passage: Passage) -> str:
+def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
     """The asked fact as the clause words it ("0.5个工作日办结", "牵头单位：市人社局")."""
     clause = passage.clause
     facts = [f for f in passage.facts if f.type in ask.fact_types]
@@ -104,8 +104,13 @@ def statement(ask: Ask, passage: Passage) -> str:
     phrases: list[str] = []
     for fact in facts:
         phrase = fact_phrase(clause, fact)
-        if phrase and not any(phrase in p or p in phrase for p in phrases):
-            phrases.append(phrase)
+        if not phrase or any(phrase in p or p in phrase for p in phrases):
+            continue
+        # The first fact answers; another joins it only when its own words speak of the question
+        # (a list "企业开办…1个工作日，获得用水…7个工作日" gives the asked one, not all of them).
+        if phrases and terms and not any(t.found_in(norm(phrase)) for t in terms):
+            continue
+        phrases.append(phrase)
         if len(phrases) == 3:
             break
     return "，".join(phrases)
@@ -244,8 +249,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     citations = tuple(Citation(n, c, documents[c.doc_id], scores.get(c.id, 0.0)) for n, c in enumerate(ordered, 1))
     number = {c.clause.id: c.n for c in citations}
 
-    lead = _disagreement(found[0].ask, disagreeing, documents, number) if disagreeing else _lead(
-        found, documents, number)
+    lead = _disagreement(query, found[0].ask, disagreeing, documents, number) if disagreeing else _lead(
+        found, documents, number, query.terms)
     absent = [a for a in missing if a.needs_fact or not found]
     if absent:
         labels = "、".join(dict.fromkeys(a.label for a in absent))
@@ -269,7 +274,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     return Answer(query.text, text, False, citations, tuple(dict.fromkeys(facts)))
 
 
-def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, int]) -> str:
+def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, int],
+          terms: Sequence[KeyTerm]) -> str:
     """The first sentence: each asked fact with where it applies and its citation."""
     pieces: list[str] = []
     said_before: set[str] = set()
@@ -277,7 +283,7 @@ def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, 
     for f in found:
         clause = f.passage.clause
         where = scope_label(documents[clause.doc_id])
-        said = statement(f.ask, f.passage)
+        said = statement(f.ask, f.passage, terms)
         if not said or said in said_before:
             continue
         said_before.add(said)
@@ -322,10 +328,15 @@ def _disagreeing(query: Query, hits: Sequence[Hit], documents: dict[str, Documen
     return chosen if len(chosen) >= 2 and len({value(p) for p in chosen}) >= 2 else []
 
 
-def _disagreement(ask: Ask, passages: list[Passage], documents: dict[str, Document], number: dict[str, int]) -> str:
-    body = "；".join(render("disagree_item", scope=scope_label(documents[p.clause.doc_id]),
-                           fact=f"{statement(ask, p)}[{number[p.clause.id]}]") for p in passages)
-    return render("disagree", items=body)
+def _disagreement(query: Query, ask: Ask, passages: list[Passage], documents: dict[str, Document],
+                  number: dict[str, int]) -> str:
+    """Each region's statement, labelled: with a region named, its own rule first and the rules of
+    the regions containing it after it; with none named, side by side."""
+    items = [render("disagree_item", scope=scope_label(documents[p.clause.doc_id]),
+                    fact=f"{statement(ask, p, query.terms)}[{number[p.clause.id]}]") for p in passages]
+    if query.scoped:
+        return render("differs_above", own=items[0], others="；".join(items[1:]))
+    return render("disagree", items="；".join(items))
 
 
 def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document], elsewhere: Sequence[Hit],
@@ -347,7 +358,7 @@ def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document], 
                 continue
             n = len(citations) + 1
             citations.append(Citation(n, clause, documents[clause.doc_id], f.passage.hit.score))
-            said = statement(f.ask, f.passage) or _quote(f.passage, 60)
+            said = statement(f.ask, f.passage, query.terms) or _quote(f.passage, 60)
             items.append(render("elsewhere_item", scope=scope_label(documents[clause.doc_id]), fact=said, n=n))
             if len(items) == 2:
                 break

@@ -25,6 +25,14 @@ ROLES = ("system", "user", "assistant")
 
 _LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|如果是|要是)")
 _TAIL = re.compile(r"(的话)?(呢|吗|啊|呀)?[\s?？。.!！~～]*$")
+# What may follow a place name inside one word: its level (西安市), a district of it (兰州新区).
+_REGION_TAIL = re.compile(r"[市省区县州镇乡]|新区|高新|经开|开发区")
+
+
+def region_tail(text: str, end: int) -> bool:
+    return bool(_REGION_TAIL.match(text, end))
+
+
 _ANAPHORA = re.compile(r"这个|这项|这条|这一条|该项|该条|该措施|上述|此项|它|其中|以上")
 # Words that ask about a clause rather than name a subject.
 ASKING_WORDS = frozenset(
@@ -72,14 +80,17 @@ class FollowUpResolver:
 
     # -- reading a question ------------------------------------------------------------------------
     def _regions(self, text: str) -> list[str]:
-        """Region surface forms as written in `text`, longest match wins, in order of appearance."""
+        """Region surface forms as written in `text`, longest match wins, in order of appearance;
+        a name ending inside a word (哈密 in 哈密瓜) is not a place."""
         found: list[tuple[int, str]] = []
         taken = [False] * len(text)
+        boundaries = self.tokenizer.boundaries(text)
         for surface, _region in self.names:
             start = text.find(surface)
             while start >= 0:
                 end = start + len(surface)
-                if not any(taken[start:end]):
+                if not any(taken[start:end]) and (end in boundaries or region_tail(text, end)
+                                                  or self.tokenizer.starts_word(text, end)):
                     taken[start:end] = [True] * len(surface)
                     found.append((start, surface))
                 start = text.find(surface, end)

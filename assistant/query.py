@@ -9,19 +9,22 @@ terms.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.asks import Ask, asking_words, read_asks
 from assistant.concepts import Concept, Concepts
-from assistant.conversation import Context, FollowUpResolver
+from assistant.conversation import Context, FollowUpResolver, region_tail
 from assistant.parsing.manifest import Manifest
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.terms import KeyTerm, key_terms
 from assistant.text import norm
 
 _SUFFIXES = ("市", "省", "区", "县", "州", "自治区")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,25 @@ def region_names(manifest: Manifest) -> list[tuple[str, str]]:
     return sorted(pairs.items(), key=lambda p: -len(p[0]))
 
 
-def find_regions(text: str, names: list[tuple[str, str]]) -> list[str]:
-    """Regions named in `text`, longest surface form first, in order of appearance."""
+def find_regions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int] | None = None,
+                 starts_word: Callable[[str, int], bool] | None = None) -> list[str]:
+    """Regions named in `text`, longest surface form first, in order of appearance. With the
+    text's word `boundaries` (and a test of whether a word starts at a position), a name that ends
+    inside a word (哈密 in 哈密瓜) is not a place; one followed by a word (成都|房产) is."""
     pattern, lookup = _region_pattern(tuple(names))
+    normalized = norm(text)
     out: list[str] = []
-    for m in pattern.finditer(norm(text)):
-        region = lookup[m.group(0)]
+    def ends_a_word(end: int) -> bool:
+        return (boundaries is None or end in boundaries or region_tail(normalized, end)
+                or (starts_word is not None and starts_word(normalized, end)))
+
+    for m in pattern.finditer(normalized):
+        # The longest name that ends where a word ends: 天水 in 天水市场监管, not 天水市.
+        surface = next((s for s in lookup if m.group(0).startswith(s) and ends_a_word(m.start() + len(s))
+                        and len(s) <= len(m.group(0))), None) if not ends_a_word(m.end()) else m.group(0)
+        if surface is None:
+            continue
+        region = lookup[surface]
         if region not in out:
             out.append(region)
     return out
@@ -86,10 +102,11 @@ def find_regions(text: str, names: list[tuple[str, str]]) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _region_pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    lookup: dict[str, str] = {}
+    found: dict[str, str] = {}
     for surface, region in names:
-        lookup.setdefault(norm(surface), region)
-    ordered = sorted(lookup, key=len, reverse=True)  # the longest name at a place wins
+        found.setdefault(norm(surface), region)
+    ordered = sorted(found, key=len, reverse=True)  # the longest name at a place wins
+    lookup = {s: found[s] for s in ordered}
     return re.compile("|".join(re.escape(s) for s in ordered) or "(?!)"), lookup
 
 
@@ -120,23 +137,24 @@ class QueryReader:
         self._terms: dict[str, KeyTerm] = {}
 
     def regions_in(self, text: str) -> list[str]:
-        return find_regions(text, self.names)
+        tokenizer = self.lexical.tokenizer
+        return find_regions(text, self.names, tokenizer.boundaries(norm(text)), tokenizer.starts_word)
 
     def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
         resolved = self.follow_ups.resolve(question, context)
         standalone = resolved.question
-        regions: tuple[str, ...]
-        if region_filter:
+        # The region the question (or, for a follow-up, the conversation) names; else the filter's.
+        named = self.regions_in(question)
+        source = "question" if named else ""
+        if not named and standalone != question:
+            named = self.regions_in(standalone)
+            source = "conversation" if named else ""
+        regions: tuple[str, ...] = tuple(named)
+        if region_filter and not regions:
             known = self.manifest.region(region_filter)
-            regions = (known.name if known else region_filter,)
-            source = "filter"
-        else:
-            named = self.regions_in(question)
-            source = "question" if named else ""
-            if not named and standalone != question:
-                named = self.regions_in(standalone)
-                source = "conversation" if named else ""
-            regions = tuple(named)
+            regions, source = (known.name if known else region_filter,), "filter"
+        elif region_filter:
+            log.info("the question names %s: answered for it, not for the filter %s", "、".join(regions), region_filter)
         regions = innermost(regions, self.manifest)
         scope = scope_of(regions, self.manifest)
         concepts = self.concepts.in_text(standalone)

@@ -25,12 +25,12 @@ _DEPARTMENT = re.compile(
     r"(?:省|市|区|县|州|自治区|国网|镇|街道)[\u4e00-\u9fff]{1,14}?"
     r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|(?:处|办)(?=[牵负，,、；;）)\s]|$))"
     r"(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
-    # an office named in a contact aside: "（运用促进处，刘诗雨，63916860）"
+    # an office named in a contact aside: "（审批服务处，张三，88880000）"
     r"|(?<=[（(])[\u4e00-\u9fff]{2,12}?(?:处|科|室|中心|局|办)(?=[，,、])"
 )
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
 _ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)
-# How often: 每季度, 每月, 日预警、周分析、月通报, 一季度一调度.
+# How often: 每季度, 每月, 日调度、周汇总, 一季度一调度.
 _FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期|天|日|工作日)|(?:一|每)(?:月|季|周|年)一(?:次|报|调度|通报)?"
                         r"|(?<![\d年月])[日周月季年](?:预警|分析|通报|调度|报送|总结|会商|研判)")
 PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states

@@ -78,3 +78,11 @@ def test_an_address_names_its_innermost_region():
     assert innermost(("宝鸡", "渭滨区"), MANIFEST) == ("渭滨区",)
     assert innermost(("陕西", "西安"), MANIFEST) == ("西安",)
     assert innermost(("西安", "宁夏"), MANIFEST) == ("西安", "宁夏")
+
+
+def test_a_place_name_inside_a_word_is_not_a_place():
+    names = region_names(Manifest((), (Region("新疆", "", ()), Region("哈密", "新疆", ()))))
+    text = "哈密瓜怎么种"
+    assert find_regions(text, names) == ["哈密"]  # as characters
+    assert find_regions(text, names, frozenset({0, 3, 5, 6})) == []  # 哈密瓜|怎么|种
+    assert find_regions("哈密市的规定", names, frozenset({0, 2, 3, 4, 6})) == ["哈密"]

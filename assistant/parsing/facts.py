@@ -16,8 +16,8 @@ Every fact's value is the exact span of the clause text, start/end index into it
 - phone: "029-86787890" → "029-86787890", "(0931)8928000" → "0931-8928000", "拨打12345" → "12345"
 - name: quoted platform / app / programme names: "“甘快办”APP" → "甘快办"
 - material: what must be submitted: "无需提供申请材料" → the phrase, NFKC'd, spaces removed
-- condition: eligibility: "满两年", "近两年未申报纳税", "160千瓦及以下", "符合条件的",
-  "属于同一区级登记机关管辖的" → the phrase, NFKC'd, spaces removed
+- condition: eligibility: "满三年", "近三年无违法记录", "100千瓦及以下", "符合条件的",
+  "属于同一县级审批机关管辖的" → the phrase, NFKC'd, spaces removed
 
 Matching runs on an NFKC form of equal length, so every span indexes the original text. A span
 taken by a more specific type (time_limit, deadline, percent, phone) does not also become an

@@ -117,7 +117,13 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
             continue
         if token in weights:
             terms.append(KeyTerm(norm(token), weights[token] * factor, alternatives))
-        elif not alternatives and _is_noun(token):
+        elif alternatives:
+            # A word people use and the documents do not (饭馆 → 餐饮): said by its policy terms,
+            # weighing as the rarest of them.
+            said = [lexical.idf(w) for a in alternatives for w in words(a) if w in lexical.vocab]
+            if said:
+                terms.append(KeyTerm(norm(token), max(said), alternatives))
+        elif _is_noun(token):
             terms.append(KeyTerm(norm(token), rarest * factor))
     return terms
 

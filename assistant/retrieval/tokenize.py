@@ -86,6 +86,19 @@ class Tokenizer:
         """Search-mode cut of the normalised text, punctuation removed."""
         return [w for w in self._jieba.cut_for_search(normalize(text)) if _KEEP.search(w)]
 
+    def boundaries(self, normalized: str) -> frozenset[int]:
+        """Where the words of an already normalised text begin and end (jieba's accurate cut)."""
+        out = {0, len(normalized)}
+        for _word, start, end in self._jieba.tokenize(normalized):
+            out.update((start, end))
+        return frozenset(out)
+
+    def starts_word(self, normalized: str, position: int) -> bool:
+        """A word of two or more characters in the dictionary begins at `position`."""
+        freq = self._jieba.FREQ
+        return any(freq.get(normalized[position : position + n]) for n in (2, 3, 4)
+                   if position + n <= len(normalized))
+
     def document(self, text: str) -> list[str]:
         return self.words(text)
 
