@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.asks import Ask, asking_words, read_asks
@@ -32,14 +32,12 @@ class Query:
     text: str  # the question as asked
     standalone: str  # the question as answered: a follow-up made standalone, else `text`
     regions: tuple[str, ...] = ()  # canonical names of the regions named (question, conversation or filter)
-    region_source: str = ""  # "filter" | "question" | "conversation" | ""
     scope: frozenset[str] = frozenset()  # regions whose documents may answer; empty: any
     concepts: tuple[Concept, ...] = ()
     asks: tuple[Ask, ...] = ()
     terms: tuple[KeyTerm, ...] = ()
     follow_up: str = ""  # "" | region | topic | clause | context
     pinned: str = ""  # the clause a clause follow-up asks about
-    unknown_regions: tuple[str, ...] = field(default=())  # named places the region tree lacks documents for
     region_words: tuple[str, ...] = ()  # every name of the regions named (西安, 西安市 …), normalised
     subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
     search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
@@ -145,14 +143,12 @@ class QueryReader:
         standalone = resolved.question
         # The region the question (or, for a follow-up, the conversation) names; else the filter's.
         named = self.regions_in(question)
-        source = "question" if named else ""
         if not named and standalone != question:
             named = self.regions_in(standalone)
-            source = "conversation" if named else ""
         regions: tuple[str, ...] = tuple(named)
         if region_filter and not regions:
             known = self.manifest.region(region_filter)
-            regions, source = (known.name if known else region_filter,), "filter"
+            regions = (known.name if known else region_filter,)
         elif region_filter:
             log.info("the question names %s: answered for it, not for the filter %s", "、".join(regions), region_filter)
         regions = innermost(regions, self.manifest)
@@ -177,10 +173,9 @@ class QueryReader:
         for m in sorted(mentions, key=lambda m: -m.start):
             search = search[: m.start] + " " + search[m.end :]
         search += " " + " ".join(self.concept_words(c) for c in subjects)
-        unknown = tuple(r for r in regions if not scope & self.document_regions)
         words = tuple(norm(s) for s, r in self.names if r in regions)
-        return Query(question, standalone, regions, source, scope, concepts, asks, terms,
-                     resolved.follow_up, resolved.pinned, unknown, words, subjects, " ".join(search.split()))
+        return Query(question, standalone, regions, scope, concepts, asks, terms, resolved.follow_up,
+                     resolved.pinned, words, subjects, " ".join(search.split()))
 
     def concept_words(self, concept: Concept) -> str:
         """What the indexes are asked for a concept, whichever phrase the question used: its

@@ -26,7 +26,7 @@ def clause(text: str, doc_id: str = "d", path: str = "1.") -> Clause:
 
 def query(question: str, terms: dict[str, float], regions: tuple[str, ...] = (),
           scope: frozenset[str] = frozenset()) -> Query:
-    return Query(question, question, regions, "question" if regions else "", scope, (), read_asks(question),
+    return Query(question, question, regions, scope, (), read_asks(question),
                  tuple(KeyTerm(t, w) for t, w in terms.items()))
 
 
