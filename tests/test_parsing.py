@@ -112,3 +112,19 @@ def test_real_corpus_has_every_document(tmp_path: Path):
     ids = [c.id for c in corpus.clauses]
     assert len(ids) == len(set(ids))
     assert all(c.page for c in corpus.clauses if c.source_file.startswith("northwest"))
+
+
+def test_list_table_rows_shifted_by_the_pdf_conversion_are_put_back():
+    text = "\n".join([
+        "阶段\t序号\t“一件事”名称\t具体事项\t责任单位",
+        "生活\t12\t退休“一件事”\t养老金领取资格确认\t市人社局",
+        "\t\t\t工伤认定\t市人社局",
+        "\t退休\t13\t退役“一件事”\t退役军人信息采集",
+        "\t\t\t优待证办理\t市退役军人局",
+        "抚恤补助发放\t\t\t\t市民政局",
+    ])
+    clauses = parse_document(doc(), read_lines(text), "table")
+    assert [c.path for c in clauses] == ["附表1-12", "附表1-13"]
+    shifted = clauses[1]
+    assert shifted.field("具体事项") == "退役军人信息采集"
+    assert "具体事项：抚恤补助发放；责任单位：市民政局" in shifted.text

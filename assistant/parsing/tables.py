@@ -42,6 +42,7 @@ class TableParser:
         self._page: int | None = None  # the page the entry starts on (PDF tables)
         self._last: list[str] = []
         self._outer: tuple[str, ...] = ()
+        self._item_cols: dict[int, int] = {}  # first filled column of continuation rows → count
 
     @property
     def key_col(self) -> int:
@@ -82,6 +83,8 @@ class TableParser:
             self._last = []
             return
         key = self.key_col
+        if not self.measures:
+            cells = self._repair(cells, key)
         if key < len(cells) and cells[key]:
             self._flush()
             row = list(cells)
@@ -93,12 +96,31 @@ class TableParser:
             self._lines = [line.number]
             self._page = line.page
         else:
+            first = next((i for i, c in enumerate(cells) if c), 0)
+            if first > 0:
+                self._item_cols[first] = self._item_cols.get(first, 0) + 1
             if not self._rows:
                 self._rows = [list(cells)]
                 self._page = line.page
             else:
                 self._rows.append(list(cells))
             self._lines.append(line.number)
+
+    def _repair(self, cells: list[str], key: int) -> list[str]:
+        """Rows a PDF-to-text conversion shifted (list tables keyed by a 序号 column):
+        - one column to the right: the 序号 cell holds a word and the next cell the number;
+        - a continuation row whose item stands in the first column while the columns up to the
+          item column of the other continuation rows are empty."""
+        if (key + 1 < len(cells) and cells[key] and not re.fullmatch(r"\d+", cells[key])
+                and re.fullmatch(r"\d+", cells[key + 1]) and not cells[0]):
+            return cells[1:] + [""]
+        if cells and cells[0] and not (key < len(cells) and cells[key]) and self._item_cols:
+            item = max(self._item_cols, key=lambda c: self._item_cols[c])
+            if key < item < len(cells) and not any(cells[1 : item + 1]):
+                repaired = list(cells)
+                repaired[item], repaired[0] = repaired[0], ""
+                return repaired
+        return cells
 
     def close(self) -> None:
         self._flush()
@@ -107,6 +129,7 @@ class TableParser:
         self.caption = ""
         self.section = ""
         self._last = []
+        self._item_cols = {}
 
     def _name(self, i: int) -> str:
         return self.header[i] if i < len(self.header) else f"列{i + 1}"
