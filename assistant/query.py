@@ -108,6 +108,11 @@ def _region_pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str]
     return re.compile("|".join(re.escape(s) for s in ordered) or "(?!)"), lookup
 
 
+def _listed(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is an item of an enumeration (、 before it or 、/和/及 after it)."""
+    return text[start - 1 : start] == "、" or text[end : end + 1] in ("、", "和", "及")
+
+
 def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
     """An address names its region from the outside in (陕西省西安市, 宝鸡渭滨区): a region that
     contains another named region only locates it."""
@@ -159,7 +164,10 @@ class QueryReader:
             asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
         # The subject: the question without its asking words ("能不能", "几个") and places; a
         # concept named by one of its phrases counts as the concept, whichever phrase it was.
-        mentions = [m for m in self.concepts.mentions(standalone) if m.synonym]
+        # A concept listed among others (营业执照、刻章、社保和公积金登记) is one item of a list,
+        # not what the question is about.
+        normalized = norm(standalone)
+        mentions = [m for m in self.concepts.mentions(standalone) if m.synonym and not _listed(normalized, m.start, m.end)]
         subject = norm(standalone)
         for m in sorted(mentions, key=lambda m: -m.start):
             subject = subject[: m.start] + " " + subject[m.end :]

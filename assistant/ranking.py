@@ -111,6 +111,26 @@ def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tu
     return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
 
 
+_SEGMENT_BREAK = "，,；;：:。\n"
+
+
+def segment(text: str, start: int, end: int) -> str:
+    """The stretch of text around [start, end) up to the nearest comma or sentence end."""
+    left = max((text.rfind(ch, 0, start) for ch in _SEGMENT_BREAK), default=-1) + 1
+    rights = [text.find(ch, end) for ch in _SEGMENT_BREAK]
+    right = min((r for r in rights if r >= 0), default=len(text))
+    return text[left:right]
+
+
+def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool) -> bool:
+    """A fact answers only when it is said about the question's subject: its own stretch of text
+    names a key term, or the clause's plan or headings are about the concept asked."""
+    if fact.start < 0 or context_speaks:
+        return True
+    words = norm(segment(clause.text, fact.start, fact.end))
+    return any(t.found_in(words) for t in query.terms)
+
+
 def context_of(clause: Clause, document: Document) -> str:
     return norm(" ".join([document.title, document.topic, document.region, *clause.headings]))
 
@@ -175,8 +195,12 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         named = document.region in query.regions
         if named:
             prior += NAMED_REGION  # the named region's own rule before its province's
+        context = context_of(clause, document)
+        context_speaks = not query.subjects or any(c.spoken_of(context, document.topic) for c in query.subjects)
         for start, end, two, text in windows(clause.text):
             facts = facts_of(clause, types, start, end) if types else ()
+            if ask.needs_fact:
+                facts = tuple(f for f in facts if about_subject(query, clause, f, context_speaks))
             if ask.needs_fact and not facts:
                 continue
             relevance, said = _said(query, clause, document, start, text, memo)

@@ -126,3 +126,24 @@ def test_the_named_regions_own_rule_ranks_before_its_provinces():
     ranked = rank_passages(q, q.asks[0], hits(province, city), docs)
     assert ranked[0].clause.id == city.id
     assert answer(q, [province, city], docs).citations[0].clause.id == city.id
+
+
+def test_a_fact_about_another_matter_does_not_answer():
+    from dataclasses import replace
+
+    from assistant.concepts import Concept
+
+    c = clause("推行“不动产登记+市政公共服务”联动办理，工程建设项目全流程审批时限压减至60个工作日。", path="5.")
+    registration = Concept.of("登记财产", ("登记财产", "不动产登记"), "登记财产")
+    q = replace(query("不动产登记要多久？", {"不动产登记": 5.0}), concepts=(registration,), subjects=(registration,))
+    a = answer(q, [c], {"d": doc("d", "兰州")})
+    assert a.abstained, "the 60 days are the approval time of construction projects, not of registration"
+
+
+def test_an_item_of_a_list_is_not_the_questions_subject():
+    from assistant.query import _listed
+
+    text = "营业执照、刻章、社保和公积金登记多长时间办完"
+    start = text.index("社保")
+    assert _listed(text, start, start + 2)
+    assert not _listed("社保要多久", 0, 2)
