@@ -144,7 +144,7 @@ class FollowUpResolver:
             return Resolved(standalone, "topic")
         if not regions and not content:
             return Resolved(f"{previous.rstrip('？?。')}，{core}？", "clause", context.clause_id)
-        if not regions and (_ANAPHORA.search(question) or elliptical or len(core) <= 6):
+        if not regions and (_ANAPHORA.search(question) or elliptical or len(core) <= 6 or (len(core) <= 10 and not topics)):
             return Resolved(f"{previous.rstrip('？?。')}，{core}？", "context")
         return Resolved(question)
 

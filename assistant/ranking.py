@@ -17,6 +17,7 @@ from functools import lru_cache
 from assistant.asks import Ask
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.query import Query
+from assistant.retrieval.terms import KeyTerm
 from assistant.text import nfkc_aligned, norm, sentences
 
 # A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局.
@@ -128,7 +129,13 @@ def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool
     if fact.start < 0 or context_speaks:
         return True
     words = norm(segment(clause.text, fact.start, fact.end))
-    return any(t.found_in(words) for t in query.terms)
+    return any(t.found_in(words) or any(h in words for h in heads(t)) for t in query.terms)
+
+
+def heads(term: KeyTerm) -> tuple[str, ...]:
+    """The head nouns of a compound term and its alternatives: Chinese compounds end in their
+    head (创业担保贷款 → 贷款, 不动产登记 → 登记), which a sentence may repeat alone."""
+    return tuple({w[-2:] for w in (term.text, *term.alternatives) if len(w) >= 4})
 
 
 def context_of(clause: Clause, document: Document) -> str:

@@ -147,3 +147,14 @@ def test_an_item_of_a_list_is_not_the_questions_subject():
     start = text.index("社保")
     assert _listed(text, start, start + 2)
     assert not _listed("社保要多久", 0, 2)
+
+
+def test_a_sentence_may_name_its_subject_by_the_head_noun_alone():
+    from dataclasses import replace
+
+    from assistant.concepts import Concept
+
+    c = clause("可申请个人创业担保贷款，贷款最高额度20万元，期限最长不超过3年。", path="6.")
+    loans = Concept.of("创业担保贷款", ("创业担保贷款", "创业贷款"))
+    q = replace(query("创业担保贷款能贷多少？", {"创业担保贷款": 5.0}), concepts=(loans,), subjects=(loans,))
+    assert "20万元" in first_sentence(answer(q, [c], {"d": doc("d", "甘肃")}).text)
