@@ -10,10 +10,11 @@ the region asked about, and only then offers what other regions state, each labe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.asks import Ask, primary
+from assistant.concepts import Concept
 from assistant.models import Answer, Citation, Clause, Document, Fact, Hit
 from assistant.prompts import render
 from assistant.query import Query
@@ -166,6 +167,18 @@ def subject_check(query: Query, documents: dict[str, Document], min_coverage: fl
     return covers
 
 
+def own_subjects(query: Query) -> dict[str, tuple[Concept, ...]]:
+    """The parts of a question that each name a subject of their own, when they name different
+    ones; empty when the parts share one subject (the usual two-part question)."""
+    by_part: dict[str, tuple[Concept, ...]] = {}
+    for ask in query.asks:
+        part = norm(ask.part)
+        named = tuple(c for c in query.subjects if c.found_in(part))
+        if named:
+            by_part[ask.part] = named
+    return by_part if len(set(by_part.values())) >= 2 else {}
+
+
 def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
            min_coverage: float, memo: Memo | None = None) -> tuple[list[Found], list[Ask]]:
     """For each ask, the passage that answers it (or the ask, among the missing): the best
@@ -174,11 +187,17 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     found: list[Found] = []
     missing: list[Ask] = []
     covers = subject_check(query, documents, min_coverage)
+    own = own_subjects(query)
 
     for ask in query.asks:
-        ranked = rank_passages(query, ask, hits, documents, memo)
+        if ask.part in own:  # "开办企业要多久？办理破产要多久？": each part about its own subject
+            q = replace(query, terms=tuple(t for t in query.terms if t.found_in(norm(ask.part))) or query.terms,
+                        subjects=own[ask.part])
+            ranked, check = rank_passages(q, ask, hits, documents), subject_check(q, documents, min_coverage)
+        else:
+            ranked, check = rank_passages(query, ask, hits, documents, memo), covers
         floor = ANSWER_FLOOR if ask.needs_fact else 0.0
-        best = next((p for p in ranked if p.relevance >= floor and covers(p.clause)), None)
+        best = next((p for p in ranked if p.relevance >= floor and check(p.clause)), None)
         if best is None:
             missing.append(ask)
         elif not any(f.passage == best for f in found) or ask.needs_fact:
@@ -253,7 +272,9 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
         found, documents, number, query.terms)
     absent = [a for a in missing if a.needs_fact or not found]
     if absent:
-        labels = "、".join(dict.fromkeys(a.label for a in absent))
+        own = own_subjects(query)
+        labels = "、".join(dict.fromkeys(
+            ("、".join(c.name for c in own[a.part]) + "的" if a.part in own else "") + a.label for a in absent))
         lead += render("part_missing", labels=labels)
     quotes: list[str] = []
     seen: list[Passage] = []

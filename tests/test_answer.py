@@ -158,3 +158,22 @@ def test_a_sentence_may_name_its_subject_by_the_head_noun_alone():
     loans = Concept.of("创业担保贷款", ("创业担保贷款", "创业贷款"))
     q = replace(query("创业担保贷款能贷多少？", {"创业担保贷款": 5.0}), concepts=(loans,), subjects=(loans,))
     assert "20万元" in first_sentence(answer(q, [c], {"d": doc("d", "甘肃")}).text)
+
+
+def test_parts_about_different_subjects_are_answered_each_for_its_own():
+    from dataclasses import replace
+
+    from assistant.concepts import Concept
+
+    opening = clause("全面实现企业开办全流程1个工作日办结。", doc_id="kb", path="1.")
+    bankruptcy = clause("简易破产案件一般在6个月内审结。", doc_id="pc", path="2.")
+    docs = {"kb": doc("kb", "泾河新城", "开办企业"), "pc": doc("pc", "泾河新城", "办理破产")}
+    kb = Concept.of("开办企业", ("开办企业", "企业开办"), "开办企业")
+    pc = Concept.of("办理破产", ("办理破产", "破产"), "办理破产")
+    tax = Concept.of("纳税", ("纳税",), "纳税")
+    q = replace(query("开办企业要多久？破产要多久？纳税要多久？", {"开办企业": 5.0, "破产": 5.0, "纳税": 5.0}),
+                concepts=(kb, pc, tax), subjects=(kb, pc, tax))
+    a = answer(q, [opening, bankruptcy], docs)
+    lead = first_sentence(a.text)
+    assert "1个工作日" in lead and "6个月" in lead
+    assert "文件未写明纳税的办理时限" in a.text
