@@ -164,3 +164,14 @@ def test_document_filter_reaches_sub_plans(assistant):
     assert hits and all(h.clause.doc_id.startswith("jh2023-15-p2") for h in hits)
     with pytest.raises(UnknownFilter, match="unknown document"):
         assistant.search("报装时限", document="nope")
+
+
+def test_a_region_without_documents_is_answered_for_it(assistant):
+    answer = assistant.ask("开办企业要几天？", region="北京")
+    assert answer.abstained and answer.text.startswith("现有北京文件中未找到办理时限的明确规定")
+    assert all(c.document.region != "北京" for c in answer.citations) and "不适用于北京" in answer.text
+
+
+def test_a_place_inside_a_word_is_not_a_scope(assistant):
+    answer = assistant.ask("哈密瓜的收购价是多少钱一斤？")
+    assert answer.abstained and not answer.text.startswith("现有哈密")

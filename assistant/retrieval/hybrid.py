@@ -41,11 +41,11 @@ class HybridRetriever:
         return sorted({d.region for d in self.index.documents.values()})
 
     def check_region(self, region: str) -> str:
-        """The canonical name of a region filter; UnknownRegion when no document can answer for it."""
+        """The canonical name of a region filter; UnknownRegion for a name the region tree lacks. A
+        region of the tree whose documents are silent (北京) is a valid scope: answers say so."""
         manifest = self.index.corpus_manifest
         known = manifest.region(region)
-        doc_regions = {d.region for d in self.index.documents.values()}
-        if known is None or not set(manifest.ancestors(known.name)) & doc_regions:
+        if known is None:
             regions = self.regions()
             raise UnknownRegion(f"unknown region {region!r}; known regions: {', '.join(regions)}",
                                 f"未知地区“{region}”，可选地区：{'、'.join(regions)}", valid=regions)
