@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.asks import asking_cue
+from assistant.concepts import Concepts
 from assistant.parsing.manifest import Manifest
 from assistant.retrieval.tokenize import Glossary, Tokenizer, normalize
 
@@ -71,11 +72,13 @@ def user_questions(history: Iterable[Turn], limit: int) -> list[str]:
 
 
 class FollowUpResolver:
-    def __init__(self, manifest: Manifest, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary) -> None:
+    def __init__(self, manifest: Manifest, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary,
+                 concepts: Concepts | None = None) -> None:
         self.names = manifest.names()  # longest first
         self.topics = [t for t in topics if t]
         self.tokenizer = tokenizer
         self.glossary = glossary
+        self.concepts = concepts or Concepts(())
         self._place_words = {normalize(n) for n, _ in self.names}
 
     # -- reading a question ------------------------------------------------------------------------
@@ -97,8 +100,10 @@ class FollowUpResolver:
         return [s for _, s in sorted(found)]
 
     def _topics(self, text: str) -> list[str]:
+        """The indicators and topic concepts `text` names (那获得电力呢, 那社保呢, 那开公司呢)."""
         expanded = normalize(text) + " " + " ".join(self.glossary.expand(text))
-        return [t for t in self.topics if normalize(t) in expanded]
+        named = [t for t in self.topics if normalize(t) in expanded]
+        return named + [c.name for c in self.concepts.in_text(text) if c.name not in named]
 
     def _content(self, text: str, regions: list[str]) -> list[str]:
         for surface in regions:

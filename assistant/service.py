@@ -69,7 +69,8 @@ class Engine:
     def follow_ups(self) -> FollowUpResolver:
         index = self.index
         topics = sorted({d.topic for d in index.documents.values() if d.topic})
-        return FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary)
+        return FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary,
+                                index.concepts)
 
     def cut_passages(self) -> None:
         """Cut every clause into its sentences and passages once, when the index loads."""

@@ -52,3 +52,10 @@ def test_assistant_turns_and_blank_questions_are_ignored(assistant):
     history = [Turn("system", "你是助手"), Turn("user", "  "), Turn("user", OPENING), Turn("assistant", "渭滨区…")]
     answer = assistant.ask("牵头单位是谁？", history=history)
     assert "市监分局" in answer.text.split("。")[0]
+
+
+def test_a_topic_concept_carries_a_follow_up(assistant):
+    first = "渭滨区开办企业要几天？"
+    answer = assistant.ask("那纳税呢？", history=[Turn("user", first)])
+    assert answer.follow_up == "topic" and "渭滨区" in answer.interpreted_as
+    assert answer.citations and answer.citations[0].document.region == "渭滨区"

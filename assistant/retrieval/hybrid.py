@@ -83,7 +83,7 @@ class HybridRetriever:
 
         index = self.index
         follow_ups = FollowUpResolver(index.corpus_manifest, self._topics, index.lexical.tokenizer,
-                                      index.lexical.glossary)
+                                      index.lexical.glossary, index.concepts)
         return QueryReader(index.corpus_manifest, index.concepts, index.lexical, follow_ups,
                            frozenset(d.region for d in index.documents.values()))
 
