@@ -85,12 +85,6 @@ class Engine:
                            frozenset(d.region for d in index.documents.values()))
 
     @cached_property
-    def searchable_regions(self) -> frozenset[str]:
-        """Regions a filter accepts: those of the documents and every region containing them."""
-        manifest = self.index.corpus_manifest
-        return frozenset(r for d in self.index.documents.values() for r in manifest.ancestors(d.region))
-
-    @cached_property
     def positions(self) -> dict[str, int]:
         return {c.id: i for i, c in enumerate(self.index.clauses)}
 
