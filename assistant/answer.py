@@ -18,13 +18,12 @@ from assistant.concepts import Concept
 from assistant.models import Answer, Citation, Clause, Document, Fact, Hit
 from assistant.prompts import render
 from assistant.query import Query
-from assistant.ranking import Memo, Passage, context_of, in_item_line, rank_passages
+from assistant.ranking import Memo, Passage, context_of, in_item_line, rank_passages, segment_span
 from assistant.retrieval.terms import KeyTerm, coverage
 from assistant.text import norm
 
 MAX_QUOTE = 120
 RULE_QUOTE = 170
-_SEGMENT_BREAK = "，,；;：:。\n"
 ANSWER_FLOOR = 0.3  # a passage must state this share of the question's key terms to answer an ask
 RELATED_FLOOR = 0.3  # related reading is offered only above this coverage
 DISAGREE_TYPES = ("time_limit", "deadline", "amount", "percent", "count", "quantity")
@@ -48,11 +47,8 @@ def fact_phrase(clause: Clause, fact: Fact) -> str:
     """The words around a fact up to the nearest comma or sentence end: "0.5个工作日办结"."""
     if fact.start < 0:
         return fact.value
-    text = clause.text
-    left = max((text.rfind(ch, 0, fact.start) for ch in _SEGMENT_BREAK), default=-1) + 1
-    rights = [text.find(ch, fact.end) for ch in _SEGMENT_BREAK]
-    right = min((r for r in rights if r >= 0), default=len(text))
-    phrase = text[left:right].strip(" “”\n")
+    left, right = segment_span(clause.text, fact.start, fact.end)
+    phrase = clause.text[left:right].strip(" “”\n")
     if len(phrase) > 60:
         phrase = _window(phrase, fact.start - left, fact.end - left, 60)
     return phrase
@@ -121,11 +117,9 @@ _UNIT_BREAK = "（(，,；;。\n）)"
 
 
 def _segment(text: str, start: int, end: int, limit: int = 60) -> str:
-    left = max((text.rfind(ch, 0, start) for ch in _UNIT_BREAK), default=-1) + 1
-    rights = [text.find(ch, end) for ch in _UNIT_BREAK]
-    right = min((r for r in rights if r >= 0), default=len(text))
-    segment = text[left:right].strip()
-    return segment if len(segment) <= limit else segment[:limit].rstrip("、，, ") + "…"
+    left, right = segment_span(text, start, end, _UNIT_BREAK)
+    found = text[left:right].strip()
+    return found if len(found) <= limit else found[:limit].rstrip("、，, ") + "…"
 
 
 def _unit_statement(clause: Clause, units: list[Fact]) -> str:

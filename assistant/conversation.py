@@ -19,21 +19,15 @@ from typing import Literal
 from assistant.asks import asking_cue
 from assistant.concepts import Concepts
 from assistant.parsing.manifest import Manifest
+from assistant.regions import mentions, region_names
 from assistant.retrieval.tokenize import Glossary, Tokenizer, normalize
+from assistant.text import norm
 
 FollowUp = Literal["", "region", "topic", "clause", "context"]
 ROLES = ("system", "user", "assistant")
 
 _LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|如果是|要是)")
 _TAIL = re.compile(r"(的话)?(呢|吗|啊|呀)?[\s?？。.!！~～]*$")
-# What may follow a place name inside one word: its level (西安市), a district of it (兰州新区).
-_REGION_TAIL = re.compile(r"[市省区县州镇乡]|新区|高新|经开|开发区")
-
-
-def region_tail(text: str, end: int) -> bool:
-    return bool(_REGION_TAIL.match(text, end))
-
-
 _ANAPHORA = re.compile(r"这个|这项|这条|这一条|该项|该条|该措施|上述|此项|它|其中|以上")
 # Words that ask about a clause rather than name a subject.
 ASKING_WORDS = frozenset(
@@ -74,7 +68,7 @@ def user_questions(history: Iterable[Turn], limit: int) -> list[str]:
 class FollowUpResolver:
     def __init__(self, manifest: Manifest, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary,
                  concepts: Concepts | None = None) -> None:
-        self.names = manifest.names()  # longest first
+        self.names = region_names(manifest)  # longest first, with 市/省/区/县 forms
         self.topics = [t for t in topics if t]
         self.tokenizer = tokenizer
         self.glossary = glossary
@@ -83,21 +77,9 @@ class FollowUpResolver:
 
     # -- reading a question ------------------------------------------------------------------------
     def _regions(self, text: str) -> list[str]:
-        """Region surface forms as written in `text`, longest match wins, in order of appearance;
-        a name ending inside a word (哈密 in 哈密瓜) is not a place."""
-        found: list[tuple[int, str]] = []
-        taken = [False] * len(text)
-        boundaries = self.tokenizer.boundaries(text)
-        for surface, _region in self.names:
-            start = text.find(surface)
-            while start >= 0:
-                end = start + len(surface)
-                if not any(taken[start:end]) and (end in boundaries or region_tail(text, end)
-                                                  or self.tokenizer.starts_word(text, end)):
-                    taken[start:end] = [True] * len(surface)
-                    found.append((start, surface))
-                start = text.find(surface, end)
-        return [s for _, s in sorted(found)]
+        """Region names as written in `text`, in order of appearance (the rule of `regions.mentions`)."""
+        found = mentions(text, self.names, self.tokenizer.boundaries(norm(text)), self.tokenizer.starts_word)
+        return [m.surface for m in found if m.surface in text]
 
     def _topics(self, text: str) -> list[str]:
         """The indicators and topic concepts `text` names (那获得电力呢, 那社保呢, 那开公司呢)."""

@@ -10,20 +10,17 @@ terms.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.asks import Ask, asking_words, read_asks
 from assistant.concepts import Concept, Concepts
-from assistant.conversation import Context, FollowUpResolver, region_tail
+from assistant.conversation import Context, FollowUpResolver
 from assistant.parsing.manifest import Manifest
+from assistant.regions import find_regions, innermost, region_names, scope_of
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.terms import KeyTerm, key_terms
 from assistant.text import norm
 
-_SUFFIXES = ("市", "省", "区", "县", "州", "自治区")
 log = logging.getLogger(__name__)
 
 
@@ -63,65 +60,9 @@ class Query:
         return "、".join(self.regions)
 
 
-def region_names(manifest: Manifest) -> list[tuple[str, str]]:
-    """(surface form, region) pairs, longest first: names, aliases, and each with its 市/省/区/县
-    suffix, so 渭滨区, 西安市 and 宁夏回族自治区 all resolve."""
-    pairs = dict(manifest.names())
-    for surface, region in list(pairs.items()):
-        for suffix in _SUFFIXES:
-            if not surface.endswith(suffix):
-                pairs.setdefault(surface + suffix, region)
-    return sorted(pairs.items(), key=lambda p: -len(p[0]))
-
-
-def find_regions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int] | None = None,
-                 starts_word: Callable[[str, int], bool] | None = None) -> list[str]:
-    """Regions named in `text`, longest surface form first, in order of appearance. With the
-    text's word `boundaries` (and a test of whether a word starts at a position), a name that ends
-    inside a word (哈密 in 哈密瓜) is not a place; one followed by a word (成都|房产) is."""
-    pattern, lookup = _region_pattern(tuple(names))
-    normalized = norm(text)
-    out: list[str] = []
-    def ends_a_word(end: int) -> bool:
-        return (boundaries is None or end in boundaries or region_tail(normalized, end)
-                or (starts_word is not None and starts_word(normalized, end)))
-
-    for m in pattern.finditer(normalized):
-        # The longest name that ends where a word ends: 天水 in 天水市场监管, not 天水市.
-        surface = next((s for s in lookup if m.group(0).startswith(s) and ends_a_word(m.start() + len(s))
-                        and len(s) <= len(m.group(0))), None) if not ends_a_word(m.end()) else m.group(0)
-        if surface is None:
-            continue
-        region = lookup[surface]
-        if region not in out:
-            out.append(region)
-    return out
-
-
-@lru_cache(maxsize=8)
-def _region_pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    found: dict[str, str] = {}
-    for surface, region in names:
-        found.setdefault(norm(surface), region)
-    ordered = sorted(found, key=len, reverse=True)  # the longest name at a place wins
-    lookup = {s: found[s] for s in ordered}
-    return re.compile("|".join(re.escape(s) for s in ordered) or "(?!)"), lookup
-
-
 def _listed(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is an item of an enumeration (、 before it or 、/和/及 after it)."""
     return text[start - 1 : start] == "、" or text[end : end + 1] in ("、", "和", "及")
-
-
-def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
-    """An address names its region from the outside in (陕西省西安市, 宝鸡渭滨区): a region that
-    contains another named region only locates it."""
-    return tuple(r for r in regions if not any(r != o and r in manifest.ancestors(o) for o in regions))
-
-
-def scope_of(regions: tuple[str, ...], manifest: Manifest) -> frozenset[str]:
-    """The regions whose documents may answer for `regions`: each and every region containing it."""
-    return frozenset(r for name in regions for r in manifest.ancestors(name))
 
 
 class QueryReader:

@@ -112,15 +112,14 @@ def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tu
     return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
 
 
-_SEGMENT_BREAK = "，,；;：:。\n"
+SEGMENT_BREAK = "，,；;：:。\n"
 
 
-def segment(text: str, start: int, end: int) -> str:
-    """The stretch of text around [start, end) up to the nearest comma or sentence end."""
-    left = max((text.rfind(ch, 0, start) for ch in _SEGMENT_BREAK), default=-1) + 1
-    rights = [text.find(ch, end) for ch in _SEGMENT_BREAK]
-    right = min((r for r in rights if r >= 0), default=len(text))
-    return text[left:right]
+def segment_span(text: str, start: int, end: int, breaks: str = SEGMENT_BREAK) -> tuple[int, int]:
+    """The stretch of text around [start, end) up to the nearest break (a comma, a sentence end)."""
+    left = max((text.rfind(ch, 0, start) for ch in breaks), default=-1) + 1
+    rights = [text.find(ch, end) for ch in breaks]
+    return left, min((r for r in rights if r >= 0), default=len(text))
 
 
 def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool) -> bool:
@@ -128,7 +127,8 @@ def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool
     names a key term, or the clause's plan or headings are about the concept asked."""
     if fact.start < 0 or context_speaks:
         return True
-    words = norm(segment(clause.text, fact.start, fact.end))
+    left, right = segment_span(clause.text, fact.start, fact.end)
+    words = norm(clause.text[left:right])
     return any(t.found_in(words) or any(h in words for h in heads(t)) for t in query.terms)
 
 

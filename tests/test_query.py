@@ -7,7 +7,7 @@ import pytest
 from assistant.asks import asking_cue, asking_words, parts, read_asks
 from assistant.concepts import Concept, Concepts
 from assistant.parsing.manifest import Manifest, Region
-from assistant.query import find_regions, region_names, scope_of
+from assistant.regions import find_regions, region_names, scope_of
 from assistant.retrieval.terms import KeyTerm
 
 MANIFEST = Manifest((), (
@@ -73,7 +73,7 @@ def test_a_term_is_found_in_its_word_order_variants():
 
 
 def test_an_address_names_its_innermost_region():
-    from assistant.query import innermost
+    from assistant.regions import innermost
 
     assert innermost(("宝鸡", "渭滨区"), MANIFEST) == ("渭滨区",)
     assert innermost(("陕西", "西安"), MANIFEST) == ("西安",)
