@@ -175,6 +175,10 @@ def test_documents(client):
     body = client.get("/api/documents").json()
     docs = {d["id"]: d for d in body["documents"]}
     assert len(docs) == 67 and "西安" in body["regions"]
+    # in the order of the region tree: a province, then what lies inside it
+    regions = body["regions"]
+    assert regions[:3] == ["陕西", "西安", "泾河新城"] and regions.index("渭滨区") < regions.index("宁夏")
+    assert regions.index("甘肃") < regions.index("兰州") < regions.index("新疆")
     xa = docs["xa2022-72"]
     assert xa["doc_number"] == "市政办函〔2022〕72号" and xa["issuer"] and xa["date"] == "2022-07-27"
     assert xa["clauses"] > 50

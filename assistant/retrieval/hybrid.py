@@ -38,7 +38,25 @@ class HybridRetriever:
 
     # -- filters -------------------------------------------------------------------------------
     def regions(self) -> list[str]:
-        return sorted({d.region for d in self.index.documents.values()})
+        """The regions that have documents, in the order of the region tree: each province, then
+        the cities and districts inside it (陕西, 西安, 西咸新区, 泾河新城, 宝鸡 …), as a reader
+        looks for them; regions outside the tree last, by name."""
+        manifest = self.index.corpus_manifest
+        present = {d.region for d in self.index.documents.values()}
+        children: dict[str, list[str]] = {}
+        for region in manifest.regions:
+            children.setdefault(region.parent, []).append(region.name)
+        ordered: list[str] = []
+
+        def visit(name: str) -> None:
+            if name in present and name not in ordered:
+                ordered.append(name)
+            for child in children.get(name, []):
+                visit(child)
+
+        for root in children.get("", []):
+            visit(root)
+        return ordered + sorted(present - set(ordered))
 
     def check_region(self, region: str) -> str:
         """The canonical name of a region filter; UnknownRegion for a name the region tree lacks. A
