@@ -239,9 +239,10 @@ def _quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequen
 
 
 def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, min_coverage: float,
-            max_citations: int = 5, today: date | None = None, elsewhere: Sequence[Hit] = ()) -> Answer:
-    """The answer to `query` from `hits` (in scope); `elsewhere` holds hits of other regions,
-    offered, labelled, only when the scope's documents do not answer."""
+            max_citations: int = 5, today: date | None = None,
+            elsewhere: Callable[[], Sequence[Hit]] | None = None) -> Answer:
+    """The answer to `query` from `hits` (in scope); `elsewhere` finds hits of other regions, asked
+    only when the scope's documents do not answer, and offered labelled."""
     today = today or date.today()
     memo: Memo = {}
     found, missing = choose(query, hits, documents, min_coverage, memo)
@@ -354,7 +355,8 @@ def _disagreement(query: Query, ask: Ask, passages: list[Passage], documents: di
     return render("disagree", items="；".join(items))
 
 
-def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document], elsewhere: Sequence[Hit],
+def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
+             elsewhere: Callable[[], Sequence[Hit]] | None,
              min_coverage: float, max_citations: int) -> Answer:
     """Not found for the region asked about; then what other regions state, each labelled; else
     related reading, only what clears the relevance floor."""
@@ -362,8 +364,9 @@ def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document], 
     where = render("where", region=query.region_label) if query.scoped else ""
     text = render("abstain", where=where, asked=asked)
     citations: list[Citation] = []
-    if query.scoped and elsewhere:
-        found, _missing = choose(query, elsewhere, documents, min_coverage)
+    others = elsewhere() if query.scoped and elsewhere is not None else ()
+    if others:
+        found, _missing = choose(query, others, documents, min_coverage)
         items: list[str] = []
         for f in found:
             if not f.ask.needs_fact and any(a.needs_fact for a in query.asks):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.asks import Ask, asking_words, read_asks
 from assistant.concepts import Concept, Concepts
@@ -20,6 +21,9 @@ from assistant.regions import find_regions, innermost, region_names, scope_of
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.terms import KeyTerm, key_terms
 from assistant.text import norm
+
+if TYPE_CHECKING:
+    from assistant.index import LoadedIndex
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +73,23 @@ class QueryReader:
     """Reads questions against one loaded index: its region tree, concepts and vocabulary."""
 
     def __init__(self, manifest: Manifest, concepts: Concepts, lexical: LexicalIndex,
-                 follow_ups: FollowUpResolver, document_regions: frozenset[str]) -> None:
+                 follow_ups: FollowUpResolver) -> None:
         self.manifest = manifest
         self.concepts = concepts
         self.lexical = lexical
         self.follow_ups = follow_ups
         self.names = region_names(manifest)
-        self.document_regions = document_regions  # regions some document belongs to
         self.places = frozenset(norm(s) for s, _ in self.names)
         self._words: dict[str, str] = {}
         self._terms: dict[str, KeyTerm] = {}
+
+    @classmethod
+    def for_index(cls, index: LoadedIndex) -> QueryReader:
+        """The reader of one loaded index, with its follow-up resolver."""
+        topics = sorted({d.topic for d in index.documents.values() if d.topic})
+        follow_ups = FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary,
+                                      index.concepts)
+        return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups)
 
     def regions_in(self, text: str) -> list[str]:
         tokenizer = self.lexical.tokenizer

@@ -65,12 +65,9 @@ class Engine:
             self._retrievers[mode] = HybridRetriever(self.index, self.settings, mode)
         return self._retrievers[mode]
 
-    @cached_property
+    @property
     def follow_ups(self) -> FollowUpResolver:
-        index = self.index
-        topics = sorted({d.topic for d in index.documents.values() if d.topic})
-        return FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary,
-                                index.concepts)
+        return self.reader.follow_ups
 
     def cut_passages(self) -> None:
         """Cut every clause into its sentences and passages once, when the index loads."""
@@ -80,9 +77,7 @@ class Engine:
     @cached_property
     def reader(self) -> QueryReader:
         """Makes the one reading (`Query`) of each question that everything downstream uses."""
-        index = self.index
-        return QueryReader(index.corpus_manifest, index.concepts, index.lexical, self.follow_ups,
-                           frozenset(d.region for d in index.documents.values()))
+        return QueryReader.for_index(self.index)
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -225,15 +220,18 @@ class Assistant:
                                 include_retired=scope.include_retired)
         if query.pinned:
             hits = self._pin(engine, hits, query)
-        answer = compose(query, hits, engine.index.documents, min_coverage=self.settings.min_coverage,
-                         max_citations=limit, today=self.today())
-        if answer.abstained and query.scoped and not scope.document:
-            elsewhere = retriever.search(query, self.settings.rerank_candidates, include_retired=scope.include_retired,
-                                         scoped=False)
-            elsewhere = [h for h in elsewhere if not query.in_scope(engine.index.documents[h.clause.doc_id].region)]
-            answer = compose(query, hits, engine.index.documents, min_coverage=self.settings.min_coverage,
-                             max_citations=limit, today=self.today(), elsewhere=elsewhere)
-        return answer
+        documents = engine.index.documents
+
+        def elsewhere() -> list[Hit]:
+            """What other regions say, for a question whose region's documents are silent."""
+            if scope.document:
+                return []
+            found = retriever.search(query, self.settings.rerank_candidates, include_retired=scope.include_retired,
+                                     scoped=False)
+            return [h for h in found if not query.in_scope(documents[h.clause.doc_id].region)]
+
+        return compose(query, hits, documents, min_coverage=self.settings.min_coverage, max_citations=limit,
+                       today=self.today(), elsewhere=elsewhere)
 
     def today(self) -> date:
         return self.settings.today or date.today()

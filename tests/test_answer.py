@@ -35,7 +35,7 @@ def hits(*clauses: Clause) -> list[Hit]:
 
 
 def answer(q: Query, clauses: list[Clause], docs: dict[str, Document], elsewhere: list[Clause] = ()):  # type: ignore[assignment]
-    return compose(q, hits(*clauses), docs, min_coverage=0.4, elsewhere=hits(*elsewhere))
+    return compose(q, hits(*clauses), docs, min_coverage=0.4, elsewhere=lambda: hits(*elsewhere))
 
 
 def first_sentence(text: str) -> str:

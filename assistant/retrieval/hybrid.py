@@ -32,7 +32,6 @@ class HybridRetriever:
         self.mode = mode
         self._doc_region = np.array([index.documents[c.doc_id].region for c in index.clauses])
         self._doc_ids = np.array([c.doc_id for c in index.clauses])
-        self._topics = sorted({d.topic for d in index.documents.values() if d.topic})
         self._clause_topic = np.array([index.documents[c.doc_id].topic for c in index.clauses])
         self._in_force = np.array([index.documents[c.doc_id].in_force for c in index.clauses], dtype=bool)
 
@@ -97,13 +96,7 @@ class HybridRetriever:
     @cached_property
     def reader(self) -> QueryReader:
         """Reads a plain question for callers that pass a string (LangChain, the contract test)."""
-        from assistant.conversation import FollowUpResolver
-
-        index = self.index
-        follow_ups = FollowUpResolver(index.corpus_manifest, self._topics, index.lexical.tokenizer,
-                                      index.lexical.glossary, index.concepts)
-        return QueryReader(index.corpus_manifest, index.concepts, index.lexical, follow_ups,
-                           frozenset(d.region for d in index.documents.values()))
+        return QueryReader.for_index(self.index)
 
     def _boosts(self, query: Query) -> np.ndarray:
         boost = np.ones(len(self.index.clauses), dtype=np.float32)
