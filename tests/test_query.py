@@ -86,3 +86,17 @@ def test_a_place_name_inside_a_word_is_not_a_place():
     assert find_regions(text, names) == ["哈密"]  # as characters
     assert find_regions(text, names, frozenset({0, 3, 5, 6})) == []  # 哈密瓜|怎么|种
     assert find_regions("哈密市的规定", names, frozenset({0, 2, 3, 4, 6})) == ["哈密"]
+
+
+def test_a_word_the_documents_never_use_may_be_a_contraction():
+    assert KeyTerm("老人", 7.0, contracted=True).found_in("为老年人、残疾人提供陪同办服务")
+    assert not KeyTerm("老人", 7.0).found_in("为老年人、残疾人提供陪同办服务")  # a corpus word is matched as written
+    assert not KeyTerm("老人", 7.0, contracted=True).found_in("老旧小区改造，人居环境")
+
+
+def test_dense_search_ignores_one_character_particles():
+    from assistant.retrieval.hybrid import _without_particles
+
+    # the same characters, whichever particle joins them
+    assert sorted(_without_particles("市场监管在嘉峪关")) == sorted(_without_particles("嘉峪关的市场监管"))
+    assert "在" not in _without_particles("在西安开公司") and "的" not in _without_particles("西安的规定")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Literal, Protocol
 
@@ -12,10 +13,20 @@ from assistant.index import LoadedIndex
 from assistant.models import Hit
 from assistant.query import Query, QueryReader
 from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.tokenize import QUERY_FILLERS
 from assistant.settings import Settings
 
 Mode = Literal["fused", "lexical", "dense"]
 MODES: tuple[Mode, ...] = ("fused", "lexical", "dense")
+
+
+# One-character function words of a question (在, 的, 了, 吗 …): the bag of words the dense
+# model averages should not move with them ("X在Y" and "Y的X" ask the same).
+_PARTICLES = re.compile("[" + "".join(w for w in QUERY_FILLERS if len(w) == 1) + "]")
+
+
+def _without_particles(text: str) -> str:
+    return _PARTICLES.sub("", text) or text
 
 
 class Retriever(Protocol):
@@ -141,7 +152,7 @@ class HybridRetriever:
         if self.mode in ("fused", "lexical"):
             raw["lexical"] = self.index.lexical.scores(text)
         if self.mode in ("fused", "dense"):
-            raw["dense"] = self.index.dense.scores(text)
+            raw["dense"] = self.index.dense.scores(_without_particles(text))
         for name, scores in raw.items():
             order = np.argsort(-np.where(mask, scores, -np.inf), kind="stable")[:n]
             lists[name] = [int(i) for i in order if mask[i] and (name != "lexical" or scores[i] > 0)]

@@ -21,6 +21,7 @@ class KeyTerm:
     text: str
     weight: float
     alternatives: tuple[str, ...] = ()
+    contracted: bool = False  # a two-character word the documents never use may stand for a longer one
     grams: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -32,7 +33,15 @@ class KeyTerm:
         if self.text in normalized_text or any(a in normalized_text for a in self.alternatives):
             return True
         grams = self.grams
+        if self.contracted and len(self.text) == 2:  # a contraction: 老人 is said by 老年人
+            return _contraction(self.text).search(normalized_text) is not None
         return len(grams) >= 2 and sum(g in normalized_text for g in grams) >= 0.66 * len(grams)
+
+
+
+@lru_cache(maxsize=8192)
+def _contraction(word: str) -> re.Pattern[str]:
+    return re.compile(re.escape(word[0]) + r"[\u4e00-\u9fff]" + re.escape(word[1]))
 
 
 def bigrams(text: str) -> list[str]:
@@ -124,7 +133,7 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
             if said:
                 terms.append(KeyTerm(norm(token), max(said), alternatives))
         elif _is_noun(token):
-            terms.append(KeyTerm(norm(token), rarest * factor))
+            terms.append(KeyTerm(norm(token), rarest * factor, contracted=True))
     return terms
 
 
