@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index build eval bench loadbench bench-update screenshot chromium lint clean
+.PHONY: setup run test index build eval bench loadbench bench-update screenshot chromium axe lint clean
 CHROMIUM := /usr/bin/chromium
 # apt needs root: sudo when not root and sudo is there.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
@@ -35,7 +35,14 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
-test: setup chromium
+# axe-core (npm) for the browser tests' accessibility checks, pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: setup chromium axe
 	$(BIN)/python -m pytest
 
 eval: index
@@ -52,7 +59,7 @@ loadbench: index
 bench-update: setup
 	$(BIN)/python scripts/bench_update.py
 
-# docs/screenshot.png: the page after an answer (needs fonts-noto-cjk and fonts-noto-color-emoji for the glyphs).
+# docs/screenshot-phone.png and docs/screenshot-desktop.png: the page after an answer (needs fonts-noto-cjk and fonts-noto-color-emoji for the glyphs).
 screenshot: index chromium
 	$(BIN)/python scripts/screenshot.py
 

@@ -266,11 +266,11 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     lead = _disagreement(query, found[0].ask, disagreeing, documents, number) if disagreeing else _lead(
         found, documents, number, query.terms)
     absent = [a for a in missing if a.needs_fact or not found]
-    if absent:
-        own = own_subjects(query)
-        labels = "、".join(dict.fromkeys(
-            ("、".join(c.name for c in own[a.part]) + "的" if a.part in own else "") + a.label for a in absent))
-        lead += render("part_missing", labels=labels)
+    own = own_subjects(query)
+    unstated = tuple(dict.fromkeys(
+        ("、".join(c.name for c in own[a.part]) + "的" if a.part in own else "") + a.label for a in absent))
+    if unstated:
+        lead += render("part_missing", labels="、".join(unstated))
     quotes: list[str] = []
     seen: list[Passage] = []
     # A rule without a fact to state (能不能…, 怎么办) is read out whole; facts need less around them.
@@ -287,7 +287,14 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     first = found[0].passage.clause
     text = lead + "".join(quotes) + notes(first, documents[first.doc_id], documents, today)
     facts = tuple((fact, f.passage.clause.id) for f in found for fact in f.passage.facts)
-    return Answer(query.text, text, False, citations, tuple(dict.fromkeys(facts)))
+    used = [f.passage for f in found] + disagreeing
+    return Answer(query.text, text, False, citations, tuple(dict.fromkeys(facts)), missing=unstated,
+                  used=_spans(used))
+
+
+def _spans(passages: Sequence[Passage]) -> tuple[tuple[str, int, int], ...]:
+    """The sentences an answer rests on, once each, as (clause_id, start, end)."""
+    return tuple(dict.fromkeys((p.clause.id, p.start, p.end) for p in passages))
 
 
 def _lead(found: list[Found], documents: dict[str, Document], number: dict[str, int],
@@ -360,10 +367,12 @@ def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
              min_coverage: float, max_citations: int) -> Answer:
     """Not found for the region asked about; then what other regions state, each labelled; else
     related reading, only what clears the relevance floor."""
-    asked = "、".join(dict.fromkeys(a.label for a in query.asks if a.needs_fact)) or "能回答该问题"
+    labels = tuple(dict.fromkeys(a.label for a in query.asks if a.needs_fact))
+    asked = "、".join(labels) or "能回答该问题"
     where = render("where", region=query.region_label) if query.scoped else ""
     text = render("abstain", where=where, asked=asked)
     citations: list[Citation] = []
+    shown: list[Passage] = []
     others = elsewhere() if query.scoped and elsewhere is not None else ()
     if others:
         found, _missing = choose(query, others, documents, min_coverage)
@@ -378,6 +387,7 @@ def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
             citations.append(Citation(n, clause, documents[clause.doc_id], f.passage.hit.score))
             said = statement(f.ask, f.passage, query.terms) or _quote(f.passage, 60)
             items.append(render("elsewhere_item", scope=scope_label(documents[clause.doc_id]), fact=said, n=n))
+            shown.append(f.passage)
             if len(items) == 2:
                 break
         if items:
@@ -391,7 +401,7 @@ def _abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
                                    for c in citations)
             text += render("related", items=items_text)
     text += render("consult")
-    return Answer(query.text, text, True, tuple(citations), ())
+    return Answer(query.text, text, True, tuple(citations), (), missing=labels, used=_spans(shown))
 
 
 def _searchable(clause: Clause, documents: dict[str, Document]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.models import Answer, Citation, Clause, ClauseInContext, Document, Fact, Hit
+from assistant.models import Answer, Citation, Clause, ClauseInContext, Department, Document, Fact, Hit
 
 
 def fact_json(fact: Fact, clause_id: str | None = None) -> dict[str, Any]:
@@ -49,6 +49,10 @@ def answer_json(answer: Answer, id_: Any = None) -> dict[str, Any]:
         "follow_up": answer.follow_up or None,
         "answer": answer.text,
         "abstained": answer.abstained,
+        "state": answer.state,
+        "missing": list(answer.missing),
+        "departments": [department_json(d) for d in answer.departments],
+        "used": [{"clause_id": cid, "start": start, "end": end} for cid, start, end in answer.used],
         "citations": [citation_json(c) for c in answer.citations],
         "facts": [fact_json(f, clause_id) for f, clause_id in answer.facts],
         "latency_ms": round(answer.latency_ms, 2),
@@ -64,9 +68,29 @@ def reference_line(c: Citation) -> str:
     return f"[{c.n}] {mark}《{doc.title}》 {where}（{doc.region}）"
 
 
+def department_json(d: Department) -> dict[str, Any]:
+    return {"role": d.role, "name": d.name, "full_name": d.full_name or None, "clause_id": d.clause_id}
+
+
+def department_line(answer: Answer) -> str:
+    """"牵头：市监分局（市场监督管理局泾河新城分局）；责任：…", or "" when the cited clauses name none."""
+    by_role: dict[str, list[str]] = {}
+    for d in answer.departments:
+        by_role.setdefault(d.role, []).append(d.plain)
+    return "；".join(f"{role}：{'、'.join(names)}" for role, names in by_role.items())
+
+
 def answer_text(answer: Answer) -> str:
-    """The answer as plain text: the answer, then the numbered sources."""
-    return "\n".join([answer.text, "", *(reference_line(c) for c in answer.citations)])
+    """The answer as plain text for reading out or pasting: the answer, the departments the cited
+    clauses name, and the sources the answer refers to (not every candidate)."""
+    departments = department_line(answer)
+    lines = [answer.text]
+    if departments:
+        lines.append(f"部门：{departments}")
+    sources = answer.used_citations or answer.citations
+    if sources:
+        lines += ["", "出处：", *(reference_line(c) for c in sources)]
+    return "\n".join(lines)
 
 
 def hit_json(hit: Hit, doc: Document) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -104,6 +105,22 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Department:
+    """A department a cited clause names, in its role: 牵头 (leads), 责任 (responsible), 办理
+    (handles, named in the text); `full_name` spells out an abbreviation (市监分局 →
+    市场监督管理局泾河新城分局), empty when the name is already plain."""
+
+    role: str
+    name: str
+    full_name: str
+    clause_id: str
+
+    @property
+    def plain(self) -> str:
+        return f"{self.name}（{self.full_name}）" if self.full_name else self.name
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -113,6 +130,22 @@ class Answer:
     latency_ms: float = 0.0
     interpreted_as: str = ""  # the standalone question a follow-up was read as
     follow_up: str = ""  # "" | region | topic | clause | context
+    missing: tuple[str, ...] = ()  # what was asked and the documents do not state: "纳税的办理时限"
+    used: tuple[tuple[str, int, int], ...] = ()  # (clause_id, start, end): the sentences the answer rests on
+    departments: tuple[Department, ...] = ()  # who leads, is responsible or handles, per the cited clauses
+
+    @property
+    def state(self) -> str:
+        """answered | partial (a part asked is not stated) | not_found."""
+        if self.abstained:
+            return "not_found"
+        return "partial" if self.missing else "answered"
+
+    @property
+    def used_citations(self) -> tuple[Citation, ...]:
+        """The citations the answer's text refers to ([n]), not every candidate listed."""
+        said = {int(n) for n in re.findall(r"\[(\d+)\]", self.text)}
+        return tuple(c for c in self.citations if c.n in said)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from assistant.answer import compose
 from assistant.conversation import Context, FollowUpResolver, Turn, user_questions
+from assistant.departments import Abbreviations, of_answer
 from assistant.errors import (
     AdminDisabled,
     EmptyQuestion,
@@ -188,10 +189,18 @@ class Assistant:
         context = self._context(engine, history, scope)
         query = self.read(engine, question, context, scope)
         answer = self._answer(engine, query, scope)
+        used = {cid: engine.index.clauses[engine.positions[cid]] for cid, _s, _e in answer.used
+                if cid in engine.positions}
+        departments = of_answer(answer.used, used, engine.index.documents, self.abbreviations)
         elapsed = (time.perf_counter() - started) * 1000
-        return dataclasses.replace(answer, latency_ms=elapsed,
+        return dataclasses.replace(answer, latency_ms=elapsed, departments=departments,
                                    interpreted_as=query.standalone if query.follow_up else "",
                                    follow_up=query.follow_up)
+
+    @cached_property
+    def abbreviations(self) -> Abbreviations:
+        """Department abbreviations and their full names (`corpus/departments.toml`)."""
+        return Abbreviations.load(self.settings.corpus_dir / "departments.toml")
 
     def read(self, engine: Engine, question: str, context: Context | None = None,
              scope: _Scope | None = None) -> Query:
@@ -267,6 +276,10 @@ class Assistant:
 
     def regions(self) -> list[str]:
         return self.retriever().regions()
+
+    def region_tree(self) -> list[tuple[str, int]]:
+        """The regions with documents and their depth in the region tree (province › city › district)."""
+        return self.retriever().region_tree()
 
     def clause(self, clause_id: str) -> ClauseInContext:
         engine = self.engine()

@@ -177,3 +177,27 @@ def test_parts_about_different_subjects_are_answered_each_for_its_own():
     lead = first_sentence(a.text)
     assert "1个工作日" in lead and "6个月" in lead
     assert "文件未写明纳税的办理时限" in a.text
+
+
+# -- what the answer says of itself: its state, the parts missing, the sentences it used ----------
+def test_an_answer_says_whether_it_answered_all_part_or_nothing():
+    c = clause("全面实现企业开办全流程“1 个工作日”办结。", path="1.")
+    docs = {"d": doc("d", "泾河新城")}
+    whole = answer(query("开办企业要多久？", {"企业开办": 3.0}), [c], docs)
+    assert whole.state == "answered" and whole.missing == ()
+    part = answer(query("开办企业要多久？咨询电话是多少？", {"企业开办": 3.0}), [c], docs)
+    assert part.state == "partial" and part.missing == ("联系电话",)
+    assert "文件未写明联系电话" in part.text
+    none = answer(query("这周末天气怎么样？", {"周末": 7.0, "天气": 7.0}), [c], docs)
+    assert none.state == "not_found"
+
+
+def test_the_sentences_an_answer_used_are_recorded_with_their_clause():
+    c = clause("统一办事指南，精简办事材料。全面实现企业开办全流程“1 个工作日”办结。", path="1.")
+    a = answer(query("开办企业要多久？", {"企业开办": 3.0}), [c], {"d": doc("d", "西安")})
+    (clause_id, start, end), = a.used
+    assert clause_id == c.id and "1 个工作日" in c.text[start:end] and "精简办事材料" not in c.text[start:end]
+    # the citations it refers to, not every candidate listed
+    other = clause("推进政务服务“一网通办”。", path="2.")
+    a = answer(query("开办企业要多久？", {"企业开办": 3.0}), [c, other], {"d": doc("d", "西安")})
+    assert [x.clause.id for x in a.used_citations] == [c.id] and len(a.citations) == 2

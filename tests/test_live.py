@@ -52,12 +52,12 @@ def test_openai_client_sees_errors_as_errors(openai_client):
 def test_gradio_client_asks_through_the_page(live_server):
     from gradio_client import Client
 
-    client = Client(live_server + "/", verbose=False)
-    chat, key_fact, cards, *_rest = client.predict(question=QUESTION, chat=[], region="全部地区", document="",
-                                                  api_name="/ask")
-    assert chat[0]["role"] == "user" and chat[1]["role"] == "assistant"
-    assert "0.5个工作日" in key_fact
-    assert 'class="citation-card"' in cards and "市政办函〔2022〕72号" in cards
+    client = Client(live_server + "/", verbose=False, download_files=False)
+    box, chat, cards, _question, state, error = client.predict(question=QUESTION, region="", document="",
+                                                               state={"turns": []}, api_name="/ask")
+    assert "0.5个工作日" in box and "state-answered" in box and not error
+    assert QUESTION in chat and 'class="citation-card' in cards and "市政办函〔2022〕72号" in cards
+    assert [t["question"] for t in state["turns"]] == [QUESTION]
 
 
 def test_feedback_endpoint_on_the_live_server(live_server):

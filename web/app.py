@@ -66,13 +66,18 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssistantError)
-    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
-        return _error_response(exc)
+    async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
+        status = status_for(exc)
+        # one line, no traceback: a client's mistake (4xx) or the index being unavailable (503)
+        log.log(logging.WARNING if status >= 500 else logging.INFO, "%s %s → %d %s: %s", request.method,
+                request.url.path, status, exc.code, exc.message)
+        return _error_response(exc, status)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = _validation_details(exc)
         where = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details[:5])
+        log.info("%s %s → 400 invalid_request: %s", request.method, request.url.path, where[:300])
         return _error_response(InvalidRequest(f"malformed request: {where}", "请求格式不正确，请检查请求体和参数。",
                                               errors=details))
 
@@ -134,12 +139,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     if ui:
         import gradio as gr
 
-        from web.render import CSS
-        from web.ui import THEME, TITLE, build_ui
+        from web.ui import CSS, HEAD, THEME, TITLE, build_ui
 
         blocks = build_ui(assistant, feedback)
         blocks.title = TITLE
-        app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, footer_links=["api"],
+        app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, head=HEAD, footer_links=["api"],
                                   show_error=True)
     else:
         @app.get("/", include_in_schema=False)

@@ -1,52 +1,51 @@
-"""HTML and Markdown for the page: the answer, its key fact, and one card per citation.
+"""HTML and Markdown for the page, from one JSON-safe record per answered turn.
 
-Pure functions over domain objects; every piece of source text is escaped before it is shown.
+`turn_record(answer)` keeps what the page shows of an answer (it lives in the browser's storage,
+so a reload shows the same conversation); every other function here renders a record. Pure
+functions: every piece of source or user text is escaped before it is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any
 
-from assistant.models import Answer, Citation, ClauseInContext, Fact
+from assistant.contract import answer_text, department_line, reference_line
+from assistant.errors import AssistantError
+from assistant.models import Answer, ClauseInContext
 
-CSS = """
-.key-fact {border-left: 6px solid #2563eb; background: #eff6ff; padding: 12px 16px; border-radius: 8px;
-           font-size: 1.15em; line-height: 1.6; color: #111827;}
-.key-fact.abstained {border-left-color: #d97706; background: #fffbeb;}
-.key-fact .label {font-size: 0.8em; color: #4b5563; display: block; margin-bottom: 4px;}
-.key-fact .understood {font-size: 0.8em; color: #6b7280; display: block; margin-top: 6px;}
-.citation-card {border: 1px solid #d1d5db; border-radius: 8px; margin: 8px 0; padding: 8px 12px; background: #fff;
-                color: #111827;}
-.citation-card summary {cursor: pointer; font-weight: 600;}
-.citation-card .meta {color: #4b5563; font-size: 0.9em; margin: 6px 0;}
-.citation-card .clause-text {white-space: pre-wrap; line-height: 1.6;}
-.citation-card mark {background: #fde68a; padding: 0 2px;}
-.citation-card .context {border-top: 1px dashed #d1d5db; margin-top: 8px; padding-top: 6px;}
-.citation-card .neighbour {color: #6b7280; white-space: pre-wrap; font-size: 0.9em;}
-.citation-card .current {background: #f9fafb; border-left: 3px solid #2563eb; padding-left: 8px;
-                         white-space: pre-wrap;}
-.empty-cards {color: #6b7280;}
-.badge {display: inline-block; font-size: 0.8em; padding: 0 6px; border-radius: 4px; margin-left: 6px;
-        background: #fee2e2; color: #991b1b; font-weight: 600;}
-"""
+Record = dict[str, Any]
+
+STATE_LABELS = {"answered": "答案要点", "partial": "部分解答", "not_found": "未找到明确规定"}
+ROLE_LABELS = {"牵头": "牵头", "责任": "责任", "办理": "办理"}
+_CITE = re.compile(r"\[(\d+)\]")
+_CONSULT = re.compile(r"如需进一步确认[^。]*。$")
 
 
-def highlight(text: str, facts: list[Fact]) -> str:
-    """`text` escaped, with each fact's span wrapped in <mark>; overlapping spans are merged."""
-    spans = sorted((f.start, f.end) for f in facts if 0 <= f.start < f.end <= len(text))
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    out, pos = [], 0
-    for start, end in merged:
-        out += [escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>"]
-        pos = end
-    out.append(escape(text[pos:]))
-    return "".join(out)
+# -- the record --------------------------------------------------------------------------------
+def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None) -> Record:
+    """What the page keeps of one answer; JSON-safe, rendered again after a reload."""
+    used_n = {c.n for c in answer.used_citations}
+    return {
+        "turn": turn,
+        "question": answer.question,
+        "interpreted_as": answer.interpreted_as,
+        "state": answer.state,
+        "text": answer.text,
+        "missing": list(answer.missing),
+        "departments": [{"role": d.role, "name": d.name, "full_name": d.full_name} for d in answer.departments],
+        "department_line": department_line(answer),
+        "citations": [{"n": c.n, "clause_id": c.clause.id, "title": c.document.title,
+                       "doc_number": c.document.doc_number, "date": c.document.date_text, "path": c.clause.path,
+                       "page": c.clause.page, "region": c.document.region, "status": c.document.status,
+                       "used": c.n in used_n, "reference": reference_line(c)} for c in answer.citations],
+        "used": [list(u) for u in answer.used],
+        "facts": [[clause_id, f.start, f.end] for f, clause_id in answer.facts if 0 <= f.start < f.end],
+        "copy": answer_text(answer),
+        "filters": {k: v for k, v in (filters or {}).items() if v},
+    }
 
 
 def first_sentence(text: str) -> str:
@@ -54,57 +53,187 @@ def first_sentence(text: str) -> str:
     return head + sep
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat message: the key fact in bold, then the quote, then the numbered sources."""
-    head = first_sentence(answer.text)
-    rest = answer.text[len(head):]
-    lines = []
-    if answer.abstained:
-        lines.append("⚠️ <strong>未在现有文件中找到明确规定</strong>")
-    if answer.interpreted_as:
-        lines.append(f"*（按上文理解为：{_md(answer.interpreted_as)}）*")
-    # <strong>, not **: CommonMark does not close ** after "。" when a letter follows.
-    lines.append(f"<strong>{escape(_md(head))}</strong>{_md(rest)}")
-    if answer.citations:
-        lines.append("  \n".join(f"\\[{c.n}\\] {_status(c)}《{_md(c.document.title)}》{_md(_where(c))}"
-                                for c in answer.citations))
-    return "\n\n".join(lines)
+def _cite_links(text: str, target: Callable[[int], str], known: set[int]) -> str:
+    """`text` escaped, each [n] a link to its source."""
+    out, pos = [], 0
+    for m in _CITE.finditer(text):
+        n = int(m.group(1))
+        out.append(escape(text[pos:m.start()]))
+        if n in known:
+            out.append(f'<a class="cite" href="#{target(n)}" data-n="{n}" aria-label="出处 {n}">[{n}]</a>')
+        else:
+            out.append(escape(m.group(0)))
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
 
 
-def key_fact_html(answer: Answer) -> str:
-    kind = "abstained" if answer.abstained else "answered"
-    label = "未找到明确规定（以下为相关条款）" if answer.abstained else "答案要点"
-    understood = (f'<span class="understood">按上文理解为：{escape(answer.interpreted_as)}</span>'
-                  if answer.interpreted_as else "")
-    return (f'<div class="key-fact {kind}" data-testid="key-fact"><span class="label">{label}</span>'
-            f"{escape(first_sentence(answer.text))}{understood}</div>")
+def _card_id(n: int) -> str:
+    return f"card-{n}"
 
 
-def citation_cards_html(answer: Answer, in_context: Callable[[str], ClauseInContext]) -> str:
-    if not answer.citations:
-        return '<p class="empty-cards">没有可引用的条款。</p>'
-    facts_by_clause: dict[str, list[Fact]] = {}
-    for fact, clause_id in answer.facts:
-        facts_by_clause.setdefault(clause_id, []).append(fact)
-    title = "相关条款" if answer.abstained else "引用条款"
-    cards = [f"<h4>{title}（{len(answer.citations)}）</h4>"]
-    for c in answer.citations:
-        cards.append(_card(c, facts_by_clause.get(c.clause.id, []), in_context(c.clause.id), open_=c.n == 1))
-    return "\n".join(cards)
+def _source_id(turn: int, n: int) -> str:
+    return f"t{turn}-src-{n}"
 
 
-def _status(c: Citation) -> str:
-    return "" if c.document.in_force else f"【{c.document.status}】"
+def _departments_html(record: Record) -> str:
+    if not record["departments"]:
+        return ""
+    by_role: dict[str, list[str]] = {}
+    for d in record["departments"]:
+        name = escape(d["name"]) + (f'<span class="full-name">（{escape(d["full_name"])}）</span>'
+                                    if d.get("full_name") else "")
+        by_role.setdefault(d["role"], []).append(name)
+    items = "".join(f'<li><span class="role">{escape(ROLE_LABELS.get(role, role))}</span>{"、".join(names)}</li>'
+                    for role, names in by_role.items())
+    return f'<ul class="departments" aria-label="部门">{items}</ul>'
 
 
-def _where(c: Citation) -> str:
-    doc = c.document
-    parts = [doc.doc_number, doc.date_text, c.clause.path, f"第{c.clause.page}页" if c.clause.page else "", doc.region]
-    return " " + " · ".join(p for p in parts if p)
+def _copy_button(text: str, label: str, name: str) -> str:
+    return (f'<button type="button" class="copy-answer" aria-label="{escape(name)}" title="{escape(name)}（Alt+C）">'
+            f'{escape(label)}</button><span class="copied" role="status" aria-live="polite"></span>'
+            f'<textarea class="copy-source" hidden readonly aria-hidden="true">{escape(text)}</textarea>')
 
 
-def _card(c: Citation, facts: list[Fact], view: ClauseInContext, open_: bool) -> str:
-    doc, clause = c.document, c.clause
+# -- the answer box ----------------------------------------------------------------------------
+def answer_box_html(record: Record | None, live: bool = False) -> str:
+    """The 答案要点 box in one of three states: answered, partly answered, not found."""
+    if not record:
+        return ""
+    state = record["state"]
+    known = {c["n"] for c in record["citations"]}
+    head = first_sentence(record["text"])
+    parts = [f'<section class="answer-box state-{state}" data-turn="{record["turn"]}" data-live="{int(live)}"'
+             f' aria-labelledby="answer-label" tabindex="-1">',
+             f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>']
+    if record.get("interpreted_as"):
+        parts.append(f'<p class="understood">按上文理解为：{escape(record["interpreted_as"])}</p>')
+    if state == "not_found":
+        text = _CONSULT.sub("", record["text"]).strip()
+        parts.append(f'<p class="key-fact" data-testid="key-fact">{_cite_links(text, _card_id, known)}</p>')
+        filters = record.get("filters") or {}
+        if filters:
+            said = "、".join(f"{k}：{v}" for k, v in filters.items())
+            parts.append(f'<p class="filter-note">本次按筛选条件（{escape(said)}）查找；可清除筛选后在全部文件中查找。</p>')
+        parts.append('<ul class="guidance"><li><strong>市民、企业：</strong>可向相关主管部门咨询，'
+                     '或拨打12345政务服务便民热线。</li>'
+                     '<li><strong>热线坐席：</strong>现有文件中没有可引用的规定，请勿据此作答；'
+                     '可按诉求转相关主管部门核实。</li></ul>')
+    else:
+        parts.append(f'<p class="key-fact" data-testid="key-fact">{_cite_links(head, _card_id, known)}</p>')
+        if state == "partial":
+            parts.append(f'<p class="missing"><strong>文件未写明：</strong>{escape("、".join(record["missing"]))}</p>')
+    parts.append(_departments_html(record))
+    used = [c for c in record["citations"] if c["used"]] or record["citations"][:1]
+    if used and state != "not_found":
+        chips = "".join(f'<a class="cite-chip" href="#{_card_id(c["n"])}" data-n="{c["n"]}">'
+                        f'[{c["n"]}] {escape(c["doc_number"] or c["title"][:16])} {escape(c["path"])}'
+                        f'{escape(" 第" + str(c["page"]) + "页") if c["page"] else ""}</a>' for c in used)
+        parts.append(f'<div class="chips" aria-label="出处">{chips}</div>')
+    parts.append(f'<div class="actions">{_copy_button(record["copy"], "📋 复制答案（含出处、部门）", "复制答案")}</div>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def error_html(exc: AssistantError) -> str:
+    """A user's mistake, shown beside the question box; the rest of the page stays usable."""
+    valid = exc.details.get("valid") if exc.details else None
+    extra = f"（可选：{'、'.join(valid[:30])}）" if valid and len(valid) <= 30 else ""
+    return f'<p class="ask-error" role="alert">⚠️ {escape(exc.message_zh + extra)}</p>'
+
+
+# -- the conversation --------------------------------------------------------------------------
+def conversation_html(records: Sequence[Record]) -> str:
+    """Every turn, oldest first: the question, the whole answer, its departments and the sources it used."""
+    if not records:
+        return ""
+    turns = []
+    for r in records:
+        known = {c["n"] for c in r["citations"]}
+        latest = r is records[-1]
+        target = _card_id if latest else (lambda n, t=r["turn"]: _source_id(t, n))
+        sources = [c for c in r["citations"] if c["used"]] or r["citations"]
+        listed = "".join(f'<li id="{_source_id(r["turn"], c["n"])}">{escape(c["reference"])}</li>' for c in sources)
+        understood = (f'<p class="understood">按上文理解为：{escape(r["interpreted_as"])}</p>'
+                      if r.get("interpreted_as") else "")
+        dept = f'<p class="dept-line">部门：{escape(r["department_line"])}</p>' if r.get("department_line") else ""
+        label = STATE_LABELS[r["state"]]
+        turns.append(
+            f'<li class="turn state-{r["state"]}" id="turn-{r["turn"]}">'
+            f'<p class="asked"><span class="who">问</span>{escape(r["question"])}</p>'
+            f'<div class="reply"><span class="who">答</span><span class="state-tag">{label}</span>{understood}'
+            f'<p class="reply-text">{_cite_links(r["text"], target, known)}</p>{dept}'
+            + (f'<ol class="sources" aria-label="出处">{listed}</ol>' if listed else "")
+            + f'<div class="actions">{_copy_button(r["copy"], "复制", "复制这条答案")}</div></div></li>')
+    markdown = escape(conversation_markdown(records))
+    return ('<section class="conversation" aria-labelledby="conversation-label">'
+            '<div class="conversation-head"><h2 id="conversation-label">对话记录</h2>'
+            '<button type="button" class="export-md" aria-label="导出 Markdown（对话记录）">⬇️ 导出 Markdown</button>'
+            f'<textarea class="export-source" hidden readonly aria-hidden="true">{markdown}</textarea></div>'
+            f'<ol class="turns">{"".join(turns)}</ol></section>')
+
+
+def conversation_markdown(records: Sequence[Record]) -> str:
+    """The conversation as Markdown, each answer with its departments and numbered sources."""
+    lines = ["# 营商环境政策问答 · 对话记录", ""]
+    for r in records:
+        lines += [f"## 问：{r['question']}", ""]
+        if r.get("interpreted_as"):
+            lines += [f"*按上文理解为：{r['interpreted_as']}*", ""]
+        lines += [f"**{STATE_LABELS[r['state']]}**：{r['text']}", ""]
+        if r.get("department_line"):
+            lines += [f"部门：{r['department_line']}", ""]
+        sources = [c for c in r["citations"] if c["used"]] or r["citations"]
+        if sources:
+            lines += ["出处：", *(f"- {c['reference']}" for c in sources), ""]
+    return "\n".join(lines)
+
+
+# -- the citation cards ------------------------------------------------------------------------
+def highlight(text: str, used: Sequence[tuple[int, int]], facts: Sequence[tuple[int, int]]) -> str:
+    """`text` escaped; the sentences the answer used in <mark class="used">, its facts in
+    <mark class="fact">, each stretch of text in one element."""
+    n = len(text)
+    cuts = {0, n}
+    spans = [(s, e, "used") for s, e in used if 0 <= s < e <= n] + [(s, e, "fact") for s, e in facts if 0 <= s < e <= n]
+    for s, e, _kind in spans:
+        cuts.update((s, e))
+    points = sorted(cuts)
+    out = []
+    for start, end in zip(points, points[1:], strict=False):
+        kinds = sorted({kind for s, e, kind in spans if s <= start and end <= e})
+        piece = escape(text[start:end])
+        out.append(f'<mark class="{" ".join(kinds)}">{piece}</mark>' if kinds else piece)
+    return "".join(out)
+
+
+def cards_html(record: Record | None, in_context: Callable[[str], ClauseInContext]) -> str:
+    """One card per citation of the latest answer; the ones the answer used open, with the
+    sentences it used highlighted, in the card and in 查看原文."""
+    if not record:
+        return ""
+    if not record["citations"]:
+        return ('<section class="cards" aria-labelledby="cards-label"><h2 id="cards-label">引用条款</h2>'
+                '<p class="empty-cards">没有可引用的条款。</p></section>')
+    title = "相关条款" if record["state"] == "not_found" else "引用条款"
+    cards = []
+    for c in record["citations"]:
+        try:
+            view = in_context(c["clause_id"])
+        except AssistantError:
+            cards.append(f'<div class="citation-card gone" id="{_card_id(c["n"])}">[{c["n"]}] '
+                         f'{escape(c["reference"])}（该条款已不在当前索引中）</div>')
+            continue
+        used = [(s, e) for cid, s, e in record["used"] if cid == c["clause_id"]]
+        facts = [(s, e) for cid, s, e in record["facts"] if cid == c["clause_id"]]
+        cards.append(_card(c["n"], view, used, facts, open_=c["used"] or c["n"] == 1))
+    return (f'<section class="cards" aria-labelledby="cards-label"><h2 id="cards-label">{title}'
+            f'（{len(record["citations"])}）</h2>{"".join(cards)}</section>')
+
+
+def _card(n: int, view: ClauseInContext, used: list[tuple[int, int]], facts: list[tuple[int, int]],
+          open_: bool) -> str:
+    doc, clause = view.document, view.clause
     meta = [("状态", "" if doc.in_force else doc.status + (f"（由 {doc.superseded_by} 替代）" if doc.superseded_by else "")),
             ("文号", doc.doc_number), ("日期", doc.date_text), ("条款", clause.path),
             ("页码", f"第{clause.page}页" if clause.page else ""), ("地区", doc.region), ("发文机关", doc.issuer)]
@@ -115,15 +244,19 @@ def _card(c: Citation, facts: list[Fact], view: ClauseInContext, open_: bool) ->
                 if view.previous else "")
     following = (f'<div class="neighbour">下一条 {escape(view.next.path)}：{escape(_clip(view.next.text))}</div>'
                  if view.next else "")
+    source = " · ".join(p for p in (f"《{doc.title}》", doc.doc_number, f"第{clause.page}页" if clause.page else "",
+                                    f"条款 {clause.path}" if clause.path else "") if p)
+    body = highlight(clause.text, used, facts)
     return (
-        f'<details class="citation-card" data-clause-id="{escape(clause.id)}"{" open" if open_ else ""}>'
-        f"<summary>[{c.n}] 《{escape(doc.title)}》 {escape(clause.path)}{badge}</summary>"
+        f'<details class="citation-card{" used" if used else ""}" id="{_card_id(n)}" data-n="{n}"'
+        f' data-clause-id="{escape(clause.id)}"{" open" if open_ else ""}>'
+        f"<summary>[{n}] 《{escape(doc.title)}》 {escape(clause.path)}{badge}</summary>"
         f'<div class="meta">{meta_html}</div>'
-        f'<div class="clause-text">{highlight(clause.text, facts)}</div>'
+        f'<div class="clause-text">{body}</div>'
         f'<details class="context"><summary>查看原文</summary>'
         f'<div class="meta">{escape(doc.title)}{" › " + headings if headings else ""}</div>'
-        f"{previous}<div class=\"current\">{escape(clause.text)}</div>{following}"
-        f'<div class="meta">来源：{escape(clause.source_file)} 第 {clause.line_start}–{clause.line_end} 行</div>'
+        f'{previous}<div class="current">{body}</div>{following}'
+        f'<div class="meta source">来源：{escape(source)}</div>'
         f"</details></details>"
     )
 
@@ -132,8 +265,10 @@ def _clip(text: str, size: int = 120) -> str:
     return text if len(text) <= size else text[:size] + "…"
 
 
-def _md(text: str) -> str:
-    """Escape the characters Markdown would read as markup."""
-    for ch in "\\*_`[]<>#|":
-        text = text.replace(ch, "\\" + ch)
-    return text
+# -- filters -----------------------------------------------------------------------------------
+def filter_chips_html(filters: dict[str, str]) -> str:
+    shown = {k: v for k, v in filters.items() if v}
+    if not shown:
+        return '<p class="filter-chips none">范围：全部地区、全部文件</p>'
+    chips = "".join(f'<span class="chip">{escape(k)}：{escape(v)}</span>' for k, v in shown.items())
+    return f'<p class="filter-chips" aria-label="当前筛选">筛选：{chips}</p>'

@@ -48,25 +48,30 @@ class HybridRetriever:
 
     # -- filters -------------------------------------------------------------------------------
     def regions(self) -> list[str]:
-        """The regions that have documents, in the order of the region tree: each province, then
-        the cities and districts inside it (陕西, 西安, 西咸新区, 泾河新城, 宝鸡 …), as a reader
-        looks for them; regions outside the tree last, by name."""
+        """The regions that have documents, in the order of the region tree (see `region_tree`)."""
+        return [name for name, _depth in self.region_tree()]
+
+    def region_tree(self) -> list[tuple[str, int]]:
+        """The regions that have documents, with their depth among them, in the order of the
+        region tree: each province, then the cities and districts inside it (陕西 0, 西安 1,
+        泾河新城 2, 宝鸡 1 …), as a reader looks for them; regions outside the tree last, by name."""
         manifest = self.index.corpus_manifest
         present = {d.region for d in self.index.documents.values()}
         children: dict[str, list[str]] = {}
         for region in manifest.regions:
             children.setdefault(region.parent, []).append(region.name)
-        ordered: list[str] = []
+        ordered: dict[str, int] = {}
 
-        def visit(name: str) -> None:
-            if name in present and name not in ordered:
-                ordered.append(name)
+        def visit(name: str, depth: int) -> None:
+            shown = name in present and name not in ordered
+            if shown:
+                ordered[name] = depth
             for child in children.get(name, []):
-                visit(child)
+                visit(child, depth + 1 if shown else depth)
 
         for root in children.get("", []):
-            visit(root)
-        return ordered + sorted(present - set(ordered))
+            visit(root, 0)
+        return [*ordered.items(), *((name, 0) for name in sorted(present - set(ordered)))]
 
     def check_region(self, region: str) -> str:
         """The canonical name of a region filter; UnknownRegion for a name the region tree lacks. A
