@@ -130,7 +130,10 @@
     const answer = $("#answer-panel .answer-box");
     if (answer && answer.dataset.live === "1" && answer.dataset.turn !== lastTurn) {
       lastTurn = answer.dataset.turn;
-      answer.scrollIntoView({ block: "start", behavior: "instant" });
+      // the question and its answer together when both fit in the upper part of the screen, else the answer
+      const asked = $("#question");
+      const gap = asked ? answer.getBoundingClientRect().top - asked.getBoundingClientRect().top : Infinity;
+      (gap < window.innerHeight * 0.4 ? asked : answer).scrollIntoView({ block: "start", behavior: "instant" });
       answer.focus({ preventScroll: true });
     } else if (answer && lastTurn === null) {
       lastTurn = answer.dataset.turn;

@@ -40,10 +40,12 @@ EXAMPLES = {
     "12345热线": ["热线工单直派机制由哪个单位牵头？", "泾河新城开办企业的完成时限是什么时候？",
                   "企业投诉涉企问题应转哪个部门？"],
 }
-INTRO = ("查询西安、陕西及周边地区的营商环境（放管服）政策。答案摘自政策原文，先给结论，再给出处和负责部门；"
-         "点答案中的 [1] 可打开引用条款。继续追问（如“那渭滨区呢？”“牵头单位是谁？”）会沿用上文；"
-         "<kbd>Alt</kbd>+<kbd>C</kbd> 复制当前答案。")
-ADMIN_INTRO = ("添加、替换或废止政策文件。需要管理口令（服务器上设置 `ASSISTANT_ADMIN_TOKEN`；未设置时本页操作不可用）。"
+INTRO = "查询西安、陕西及周边地区的营商环境（放管服）政策：先给结论，再给出处和负责部门，均摘自政策原文。"
+HELP = ("<li>点答案中的 [1] 或出处标签，打开引用条款，答案所用的句子已高亮。</li>"
+        "<li>继续追问（如“那渭滨区呢？”“牵头单位是谁？”）会沿用上文；“新对话”清空上文。</li>"
+        "<li><kbd>Alt</kbd>+<kbd>C</kbd> 复制当前答案（含出处和部门），可直接粘贴到工单。</li>"
+        "<li>对话保存在本浏览器中，刷新页面不会丢失；可导出为 Markdown。</li>")
+ADMIN_INTRO = ("添加、替换或废止政策文件。需要管理口令（服务器上设置 <code>ASSISTANT_ADMIN_TOKEN</code>；未设置时本页操作不可用）。"
                "每次操作后索引增量更新，完成后新的问答立即按新文件作答；已废止、被替代的文件默认不再用于作答。"
                "在文件列表中点选一行即可对该文件操作。")
 MAX_TURNS_KEPT = 30  # turns kept in the browser's storage
@@ -249,7 +251,9 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         state = gr.BrowserState(dict(EMPTY), storage_key="policy-assistant-conversation")
-        gr.HTML(f'<h1 class="page-title">{TITLE}</h1><p class="intro">{INTRO}</p>', elem_id="header")
+        gr.HTML(f'<h1 class="page-title">{TITLE}</h1><p class="intro">{INTRO}</p>'
+                f'<details class="help"><summary>使用说明</summary><ul>{HELP}</ul></details>', elem_id="header",
+                padding=False)
         with gr.Tab("问答", elem_id="tab-ask"), gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=320):
                 with gr.Row(equal_height=True):
@@ -284,7 +288,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             with gr.Column(scale=4, min_width=320):
                 cards = gr.HTML(elem_id="citations", padding=False)
         with gr.Tab("文件管理", elem_id="tab-admin"):
-            gr.HTML(f'<h2>文件管理</h2><p class="intro">{escape(ADMIN_INTRO)}</p>', padding=False)
+            gr.HTML(f'<h2>文件管理</h2><p class="intro">{ADMIN_INTRO}</p>', padding=False)
             token = gr.Textbox(label="管理口令", type="password", elem_id="admin-token")
             with gr.Row():
                 with gr.Column(scale=3):
