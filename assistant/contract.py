@@ -53,6 +53,7 @@ def answer_json(answer: Answer, id_: Any = None) -> dict[str, Any]:
         "missing": list(answer.missing),
         "departments": [department_json(d) for d in answer.departments],
         "used": [{"clause_id": cid, "start": start, "end": end} for cid, start, end in answer.used],
+        "filtered": answer.filtered,
         "citations": [citation_json(c) for c in answer.citations],
         "facts": [fact_json(f, clause_id) for f, clause_id in answer.facts],
         "latency_ms": round(answer.latency_ms, 2),

@@ -20,9 +20,6 @@ from assistant.text import norm
 
 log = logging.getLogger(__name__)
 
-ROLES = ("牵头", "责任", "办理")
-
-
 @dataclass(frozen=True)
 class Abbreviations:
     """Abbreviation → full form; the longest abbreviation inside a name is the one spelled out."""
@@ -42,16 +39,17 @@ class Abbreviations:
         return cls(tuple(sorted(pairs.items(), key=lambda p: -len(p[0]))))
 
     def expand(self, name: str, region: str = "") -> str:
-        """The full name of `name`, or "" when it has no abbreviation in the table."""
+        """The full name of `name`, or "" when it has no abbreviation in the table. Only a name
+        that ends with an abbreviation is spelled out (市人社局), so a name already written in
+        full (市人民政府办公室, 市发展改革委员会) is left as it is."""
         key_name = norm(name)
         for short, full in self.table:
-            at = key_name.find(short)
-            if at < 0:
+            if not key_name.endswith(short):
                 continue
             if "{region}" in full:
                 return full.replace("{region}", region)
-            expanded = name[:at] + full + name[at + len(short):]
-            return expanded if expanded != name else ""
+            expanded = key_name[: len(key_name) - len(short)] + full
+            return expanded if expanded != key_name else ""
         return ""
 
 

@@ -133,6 +133,7 @@ class Answer:
     missing: tuple[str, ...] = ()  # what was asked and the documents do not state: "纳税的办理时限"
     used: tuple[tuple[str, int, int], ...] = ()  # (clause_id, start, end): the sentences the answer rests on
     departments: tuple[Department, ...] = ()  # who leads, is responsible or handles, per the cited clauses
+    filtered: bool = False  # a filter (not the question) narrowed what was searched
 
     @property
     def state(self) -> str:

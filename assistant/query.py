@@ -42,6 +42,7 @@ class Query:
     region_words: tuple[str, ...] = ()  # every name of the regions named (西安, 西安市 …), normalised
     subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
     search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
+    region_from_filter: bool = False  # the question named no region: the filter's region is the scope
 
     @property
     def scoped(self) -> bool:
@@ -103,6 +104,7 @@ class QueryReader:
         if not named and standalone != question:
             named = self.regions_in(standalone)
         regions: tuple[str, ...] = tuple(named)
+        from_filter = bool(region_filter and not regions)
         if region_filter and not regions:
             known = self.manifest.region(region_filter)
             regions = (known.name if known else region_filter,)
@@ -135,7 +137,7 @@ class QueryReader:
         search += " " + " ".join(self.concept_words(c) for c in subjects)
         words = tuple(norm(s) for s, r in self.names if r in regions)
         return Query(question, standalone, regions, scope, concepts, asks, terms, resolved.follow_up,
-                     resolved.pinned, words, subjects, " ".join(search.split()))
+                     resolved.pinned, words, subjects, " ".join(search.split()), from_filter)
 
     def concept_words(self, concept: Concept) -> str:
         """What the indexes are asked for a concept, whichever phrase the question used: its

@@ -191,9 +191,12 @@ class Assistant:
         answer = self._answer(engine, query, scope)
         used = {cid: engine.index.clauses[engine.positions[cid]] for cid, _s, _e in answer.used
                 if cid in engine.positions}
-        departments = of_answer(answer.used, used, engine.index.documents, self.abbreviations)
+        # a not-found answer names no department: those of other regions' clauses would mislead
+        departments = () if answer.abstained else of_answer(answer.used, used, engine.index.documents,
+                                                             self.abbreviations)
         elapsed = (time.perf_counter() - started) * 1000
         return dataclasses.replace(answer, latency_ms=elapsed, departments=departments,
+                                   filtered=bool(document) or query.region_from_filter,
                                    interpreted_as=query.standalone if query.follow_up else "",
                                    follow_up=query.follow_up)
 

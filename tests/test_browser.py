@@ -236,6 +236,8 @@ def test_new_conversation_clears_everything_and_a_reload_keeps_the_conversation(
     assert page.locator("#citations").inner_text().strip() == ""
     ask(page, "牵头单位是谁？")  # no context now: not read as the cleared topic
     assert "市监分局" not in page.locator("#answer-panel").inner_text()
+    # turn 1 again, and still a new answer: brought into view and focused
+    page.wait_for_function("document.activeElement?.classList.contains('answer-box')")
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector("#question textarea")
     page.wait_for_timeout(1000)
@@ -391,6 +393,13 @@ def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin
     page.click("#cancel-remove-button")
     page.locator("#confirm-remove-button").wait_for(state="hidden")
     assert any(d["id"] == doc_id for d in httpx.get(url + "/api/documents").json()["documents"])
+    page.click("#remove-button")
+    page.locator("#confirm-remove-button").wait_for(state="visible")
+    # picking another document withdraws the question: 确认删除 never removes what was not asked about
+    page.locator("#document-table [role=gridcell]", has_text="xa2024-60").first.click()
+    page.locator("#confirm-remove-button").wait_for(state="hidden")
+    page.locator("#document-table [role=gridcell]", has_text=doc_id).first.click()
+    page.wait_for_function(f"document.querySelector('#admin-doc input').value.includes('{doc_id}')")
     page.click("#remove-button")
     page.click("#confirm-remove-button")
     page.wait_for_function("document.querySelector('#admin-status').innerText.includes('已删除')", timeout=90_000)

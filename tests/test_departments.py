@@ -28,6 +28,10 @@ def test_an_abbreviation_is_spelled_out_keeping_the_rest_of_the_name():
     assert TABLE.expand("市人社局") == "市人力资源和社会保障局"
     assert TABLE.expand("市监分局", "泾河新城") == "市场监督管理局泾河新城分局"
     assert TABLE.expand("区税务局") == ""  # not in the table: the name is already plain
+    # only a name that ends with an abbreviation: one written in full is left alone
+    table = Abbreviations((("政府办", "人民政府办公室"), ("发展改革委", "发展和改革委员会")))
+    assert table.expand("市政府办公室") == "" and table.expand("市发展改革委员会") == ""
+    assert table.expand("市政府办") == "市人民政府办公室"
 
 
 def test_the_longest_abbreviation_wins(tmp_path: Path):

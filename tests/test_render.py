@@ -8,7 +8,7 @@ import re
 from assistant.errors import EmptyQuestion
 from assistant.models import Answer, Citation, Clause, ClauseInContext, Department, Document, Fact
 from web import render
-from web.ui import region_choices
+from web.ui import region_choices, storage_secret
 
 DOC = Document(id="d", title="泾河新城开办企业方案", issuer="泾河新城管委会", doc_number="陕泾河发〔2023〕15号",
                date="2023-04-25", region="泾河新城", source_file="internal_file.txt", line_start=1, line_end=9)
@@ -22,11 +22,12 @@ FACT = Fact("time_limit", "1 个工作日", "1 工作日", TEXT.index("1 个"), 
 
 
 def make_answer(text: str = "泾河新城：全面实现企业开办全流程“1 个工作日”办结[1]。原文：“…”[1]", abstained: bool = False,
-                missing: tuple[str, ...] = ()) -> Answer:
+                missing: tuple[str, ...] = (), filtered: bool = False) -> Answer:
     return Answer("开办企业要多久？<b>", text, abstained,
                   (Citation(1, CLAUSE, DOC, 1.0), Citation(2, OTHER, DOC, 0.5)), ((FACT, CLAUSE.id),),
                   missing=missing, used=((CLAUSE.id, START, TEXT.index("<script>")),),
-                  departments=(Department("牵头", "市监分局", "市场监督管理局泾河新城分局", CLAUSE.id),))
+                  departments=(Department("牵头", "市监分局", "市场监督管理局泾河新城分局", CLAUSE.id),),
+                  filtered=filtered)
 
 
 def in_context(clause_id: str) -> ClauseInContext:
@@ -41,13 +42,16 @@ def test_the_answer_box_has_three_states():
     assert "牵头" in answered and "市场监督管理局泾河新城分局" in answered and "copy-answer" in answered
     partial = render.answer_box_html(render.turn_record(make_answer(missing=("联系电话",)), 1))
     assert "state-partial" in partial and "部分解答" in partial and "文件未写明：</strong>联系电话" in partial
-    not_found = render.answer_box_html(render.turn_record(
-        make_answer("现有西安文件中未找到办理时限的明确规定。如需进一步确认，请咨询相关主管部门或12345政务服务便民热线。", True),
-        2, {"地区": "西安", "文件": ""}))
+    said = "现有西安文件中未找到办理时限的明确规定。如需进一步确认，请咨询相关主管部门或12345政务服务便民热线。"
+    not_found = render.answer_box_html(render.turn_record(make_answer(said, True, filtered=True), 2,
+                                                          {"地区": "西安", "文件": ""}))
     assert "state-not_found" in not_found and "未找到明确规定" in not_found and "cite-chip" not in not_found
     assert "热线坐席" in not_found and "筛选条件（地区：西安）" in not_found
     shown = re.sub(r"<textarea.*?</textarea>", "", not_found, flags=re.S)  # not the copy text
     assert shown.count("12345") == 1  # the citizens' line, not repeated from the answer text
+    # the filter is named only when it, not the question, set the scope
+    named = render.answer_box_html(render.turn_record(make_answer(said, True), 2, {"地区": "西安"}))
+    assert "筛选条件" not in named
 
 
 def test_user_and_source_text_is_escaped_everywhere():
@@ -102,3 +106,27 @@ def test_regions_are_offered_as_a_tree():
     assert choices[0] == ("全部地区", "")
     assert [value for _label, value in choices[1:]] == ["陕西", "西安", "泾河新城", "宁夏"]
     assert choices[3][0] == "\u3000\u3000└ 泾河新城" and choices[4][0] == "宁夏"
+
+
+def test_a_stored_conversation_is_checked_before_it_is_rendered():
+    good = render.turn_record(make_answer(), 1)
+    hostile = {**good, "turn": '1"><img src=x onerror=alert(1)>'}
+    bad_citation = {**good, "citations": [{**good["citations"][0], "n": '1"><img src=x onerror=alert(1)>'}]}
+    missing = {k: v for k, v in good.items() if k != "question"}
+    state = {"turns": [hostile, bad_citation, missing, "x", good, {**good, "state": "<b>"}]}
+    assert render.turns_of(state) == [good]
+    assert render.turns_of({"turns": "x"}) == [] and render.turns_of(None) == [] and render.turns_of([]) == []
+    assert render.turns_of({"turns": [{**good, "turn": True}]}) == []  # a bool is not a turn number
+
+
+def test_the_key_fact_is_the_first_sentence_outside_quotes():
+    assert render.first_sentence("甲：“全程网办。2小时办结。”[1]。原文：…") == "甲：“全程网办。2小时办结。”[1]。"
+    assert render.first_sentence("没有句号") == "没有句号"
+
+
+def test_the_browser_storage_key_survives_a_restart(tmp_path):
+    first = storage_secret(tmp_path / "data")
+    assert len(first) == 64 and storage_secret(tmp_path / "data") == first
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert storage_secret(blocked) != storage_secret(blocked)  # not writable: a fresh key each time

@@ -4,6 +4,7 @@
 (() => {
   "use strict";
   const $ = (sel, root = document) => root.querySelector(sel);
+  document.documentElement.lang = "zh-CN"; // the page is Chinese whatever the browser's language
 
   function reveal(target) {
     for (let el = target; el; el = el.parentElement) {
@@ -25,15 +26,24 @@
       await navigator.clipboard.writeText(text);
       return true;
     } catch (err) {
+      // no Clipboard API (an insecure origin): copy from a hidden selection, then give focus back
+      const had = document.activeElement;
       const area = document.createElement("textarea");
       area.value = text;
       area.setAttribute("readonly", "");
       area.style.position = "fixed";
       area.style.opacity = "0";
       document.body.appendChild(area);
+      area.focus();
       area.select();
-      const ok = document.execCommand("copy");
+      let ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (ignored) {
+        ok = false;
+      }
       area.remove();
+      if (had && had.focus) had.focus({ preventScroll: true });
       return ok;
     }
   }
@@ -113,7 +123,7 @@
     }
   }, true);
 
-  let lastTurn = null;
+  let lastAnswer = null;
   function sync() {
     // the question box: a character counter, and 提问 only when there is a question
     const box = $("#question textarea");
@@ -128,15 +138,15 @@
     }
     // a new answer: bring its first line into view
     const answer = $("#answer-panel .answer-box");
-    if (answer && answer.dataset.live === "1" && answer.dataset.turn !== lastTurn) {
-      lastTurn = answer.dataset.turn;
+    if (!answer) {
+      lastAnswer = null;
+    } else if (answer.dataset.live === "1" && answer.dataset.answer !== lastAnswer) {
+      lastAnswer = answer.dataset.answer;
       // the question and its answer together when both fit in the upper part of the screen, else the answer
       const asked = $("#question");
       const gap = asked ? answer.getBoundingClientRect().top - asked.getBoundingClientRect().top : Infinity;
       (gap < window.innerHeight * 0.4 ? asked : answer).scrollIntoView({ block: "start", behavior: "instant" });
       answer.focus({ preventScroll: true });
-    } else if (answer && lastTurn === null) {
-      lastTurn = answer.dataset.turn;
     }
     // Gradio's upload area: its accessible name must contain its visible text
     document.querySelectorAll("#upload-file [aria-label]").forEach((el) => {

@@ -8,6 +8,7 @@ functions: every piece of source or user text is escaped before it is shown.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
@@ -19,7 +20,6 @@ from assistant.models import Answer, ClauseInContext
 Record = dict[str, Any]
 
 STATE_LABELS = {"answered": "答案要点", "partial": "部分解答", "not_found": "未找到明确规定"}
-ROLE_LABELS = {"牵头": "牵头", "责任": "责任", "办理": "办理"}
 _CITE = re.compile(r"\[(\d+)\]")
 _CONSULT = re.compile(r"如需进一步确认[^。]*。$")
 
@@ -29,6 +29,7 @@ def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None
     """What the page keeps of one answer; JSON-safe, rendered again after a reload."""
     used_n = {c.n for c in answer.used_citations}
     return {
+        "id": uuid.uuid4().hex[:12],  # tells the page a new answer from the one before
         "turn": turn,
         "question": answer.question,
         "interpreted_as": answer.interpreted_as,
@@ -44,13 +45,57 @@ def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None
         "used": [list(u) for u in answer.used],
         "facts": [[clause_id, f.start, f.end] for f, clause_id in answer.facts if 0 <= f.start < f.end],
         "copy": answer_text(answer),
-        "filters": {k: v for k, v in (filters or {}).items() if v},
+        "filters": {k: v for k, v in (filters or {}).items() if v} if answer.filtered else {},
     }
 
 
+# What each field of a record must be; the record comes back from the browser, so it is checked
+# before anything is rendered from it.
+_STR, _INT = (str,), (int,)
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": _STR, "turn": _INT, "question": _STR, "interpreted_as": _STR, "state": _STR, "text": _STR, "missing": (list,),
+    "departments": (list,), "department_line": _STR, "citations": (list,), "used": (list,), "facts": (list,),
+    "copy": _STR, "filters": (dict,)}
+_CITATION: dict[str, tuple[type, ...]] = {
+    "n": _INT, "clause_id": _STR, "title": _STR, "doc_number": _STR, "date": _STR, "path": _STR,
+    "page": (int, type(None)), "region": _STR, "status": _STR, "used": (bool,), "reference": _STR}
+
+
+def _is(value: Any, kinds: tuple[type, ...]) -> bool:
+    return isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+
+
+def _valid(record: Any) -> bool:
+    if not isinstance(record, dict) or not all(_is(record.get(k), kinds) for k, kinds in _FIELDS.items()):
+        return False
+    spans_ok = all(isinstance(s, list) and len(s) == 3 and _is(s[0], _STR) and _is(s[1], _INT) and _is(s[2], _INT)
+                   for s in [*record["used"], *record["facts"]])
+    return (record["state"] in STATE_LABELS and spans_ok
+            and all(_is(m, _STR) for m in record["missing"])
+            and all(isinstance(d, dict) and all(_is(d.get(k), _STR) for k in ("role", "name", "full_name"))
+                    for d in record["departments"])
+            and all(isinstance(c, dict) and all(_is(c.get(k), kinds) for k, kinds in _CITATION.items())
+                    for c in record["citations"])
+            and all(_is(k, _STR) and _is(v, _STR) for k, v in record["filters"].items()))
+
+
+def turns_of(state: Any) -> list[Record]:
+    """The conversation kept in the browser: its well-formed turns, others dropped."""
+    turns = state.get("turns") if isinstance(state, dict) else None
+    return [t for t in turns if _valid(t)] if isinstance(turns, list) else []
+
+
 def first_sentence(text: str) -> str:
-    head, sep, _rest = text.partition("。")
-    return head + sep
+    """Up to the first 。 outside quotation marks (a quote keeps its own full stops)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "“「『《":
+            depth += 1
+        elif ch in "”」』》":
+            depth = max(0, depth - 1)
+        elif ch == "。" and depth == 0:
+            return text[: i + 1]
+    return text
 
 
 def _cite_links(text: str, target: Callable[[int], str], known: set[int]) -> str:
@@ -69,11 +114,11 @@ def _cite_links(text: str, target: Callable[[int], str], known: set[int]) -> str
 
 
 def _card_id(n: int) -> str:
-    return f"card-{n}"
+    return f"card-{int(n)}"
 
 
 def _source_id(turn: int, n: int) -> str:
-    return f"t{turn}-src-{n}"
+    return f"t{int(turn)}-src-{int(n)}"
 
 
 def _departments_html(record: Record) -> str:
@@ -84,7 +129,7 @@ def _departments_html(record: Record) -> str:
         name = escape(d["name"]) + (f'<span class="full-name">（{escape(d["full_name"])}）</span>'
                                     if d.get("full_name") else "")
         by_role.setdefault(d["role"], []).append(name)
-    items = "".join(f'<li><span class="role">{escape(ROLE_LABELS.get(role, role))}</span>{"、".join(names)}</li>'
+    items = "".join(f'<li><span class="role">{escape(role)}</span>{"、".join(names)}</li>'
                     for role, names in by_role.items())
     return f'<ul class="departments" aria-label="部门">{items}</ul>'
 
@@ -103,7 +148,8 @@ def answer_box_html(record: Record | None, live: bool = False) -> str:
     state = record["state"]
     known = {c["n"] for c in record["citations"]}
     head = first_sentence(record["text"])
-    parts = [f'<section class="answer-box state-{state}" data-turn="{record["turn"]}" data-live="{int(live)}"'
+    parts = [f'<section class="answer-box state-{state}" data-turn="{int(record["turn"])}"'
+             f' data-answer="{escape(record["id"])}" data-live="{int(live)}"'
              f' aria-labelledby="answer-label" tabindex="-1">',
              f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>']
     if record.get("interpreted_as"):
@@ -126,8 +172,8 @@ def answer_box_html(record: Record | None, live: bool = False) -> str:
     parts.append(_departments_html(record))
     used = [c for c in record["citations"] if c["used"]] or record["citations"][:1]
     if used and state != "not_found":
-        chips = "".join(f'<a class="cite-chip" href="#{_card_id(c["n"])}" data-n="{c["n"]}">'
-                        f'[{c["n"]}] {escape(c["doc_number"] or c["title"][:16])} {escape(c["path"])}'
+        chips = "".join(f'<a class="cite-chip" href="#{_card_id(c["n"])}" data-n="{int(c["n"])}">'
+                        f'[{int(c["n"])}] {escape(c["doc_number"] or c["title"][:16])} {escape(c["path"])}'
                         f'{escape(" 第" + str(c["page"]) + "页") if c["page"] else ""}</a>' for c in used)
         parts.append(f'<div class="chips" aria-label="出处">{chips}</div>')
     parts.append(f'<div class="actions">{_copy_button(record["copy"], "📋 复制答案（含出处、部门）", "复制答案")}</div>')
@@ -159,7 +205,7 @@ def conversation_html(records: Sequence[Record]) -> str:
         dept = f'<p class="dept-line">部门：{escape(r["department_line"])}</p>' if r.get("department_line") else ""
         label = STATE_LABELS[r["state"]]
         turns.append(
-            f'<li class="turn state-{r["state"]}" id="turn-{r["turn"]}">'
+            f'<li class="turn state-{r["state"]}" id="turn-{int(r["turn"])}">'
             f'<p class="asked"><span class="who">问</span>{escape(r["question"])}</p>'
             f'<div class="reply"><span class="who">答</span><span class="state-tag">{label}</span>{understood}'
             f'<p class="reply-text">{_cite_links(r["text"], target, known)}</p>{dept}'
@@ -220,9 +266,9 @@ def cards_html(record: Record | None, in_context: Callable[[str], ClauseInContex
     for c in record["citations"]:
         try:
             view = in_context(c["clause_id"])
-        except AssistantError:
-            cards.append(f'<div class="citation-card gone" id="{_card_id(c["n"])}">[{c["n"]}] '
-                         f'{escape(c["reference"])}（该条款已不在当前索引中）</div>')
+        except AssistantError as exc:  # removed since, or the index is unavailable: say which
+            cards.append(f'<div class="citation-card gone" id="{_card_id(c["n"])}">'
+                         f'{escape(c["reference"])}（{escape(exc.message_zh)}）</div>')
             continue
         used = [(s, e) for cid, s, e in record["used"] if cid == c["clause_id"]]
         facts = [(s, e) for cid, s, e in record["facts"] if cid == c["clause_id"]]

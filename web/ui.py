@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -23,7 +24,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 
 from assistant.conversation import Turn
-from assistant.errors import AssistantError, InvalidRequest
+from assistant.errors import AssistantError, CorpusError, IndexMissing, IndexStale, InvalidRequest, StorageError
 from assistant.feedback import FeedbackStore
 from assistant.library import Metadata
 from assistant.service import Assistant
@@ -72,8 +73,24 @@ EMPTY: dict[str, Any] = {"turns": []}
 
 
 def _refused(exc: AssistantError, where: str) -> None:
-    """A user's mistake: one log line with its code, no traceback."""
-    log.info("%s refused (%s): %s", where, exc.code, exc.message)
+    """One log line with its code, no traceback: a user's mistake (INFO), or the index being
+    unavailable (WARNING, as the API logs it)."""
+    unavailable = isinstance(exc, (IndexMissing, IndexStale, CorpusError, StorageError))
+    log.log(logging.WARNING if unavailable else logging.INFO, "%s refused (%s): %s", where, exc.code, exc.message)
+
+
+def storage_secret(data_dir: Path) -> str:
+    """The key of the conversation kept in the browser, the same across restarts (kept in
+    `data/`), so a restart loses no conversation; a fresh one when `data/` cannot be written."""
+    path = data_dir / "browser-storage.key"
+    try:
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        log.warning("conversations will not survive a restart: %s not writable (%s)", path, exc)
+        return secrets.token_hex(32)
 
 
 def region_choices(tree: list[tuple[str, int]]) -> list[tuple[str, str]]:
@@ -93,7 +110,9 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             return gr.update(), gr.update(), gr.update(), gr.update()
         docs = [(f"{d.title}（{d.region}）", d.id) for d, _n in documents if d.kind != "sub_plan"]
         admin_docs = [(f"{d.title}（{d.id} · {d.status}）", d.id) for d, _n in documents if d.kind != "sub_plan"]
-        return (gr.update(choices=region_choices(tree)), gr.update(choices=[("全部文件", ""), *docs]),
+        # the filters go back to everything: a value no longer offered would be refused
+        return (gr.update(choices=region_choices(tree), value=ALL_REGIONS),
+                gr.update(choices=[("全部文件", ""), *docs], value=""),
                 gr.update(choices=admin_docs, value=None), gr.update(choices=[("（无）", ""), *admin_docs], value=""))
 
     def titles() -> dict[str, str]:
@@ -117,7 +136,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         return render.turn_record(answer, number, filters_said(region, document))
 
     def respond(question: str, region: str, document: str, state: dict[str, Any]) -> tuple[Any, ...]:
-        turns = list((state or EMPTY).get("turns") or [])
+        turns = render.turns_of(state)
         try:
             record = ask_(question, region, document, turns)
         except AssistantError as exc:
@@ -130,7 +149,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     def search_everywhere(state: dict[str, Any]) -> tuple[Any, ...]:
         """The last question again, with no filter (it replaces the filtered answer)."""
-        turns = list((state or EMPTY).get("turns") or [])
+        turns = render.turns_of(state)
         if not turns:
             return (gr.update(),) * 10
         last, earlier = turns[-1], turns[:-1]
@@ -145,22 +164,19 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 ALL_REGIONS, "")
 
     def restore(state: dict[str, Any]) -> tuple[Any, ...]:
-        """After a reload: the conversation kept in the browser, rendered again."""
-        turns = list((state or EMPTY).get("turns") or [])
+        """After a reload: the conversation kept in the browser, rendered again (its malformed
+        turns dropped, from the storage too)."""
+        turns = render.turns_of(state)
         if not turns:
-            return "", "", "", gr.update()
-        try:
-            box, chat, cards = show(turns, live=False)
-        except (KeyError, TypeError, ValueError):  # a record from an older page: start afresh
-            log.info("stored conversation not readable; starting a new one")
-            return "", "", "", gr.update()
-        return box, chat, cards, gr.Accordion(open=False)
+            return "", "", "", gr.update(), dict(EMPTY)
+        box, chat, cards = show(turns, live=False)
+        return box, chat, cards, gr.Accordion(open=False), {"turns": turns}
 
     def new_conversation() -> tuple[Any, ...]:
-        return "", "", "", "", dict(EMPTY), "", gr.Accordion(open=True), gr.update(visible=False)
+        return ("", "", "", "", dict(EMPTY), "", gr.Accordion(open=True), gr.update(visible=False), "", "")
 
     def rate(rating: str, comment: str, state: dict[str, Any]) -> tuple[str, Any]:
-        turns = (state or EMPTY).get("turns") or []
+        turns = render.turns_of(state)
         if not turns:
             return '<p class="ask-error" role="alert">请先提问，再评价答案。</p>', gr.update()
         last = turns[-1]
@@ -250,7 +266,9 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         return row[0] if row else gr.update()
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        state = gr.BrowserState(dict(EMPTY), storage_key="policy-assistant-conversation")
+        state = gr.BrowserState(dict(EMPTY), storage_key="policy-assistant-conversation",
+                                secret=storage_secret(assistant.settings.data_dir))
+        pending_removal = gr.State("")  # the document 删除… asked about: the one 确认删除 removes
         gr.HTML(f'<h1 class="page-title">{TITLE}</h1><p class="intro">{INTRO}</p>'
                 f'<details class="help"><summary>使用说明</summary><ul>{HELP}</ul></details>', elem_id="header",
                 padding=False)
@@ -325,7 +343,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         ask_btn.click(respond, ask_in, ask_out, api_name="ask")
         question.submit(respond, ask_in, ask_out, api_visibility="private")
         search_all_btn.click(search_everywhere, [state], [*ask_out, region, document], api_visibility="private")
-        new_btn.click(new_conversation, None, ask_out, api_visibility="private")
+        new_btn.click(new_conversation, None, [*ask_out, status, comment], api_visibility="private")
         up_btn.click(lambda c, s: rate("up", c, s), [comment, state], [status, comment], api_visibility="private")
         down_btn.click(lambda c, s: rate("down", c, s), [comment, state], [status, comment], api_visibility="private")
         for control in (region, document):
@@ -336,7 +354,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         lists = [region, document, doc_id, successor]
         demo.load(filter_lists, None, lists, api_visibility="private")
         demo.load(document_rows, None, [table], api_visibility="private")
-        demo.load(restore, [state], [answer_box, conversation, cards, examples], api_visibility="private")
+        demo.load(restore, [state], [answer_box, conversation, cards, examples, state], api_visibility="private")
 
         form = [upload_file, up_region, up_title, up_date, up_number]
         admin_out = [admin_status, table, *lists, confirm, *form]
@@ -344,11 +362,15 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                          api_visibility="private")
         retire_btn.click(retire, [token, doc_id, successor], admin_out, api_visibility="private")
         reinstate_btn.click(reinstate, [token, doc_id], admin_out, api_visibility="private")
-        remove_btn.click(lambda d: (confirm_text(d), gr.Group(visible=bool(d)),
+        remove_btn.click(lambda d: (confirm_text(d), gr.Group(visible=bool(d)), d or "",
                                     "" if d else '<p class="admin-error" role="alert">⚠️ 请先在列表中点选一个文件，'
                                                  "或在“选择文件”中选择。</p>"),
-                         [doc_id], [confirm_note, confirm, admin_status], api_visibility="private")
-        cancel_btn.click(lambda: gr.Group(visible=False), None, [confirm], api_visibility="private")
-        confirm_btn.click(remove, [token, doc_id], admin_out, api_visibility="private")
+                         [doc_id], [confirm_note, confirm, pending_removal, admin_status], api_visibility="private")
+        cancel_btn.click(lambda: (gr.Group(visible=False), ""), None, [confirm, pending_removal],
+                         api_visibility="private")
+        # picking another document withdraws the question
+        doc_id.change(lambda: (gr.Group(visible=False), ""), None, [confirm, pending_removal],
+                      api_visibility="private")
+        confirm_btn.click(remove, [token, pending_removal], admin_out, api_visibility="private")
         table.select(pick_row, None, [doc_id], api_visibility="private")
     return demo
