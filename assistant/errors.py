@@ -95,6 +95,16 @@ class Busy(AssistantError):
     zh = "正在更新索引，请稍后重试。"
 
 
+class BodyTooLarge(InvalidRequest):
+    code = "body_too_large"
+    zh = "请求体过大。"
+
+
+class RateLimited(AssistantError):
+    code = "rate_limited"
+    zh = "请求过于频繁，请稍后再试。"
+
+
 class MethodNotAllowed(InvalidRequest):
     code = "method_not_allowed"
     zh = "不支持该请求方法。"

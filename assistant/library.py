@@ -24,11 +24,13 @@ import tomlkit
 
 from assistant.errors import AssistantError, DocumentNotFound, InvalidRequest, UnknownRegion, UnreadableDocument
 from assistant.parsing.corpus import ParsedSource, parse_source, parser_fingerprint, source_key
-from assistant.parsing.loaders import LoadedText, load_bytes
+from assistant.parsing.loaders import LoadedText
 from assistant.parsing.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
 from assistant.parsing.metadata import detect_metadata
+from assistant.parsing.sandbox import load_untrusted
 from assistant.settings import Settings
 from assistant.store import IndexStore
+from assistant.text import encodable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +49,36 @@ class Metadata:
     region: str = ""
     region_parent: str = ""
     doc_id: str = ""
+
+
+# How long each field a person gives may be: a region or title is a name, not a text.
+FIELD_LIMITS = {"title": 200, "issuer": 100, "doc_number": 60, "date": 10, "region": 20, "region_parent": 20,
+                "doc_id": 41}
+
+
+def check_metadata(meta: Metadata) -> Metadata:
+    """`meta` with its fields stripped; a field too long, or holding a line break or a character
+    that is not text, is refused (400) before anything is read."""
+    values = {k: str(v).strip() for k, v in asdict(meta).items()}
+    for key, value in values.items():
+        limit = FIELD_LIMITS.get(key, 200)
+        if len(value) > limit or re.search(r"[\x00-\x1f\x7f]", value) or not encodable(value):
+            raise InvalidRequest(f"{key} must be at most {limit} characters on one line, got {len(value)}",
+                                 f"“{key}”过长或含有非法字符（最多 {limit} 字）。", field=key, limit=limit)
+    check_date(values["date"])
+    return Metadata(**values)
+
+
+def check_date(when: str) -> None:
+    """A date is YYYY-MM-DD and a real day (not 9999-99-99), or empty."""
+    if not when:
+        return
+    try:
+        real = bool(_DATE.match(when)) and bool(date.fromisoformat(when))
+    except ValueError:
+        real = False
+    if not real:
+        raise InvalidRequest(f"date must be a real day as YYYY-MM-DD, got {when!r}", "日期应为真实日期，格式 YYYY-MM-DD。")
 
 
 def safe_name(name: str) -> str:
@@ -118,9 +150,9 @@ class Library:
 
     # -- changes -------------------------------------------------------------------------------
     def add(self, name: str, data: bytes, meta: Metadata | None = None) -> SourceSpec:
-        meta = meta or Metadata()
+        meta = check_metadata(meta or Metadata())
         manifest = self.manifest()
-        loaded = load_bytes(name, data)
+        loaded = load_untrusted(name, data)
         digest = hashlib.sha256(data).hexdigest()
         for spec in manifest.sources:
             path = self.dir / spec.file
@@ -130,8 +162,7 @@ class Library:
         detected = detect_metadata(loaded.text, manifest)
         region, new_region = _region(name, meta.region or detected.region, meta.region_parent, manifest)
         when = meta.date or detected.date
-        if when and not _DATE.match(when):
-            raise InvalidRequest(f"date must be YYYY-MM-DD, got {when!r}", "日期格式应为 YYYY-MM-DD。")
+        check_date(when)
         taken = {s.id for s in manifest.sources}
         doc_id = meta.doc_id or _doc_id(when, data, taken)
         if doc_id in taken:
@@ -170,7 +201,7 @@ class Library:
         if spec is None:
             raise DocumentNotFound(f"no source document {doc_id!r} (only whole files can be replaced)",
                                    f"未找到文件“{doc_id}”。")
-        loaded = load_bytes(name, data)
+        loaded = load_untrusted(name, data)
         if Path(safe_name(name)).suffix != Path(spec.file).suffix:
             raise UnreadableDocument(f"{doc_id} is a {Path(spec.file).suffix} file; the replacement must be too",
                                      "替换文件须与原文件类型相同。")

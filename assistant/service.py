@@ -10,11 +10,12 @@ import hmac
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from assistant.answer import compose
 from assistant.conversation import Context, FollowUpResolver, Turn, user_questions
@@ -22,6 +23,7 @@ from assistant.departments import Abbreviations, of_answer
 from assistant.errors import (
     AdminDisabled,
     EmptyQuestion,
+    InvalidQuestion,
     QuestionTooLong,
     Unauthorized,
     UnknownClause,
@@ -37,9 +39,38 @@ from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.retrieval.terms import warm_up as warm_up_terms
 from assistant.settings import Settings, get_settings
 from assistant.store import IndexStore
+from assistant.text import encodable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Remembered(Generic[K, V]):
+    """A small thread-safe LRU map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -97,6 +128,7 @@ class Assistant:
         self._checked = time.monotonic()
         self._failed = ""  # a build that would not load: not tried again every second
         self._store = IndexStore(self.settings.index_dir)
+        self._contexts: Remembered[tuple[Any, ...], Context] = Remembered(4096)
 
     def engine(self) -> Engine:
         engine = self._engine
@@ -157,6 +189,9 @@ class Assistant:
     def validate(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():
             raise EmptyQuestion("the question is empty", "问题不能为空。")
+        if not encodable(question):
+            raise InvalidQuestion("the question holds characters that are not text (a lone surrogate)",
+                                  "问题包含无法识别的字符。")
         question = question.strip()
         limit = self.settings.max_question_chars
         if len(question) > limit:
@@ -214,15 +249,26 @@ class Assistant:
         return query
 
     def _context(self, engine: Engine, history: Sequence[Turn], scope: _Scope) -> Context | None:
-        """Replay the earlier questions: what each was about, and the clause it was answered from."""
+        """Replay the earlier questions: what each was about, and the clause it was answered from.
+
+        At most `max_history_turns` questions of at most `max_question_chars` each, whatever the
+        history sent; and a conversation's context is remembered, so its next request replays
+        only the newest question, not every earlier one again."""
         context: Context | None = None
-        for previous in user_questions(history, self.settings.max_history_turns):
-            previous = previous.strip()[: self.settings.max_question_chars]
+        questions = [q.strip()[: self.settings.max_question_chars]
+                     for q in user_questions(history, self.settings.max_history_turns)]
+        for i, previous in enumerate(questions):
+            key = (engine.index.build, scope, tuple(questions[: i + 1]))
+            remembered = self._contexts.get(key)
+            if remembered is not None:
+                context = remembered
+                continue
             query = engine.reader.read(previous, context, region_filter=scope.region)
             answer = self._answer(engine, query, scope)
             top = answer.citations[0].clause.id if answer.citations and not answer.abstained else ""
             keeps_subject = context is not None and query.follow_up in ("clause", "context")
             context = Context(context.question if context and keeps_subject else query.standalone, top)
+            self._contexts.put(key, context)
         return context
 
     def _answer(self, engine: Engine, query: Query, scope: _Scope) -> Answer:

@@ -54,6 +54,20 @@ class Settings(BaseSettings):
     # Admin routes (upload, delete, retire) need this token; unset: they are off.
     admin_token: SecretStr = SecretStr("")
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Any other request body; refused with 413 while it is read.
+    max_body_bytes: int = 1024 * 1024
+    # Chat history a request may send, in characters (every message together).
+    max_history_chars: int = 50_000
+    # What the page's upload folder may hold before further page uploads are refused (507).
+    max_pending_upload_bytes: int = 200 * 1024 * 1024
+    # Per client (IP) moving-window limits, `limits` notation: questions, admin routes, the rest.
+    rate_limit_ask: str = "20/second;600/minute"
+    rate_limit_admin: str = "30/minute"
+    rate_limit_other: str = "50/second"
+    # Take the client from X-Forwarded-For (only behind a proxy you trust).
+    trust_forwarded_for: bool = False
+    # Origins allowed to call the API from a browser (CORS); empty: none.
+    cors_origins: list[str] = []
     # How long an admin request waits for another build to finish before answering 409.
     build_wait_seconds: float = 120.0
 

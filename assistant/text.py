@@ -186,3 +186,12 @@ def _continues_number(text: str) -> bool:
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) in `text`, split after 。！？； and line breaks."""
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+def encodable(text: str) -> bool:
+    """Whether `text` is text: no lone surrogate ("\\ud800" from JSON) that UTF-8 cannot hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -42,7 +42,10 @@ def free_port() -> int:
 
 def start_server() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "ASSISTANT_DATA_DIR": os.environ.get("ASSISTANT_DATA_DIR", "/tmp/assistant-loadbench")}
+    # the bench measures the server, not the per-client limits (all its clients share one address)
+    env = {**os.environ, "ASSISTANT_DATA_DIR": os.environ.get("ASSISTANT_DATA_DIR", "/tmp/assistant-loadbench"),
+           "ASSISTANT_RATE_LIMIT_ASK": "100000/second", "ASSISTANT_RATE_LIMIT_OTHER": "100000/second",
+           "ASSISTANT_RATE_LIMIT_ADMIN": "100000/second"}
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

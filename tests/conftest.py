@@ -54,8 +54,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Served(str):
+    """A live server's URL, with its process id (to read its memory)."""
+
+    pid: int = 0
+
+
 @contextmanager
-def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
+def serving(env: dict[str, str], log_path: Path) -> Iterator[Served]:
     """`assistant serve` as a user starts it, in its own process on a free loopback port; yields its URL."""
     import os
     import subprocess
@@ -65,10 +71,11 @@ def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
     import httpx
 
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = Served(f"http://127.0.0.1:{port}")
     with log_path.open("w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
                                 env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        url.pid = proc.pid
         try:
             deadline = time.monotonic() + 180
             while True:
@@ -91,10 +98,15 @@ def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
                 proc.kill()
 
 
+LIVE_ADMIN_TOKEN = "live-secret"
+LIVE_AUTH = {"Authorization": f"Bearer {LIVE_ADMIN_TOKEN}"}
+
+
 @pytest.fixture(scope="session")
 def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The server on the session's built index, for the clients and the browser."""
     data_dir = tmp_path_factory.mktemp("live-data")
-    env = {"ASSISTANT_INDEX_DIR": str(built_settings.index_dir), "ASSISTANT_DATA_DIR": str(data_dir)}
+    env = {"ASSISTANT_INDEX_DIR": str(built_settings.index_dir), "ASSISTANT_DATA_DIR": str(data_dir),
+           "ASSISTANT_ADMIN_TOKEN": LIVE_ADMIN_TOKEN}
     with serving(env, data_dir / "server.log") as url:
         yield url

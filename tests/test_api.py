@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
@@ -18,6 +19,8 @@ pytestmark = pytest.mark.integration
 
 ASK = "/api/ask"
 OPENING = "泾河新城开办企业要多久？"
+ADMIN = "api-secret"
+AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +30,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(built_settings: Settings, assistant: Assistant, data_dir: Path):  # type: ignore[no-untyped-def]
-    settings = built_settings.model_copy(update={"data_dir": data_dir})
-    app = create_app(settings, assistant, FeedbackStore(data_dir / "feedback.sqlite3"))
+    settings = built_settings.model_copy(update={"data_dir": data_dir, "admin_token": SecretStr(ADMIN),
+                                                 "rate_limit_ask": "1000/second", "rate_limit_other": "1000/second"})
+    app = create_app(settings, Assistant(settings), FeedbackStore(data_dir / "feedback.sqlite3"))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -223,9 +227,9 @@ def test_feedback_is_stored_and_survives_a_restart(client, built_settings, assis
            "clause_ids": ["xa2022-72:(三)5.(11)"]}
     created = client.post("/api/feedback", json=row)
     assert created.status_code == 201 and created.json()["id"] > 0
-    settings = built_settings.model_copy(update={"data_dir": data_dir})
-    with TestClient(create_app(settings, assistant, ui=False)) as again:  # a new app, a new store object
-        listed = again.get("/api/feedback", params={"rating": "down"}).json()["feedback"]
+    settings = built_settings.model_copy(update={"data_dir": data_dir, "admin_token": SecretStr(ADMIN)})
+    with TestClient(create_app(settings, Assistant(settings), ui=False)) as again:  # a new app, a new store
+        listed = again.get("/api/feedback", params={"rating": "down"}, headers=AUTH).json()["feedback"]
     assert listed[0]["comment"] == "引用的条款不对" and listed[0]["clause_ids"] == row["clause_ids"]
 
 
@@ -240,8 +244,9 @@ def test_feedback_errors(client, payload):
 
 
 def test_feedback_list_errors(client):
-    error(client.get("/api/feedback", params={"limit": 0}), 400, "invalid_request")
-    error(client.get("/api/feedback", params={"rating": "sideways"}), 400, "invalid_request")
+    error(client.get("/api/feedback", params={"limit": 0}, headers=AUTH), 400, "invalid_request")
+    error(client.get("/api/feedback", params={"rating": "sideways"}, headers=AUTH), 400, "invalid_request")
+    error(client.get("/api/feedback"), 401, "unauthorized")  # other users' comments are not public
 
 
 # -- OpenAI-compatible ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.conftest import LIVE_AUTH
+
 pytestmark = [pytest.mark.integration, pytest.mark.live]
 
 QUESTION = "在西安开办企业需要多长时间？"
@@ -63,5 +65,5 @@ def test_gradio_client_asks_through_the_page(live_server):
 def test_feedback_endpoint_on_the_live_server(live_server):
     created = httpx.post(live_server + "/api/feedback", json={"rating": "up", "question": QUESTION, "answer": "…"})
     assert created.status_code == 201
-    listed = httpx.get(live_server + "/api/feedback").json()["feedback"]
+    listed = httpx.get(live_server + "/api/feedback", headers=LIVE_AUTH).json()["feedback"]
     assert listed[0]["id"] == created.json()["id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
@@ -69,12 +69,16 @@ def health(assistant: AssistantDep) -> JSONResponse:
 
 
 @router.post("/feedback", status_code=201, summary="Rate an answer: up or down, with an optional comment")
-def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback)]) -> dict[str, Any]:
-    row = store.add(body.rating, body.question, body.answer, body.comment, body.clause_ids, source="api")
+def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback)],
+                 idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> dict[str, Any]:
+    """A retry with the same `Idempotency-Key` header (or `idempotency_key` field) returns the
+    row saved the first time."""
+    row = store.add(body.rating, body.question, body.answer, body.comment, body.clause_ids, source="api",
+                    idempotency_key=body.idempotency_key or idempotency_key)
     return row.to_dict()
 
 
-@router.get("/feedback", summary="The latest ratings, newest first")
+@router.get("/feedback", summary="The latest ratings, newest first (admin)", dependencies=[admin.Admin])
 def list_feedback(store: Annotated[FeedbackStore, Depends(get_feedback)],
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100, rating: str | None = None) -> dict[str, Any]:
     return {"feedback": [row.to_dict() for row in store.list(limit, rating)]}

@@ -7,14 +7,17 @@ can produce 400, 404 or 503, never a 500.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,6 +26,7 @@ from assistant.contract import error_json
 from assistant.errors import (
     AdminDisabled,
     AssistantError,
+    BodyTooLarge,
     Busy,
     CorpusError,
     IndexMissing,
@@ -30,6 +34,7 @@ from assistant.errors import (
     InvalidRequest,
     MethodNotAllowed,
     NotFound,
+    RateLimited,
     StorageError,
     Unauthorized,
     UnreadableDocument,
@@ -38,6 +43,7 @@ from assistant.errors import (
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
+from web.guard import BodyLimit, RateLimit, SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,8 @@ log = logging.getLogger(__name__)
 # The HTTP status of each kind of error, the more specific kinds first.
 STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
     ((IndexMissing, IndexStale, CorpusError, StorageError), 503),
-    (Unauthorized, 401), (AdminDisabled, 403), (Busy, 409), (UploadTooLarge, 413), (UnreadableDocument, 422),
+    (Unauthorized, 401), (AdminDisabled, 403), (Busy, 409), ((UploadTooLarge, BodyTooLarge), 413),
+    (UnreadableDocument, 422), (RateLimited, 429),
     (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),
 )
 
@@ -137,6 +144,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(api.router)
     app.include_router(openai_api.router)
     if ui:
+        # the page's uploads go under data/, where the body limit keeps them within a quota
+        os.environ.setdefault("GRADIO_TEMP_DIR", str(settings.data_dir / "page-uploads"))
         import gradio as gr
 
         from web.ui import CSS, HEAD, THEME, TITLE, build_ui
@@ -144,9 +153,29 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         blocks = build_ui(assistant, feedback)
         blocks.title = TITLE
         app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, head=HEAD, footer_links=["api"],
-                                  show_error=True)
+                                  show_error=True, max_file_size=settings.max_upload_bytes)
+        from gradio.utils import get_upload_folder
+
+        upload_dir: Path | None = Path(get_upload_folder())
     else:
+        upload_dir = None
+
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
+    guard(app, settings, upload_dir)
     return app
+
+
+def guard(app: FastAPI, settings: Settings, upload_dir: Path | None) -> None:
+    """Limits before anything reads a request: body size, then rate, then the security headers on
+    every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`)."""
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
+                       upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
+    app.add_middleware(RateLimit, ask=settings.rate_limit_ask, admin=settings.rate_limit_admin,
+                       other=settings.rate_limit_other, trust_forwarded=settings.trust_forwarded_for)
+    # Always present, so Gradio's own CORS layer (which, on a non-local host, admits any origin with
+    # credentials) stands aside: only the configured origins, none by default.
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
+    app.add_middleware(SecurityHeaders)

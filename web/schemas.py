@@ -4,15 +4,49 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.conversation import Turn
+from assistant.settings import get_settings
+from assistant.text import encodable
 
 MAX_HISTORY = 100
 MAX_MESSAGE_CHARS = 20_000
+MAX_FIELD_CHARS = 20_000  # any other text field
 
 
-class Message(BaseModel):
+def _text_only(value: Any, depth: int = 0) -> None:
+    """Every string in a body is text: a lone surrogate ("\\ud800") is refused (400), not a 500 later."""
+    if isinstance(value, str):
+        if not encodable(value):
+            raise ValueError("a string holds a lone surrogate, which is not text")
+    elif isinstance(value, dict) and depth < 8:
+        for key, item in value.items():
+            _text_only(key, depth + 1)
+            _text_only(item, depth + 1)
+    elif isinstance(value, list) and depth < 8:
+        for item in value:
+            _text_only(item, depth + 1)
+
+
+class Body(BaseModel):
+    """A request body: text only."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _is_text(cls, data: Any) -> Any:
+        _text_only(data)
+        return data
+
+
+def _history_fits(messages: list[Message]) -> None:
+    limit = get_settings().max_history_chars
+    size = sum(len(m.text()) for m in messages)
+    if size > limit:
+        raise ValueError(f"the history holds {size} characters, more than {limit} allowed")
+
+
+class Message(Body):
     model_config = ConfigDict(extra="ignore")
 
     role: Literal["system", "user", "assistant", "developer", "tool"]
@@ -31,27 +65,40 @@ class Message(BaseModel):
         return Turn(self.role, self.text())
 
 
-class AskRequest(BaseModel):
+class AskRequest(Body):
     model_config = ConfigDict(extra="forbid")
 
-    question: str
-    region: str | None = None
-    document: str | None = None
+    question: str = Field(max_length=MAX_FIELD_CHARS)
+    region: str | None = Field(default=None, max_length=200)
+    document: str | None = Field(default=None, max_length=200)
     history: list[Message] = Field(default_factory=list, max_length=MAX_HISTORY)
     include_retired: bool = False
 
+    @model_validator(mode="after")
+    def _history_size(self) -> AskRequest:
+        _history_fits(self.history)
+        return self
 
-class FeedbackRequest(BaseModel):
+
+class FeedbackRequest(Body):
     model_config = ConfigDict(extra="forbid")
 
     rating: Literal["up", "down"]
-    question: str
-    answer: str = ""
-    comment: str = ""
-    clause_ids: list[str] = Field(default_factory=list, max_length=50)
+    question: str = Field(max_length=2_000)
+    answer: str = Field(default="", max_length=10_000)
+    comment: str = Field(default="", max_length=2_000)
+    clause_ids: list[str] = Field(default_factory=list, max_length=20)
+    # A retry with the same key gets the row saved the first time, not a second one.
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _ids_short(self) -> FeedbackRequest:
+        if any(len(c) > 200 for c in self.clause_ids):
+            raise ValueError("a clause id is longer than 200 characters")
+        return self
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(Body):
     """OpenAI's chat completion request; sampling options are accepted and have no effect
     (answers are extractive). `region` and `document` are this service's own filters."""
 
@@ -60,12 +107,17 @@ class ChatRequest(BaseModel):
     model: str | None = None
     messages: list[Message] = Field(min_length=1, max_length=MAX_HISTORY)
     stream: bool = False
-    region: str | None = None
-    document: str | None = None
+    region: str | None = Field(default=None, max_length=200)
+    document: str | None = Field(default=None, max_length=200)
     include_retired: bool = False
 
+    @model_validator(mode="after")
+    def _history_size(self) -> ChatRequest:
+        _history_fits(self.messages)
+        return self
 
-class RetireRequest(BaseModel):
+
+class RetireRequest(Body):
     model_config = ConfigDict(extra="forbid")
 
-    superseded_by: str = ""
+    superseded_by: str = Field(default="", max_length=200)

@@ -265,7 +265,8 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         row = event.row_value or []
         return row[0] if row else gr.update()
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    # the page's uploaded files are swept an hour after they arrive
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 3600)) as demo:
         state = gr.BrowserState(dict(EMPTY), storage_key="policy-assistant-conversation",
                                 secret=storage_secret(assistant.settings.data_dir))
         pending_removal = gr.State("")  # the document 删除… asked about: the one 确认删除 removes

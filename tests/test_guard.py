@@ -1,0 +1,178 @@
+"""Hostile requests: oversized bodies, lone surrogates, floods, framing, feedback abuse. Each is a
+clear 4xx in the error shape, answered before the body is parsed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from assistant.feedback import FeedbackStore
+from assistant.service import Assistant
+from assistant.settings import Settings
+from web.app import create_app
+from web.guard import RateLimit
+
+MB = 1024 * 1024
+TOKEN = "guard-secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def rss() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096
+
+
+@pytest.fixture(scope="module")
+def settings(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return built_settings.model_copy(update={
+        "data_dir": tmp_path_factory.mktemp("guard-data"), "admin_token": SecretStr(TOKEN),
+        "rate_limit_ask": "1000/second", "rate_limit_other": "1000/second", "rate_limit_admin": "1000/second"})
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings, Assistant(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def code_of(response) -> str:  # type: ignore[no-untyped-def]
+    return str(response.json()["error"]["code"])
+
+
+ROUTES = [("POST", "/api/ask"), ("POST", "/v1/chat/completions"), ("POST", "/api/feedback"),
+          ("POST", "/api/documents"), ("PUT", "/api/documents/xa2024-60"), ("POST", "/api/documents/x/retire"),
+          ("POST", "/gradio_api/upload"), ("POST", "/gradio_api/queue/join")]
+
+
+def server_rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_a_50_mb_body_is_refused_at_once_on_every_route(live_server):
+    """Against the real server (its own process, so its memory is what is measured): declared
+    or streamed, 50 MB to each route is a 413 within a second, before the token is checked."""
+    import httpx
+
+    before = server_rss(live_server.pid)
+    size = 50 * MB
+
+    # a well-formed upload whose file never ends: the parser spools it as it reads
+    prefix = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+
+    def chunks(multipart: bool) -> Iterator[bytes]:
+        if multipart:
+            yield prefix
+        block = b"x" * MB
+        for _ in range(size // MB):
+            yield block
+
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        for method, path in ROUTES:
+            multipart = "documents" in path or "upload" in path
+            for headers in ({"Content-Length": str(size + len(prefix) * multipart)}, {}):  # declared, then streamed
+                started = time.perf_counter()
+                try:
+                    kind = "multipart/form-data; boundary=x" if multipart else "application/json"
+                    response = http.request(method, path, content=chunks(multipart),
+                                            headers={"Content-Type": kind, **headers})
+                except httpx.TransportError:  # the server answered and closed before all was sent
+                    continue
+                assert response.status_code == 413, (method, path, response.text[:200])
+                assert code_of(response) in ("body_too_large", "upload_too_large")
+                assert time.perf_counter() - started < 1.0, (method, path)
+    assert server_rss(live_server.pid) - before < 100 * MB
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/ask", '{"question": "\\ud800开办企业"}'),
+    ("/api/ask", '{"question": "开办企业要多久？", "history": [{"role": "user", "content": "\\udfff"}]}'),
+    ("/v1/chat/completions", '{"messages": [{"role": "user", "content": "\\ud800"}]}'),
+    ("/api/feedback", '{"rating": "up", "question": "q", "comment": "\\ud800"}'),
+])
+def test_a_lone_surrogate_is_a_400(client, path, body):
+    response = client.post(path, content=body.encode(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and code_of(response) == "invalid_request"
+
+
+def test_the_service_refuses_a_lone_surrogate_too(settings):
+    from assistant.errors import InvalidQuestion
+
+    with pytest.raises(InvalidQuestion):
+        Assistant(settings).validate("\ud800开办企业")
+
+
+def test_a_history_is_capped_in_characters(client, settings):
+    each = settings.max_history_chars // 4
+    history = [{"role": "user", "content": "问" * each} for _ in range(5)]
+    response = client.post("/api/ask", json={"question": "那渭滨区呢？", "history": history})
+    assert response.status_code == 400 and "characters" in response.json()["error"]["message_en"]
+
+
+def test_feedback_is_bounded_private_and_idempotent(client):
+    row = {"rating": "up", "question": "开办企业要多久？", "idempotency_key": "retry-1"}
+    first, again = client.post("/api/feedback", json=row), client.post("/api/feedback", json=row)
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    by_header = [client.post("/api/feedback", json={"rating": "down", "question": "q"},
+                             headers={"Idempotency-Key": "retry-2"}) for _ in range(2)]
+    assert by_header[0].json()["id"] == by_header[1].json()["id"]
+    too_many = client.post("/api/feedback", json={"rating": "up", "question": "q", "clause_ids": ["x"] * 21})
+    assert too_many.status_code == 400
+    long_id = client.post("/api/feedback", json={"rating": "up", "question": "q", "clause_ids": ["x" * 201]})
+    assert long_id.status_code == 400
+    assert client.get("/api/feedback").status_code == 401
+    listed = client.get("/api/feedback", headers=AUTH).json()["feedback"]
+    assert sum(1 for r in listed if r["question"] == "开办企业要多久？") == 1
+
+
+def test_security_headers_on_the_page_and_the_api(client):
+    for path in ("/", "/api/health", "/api/nothing-here"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "same-origin"
+    # CORS is closed unless configured
+    preflight = client.options("/api/ask", headers={"Origin": "https://elsewhere.example",
+                                                    "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_cors_opens_to_the_origins_configured(settings):
+    open_to = settings.model_copy(update={"cors_origins": ["https://portal.example"]})
+    with TestClient(create_app(open_to, Assistant(open_to), ui=False)) as c:
+        allowed = c.options("/api/ask", headers={"Origin": "https://portal.example",
+                                                 "Access-Control-Request-Method": "POST"})
+        assert allowed.headers["access-control-allow-origin"] == "https://portal.example"
+        other = c.options("/api/ask", headers={"Origin": "https://elsewhere.example",
+                                               "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_flood_is_a_429_with_retry_after(settings):
+    tight = settings.model_copy(update={"rate_limit_ask": "3/minute", "rate_limit_admin": "2/minute"})
+    with TestClient(create_app(tight, Assistant(tight), ui=False), raise_server_exceptions=False) as c:
+        codes = [c.get("/api/search", params={"q": "开办企业"}).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = c.post("/api/ask", json={"question": "开办企业要多久？"})
+        assert limited.status_code == 429 and code_of(limited) == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
+        # guessing the admin token is slow: two tries a minute here
+        tries = [c.delete("/api/documents/x", headers={"Authorization": f"Bearer guess{i}"}).status_code
+                 for i in range(3)]
+        assert tries == [401, 401, 429]
+        assert c.get("/api/health").status_code == 200  # reading is not limited
+
+
+def test_what_counts_against_which_limit():
+    assert RateLimit.kind("POST", "/api/ask") == "ask" and RateLimit.kind("GET", "/api/search") == "ask"
+    assert RateLimit.kind("POST", "/gradio_api/queue/join") == "ask"
+    assert RateLimit.kind("POST", "/gradio_api/upload") == "admin"
+    assert RateLimit.kind("DELETE", "/api/documents/x") == "admin" and RateLimit.kind("GET", "/api/feedback") == "admin"
+    assert RateLimit.kind("GET", "/assets/index.js") is None and RateLimit.kind("POST", "/api/feedback") == "other"

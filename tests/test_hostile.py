@@ -1,0 +1,142 @@
+"""Hostile files against a real server: a Word zip bomb, a PDF of 5,000 blank pages, a region
+name of 10,000 characters, an impossible date. Each is refused in seconds with a clear 4xx, the
+server's memory barely moves, and other questions are answered meanwhile."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.parsing.sandbox import Limits, check_zip, load_untrusted
+
+pytestmark = pytest.mark.integration
+
+MB = 1024 * 1024
+TOKEN = "hostile-secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def zip_bomb(path: Path, inflated: int = 200 * MB) -> Path:
+    """A .docx whose document.xml inflates from a few hundred KB to `inflated` bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            block = b" " * MB
+            for _ in range(inflated // MB):
+                member.write(block)
+    return path
+
+
+def blank_pdf(path: Path, pages: int = 5000) -> Path:
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path))
+    for _ in range(pages):
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+@pytest.fixture(scope="module")
+def server(built_settings, tmp_path_factory) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
+    from tests.conftest import serving
+
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(built_settings.corpus_dir, root / "corpus")
+    shutil.copytree(built_settings.index_dir, root / "index")
+    env = {"ASSISTANT_CORPUS_DIR": str(root / "corpus"), "ASSISTANT_INDEX_DIR": str(root / "index"),
+           "ASSISTANT_DATA_DIR": str(root / "data"), "ASSISTANT_ADMIN_TOKEN": TOKEN,
+           "ASSISTANT_RATE_LIMIT_ADMIN": "1000/minute"}
+    with serving(env, root / "server.log") as url:
+        yield url, root
+
+
+def upload_while_asking(url: str, name: str, data: bytes, **form: str) -> tuple[httpx.Response, float, list[int]]:
+    """Upload `data`; meanwhile another client keeps asking. Returns the upload's answer, its
+    seconds, and the status of every question asked meanwhile."""
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            while not done.is_set():
+                statuses.append(http.post("/api/ask", json={"question": "泾河新城开办企业要多久？"}).status_code)
+                time.sleep(0.2)
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    started = time.perf_counter()
+    try:
+        response = httpx.post(url + "/api/documents", files={"file": (name, data)}, data=form, headers=AUTH,
+                              timeout=60)
+    finally:
+        elapsed = time.perf_counter() - started
+        done.set()
+        asker.join()
+    return response, elapsed, statuses
+
+
+@pytest.mark.parametrize("kind", ["zip bomb", "5000 blank pages"])
+def test_a_hostile_file_is_refused_in_seconds_without_moving_memory(server, tmp_path, kind):
+    url, root = server
+    path = zip_bomb(tmp_path / "bomb.docx") if kind == "zip bomb" else blank_pdf(tmp_path / "blank.pdf")
+    before = rss(url.pid)  # type: ignore[attr-defined]
+    response, seconds, meanwhile = upload_while_asking(url, path.name, path.read_bytes(), region="西安")
+    assert response.status_code in (413, 422), response.text
+    assert response.json()["error"]["message_zh"]
+    assert seconds <= 10, seconds
+    assert rss(url.pid) - before < 200 * MB  # type: ignore[attr-defined]
+    assert meanwhile and all(s == 200 for s in meanwhile)
+    assert not any(p.name.endswith(path.suffix) and "bomb" in p.name for p in (root / "corpus").iterdir())
+
+
+def test_metadata_is_bounded_and_dates_are_real(server, tmp_path):
+    url, _root = server
+    text = "西安市优化营商环境若干措施\n一、企业开办全流程1个工作日办结。\n".encode()
+    started = time.perf_counter()
+    long_region = httpx.post(url + "/api/documents", files={"file": ("a.txt", text)}, data={"region": "区" * 10_000},
+                             headers=AUTH, timeout=30)
+    assert long_region.status_code == 400 and time.perf_counter() - started < 2
+    for bad in ("9999-99-99", "2023-02-30", "2023-1-5"):
+        dated = httpx.post(url + "/api/documents", files={"file": ("a.txt", text)},
+                           data={"region": "西安", "date": bad}, headers=AUTH, timeout=30)
+        assert dated.status_code == 400, (bad, dated.text)
+    assert httpx.post(url + "/api/documents", files={"file": ("a.txt", text)},
+                      data={"region": "西安", "title": "标题\n换行"}, headers=AUTH).status_code == 400
+
+
+def test_zip_directory_checks_refuse_before_inflating(tmp_path):
+    bomb = zip_bomb(tmp_path / "bomb.docx", inflated=20 * MB)
+    started = time.perf_counter()
+    with pytest.raises(Exception) as refused:
+        check_zip("bomb.docx", bomb.read_bytes(), Limits())
+    assert "压缩" in str(refused.value) and time.perf_counter() - started < 1
+    small = Limits(zip_uncompressed_bytes=10 * MB)
+    with pytest.raises(Exception, match="unpacked"):
+        check_zip("bomb.docx", bomb.read_bytes(), small)
+
+
+def test_the_reader_child_is_bounded_in_time_and_pages(tmp_path):
+    pdf = blank_pdf(tmp_path / "many.pdf", pages=30)
+    with pytest.raises(Exception, match="pages"):
+        load_untrusted("many.pdf", pdf.read_bytes(), Limits(pdf_pages=20))
+    garbage = b"%PDF-1.4\n" + bytes(range(256)) * 100
+    with pytest.raises(Exception) as unreadable:
+        load_untrusted("broken.pdf", garbage)
+    assert getattr(unreadable.value, "code", "") in ("unreadable_document", "upload_too_large")
+    text = "西安市优化营商环境若干措施\n一、企业开办全流程1个工作日办结。\n".encode()
+    assert "1个工作日" in load_untrusted("ok.txt", text).text

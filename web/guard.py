@@ -1,0 +1,207 @@
+"""What stands between a client and the app: a body-size limit enforced while the body is read,
+per-client rate limits (the `limits` library), and security headers. Pure ASGI middleware, so a
+refused request costs no parsing, no spooling and no token check.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from assistant.contract import error_json
+from assistant.errors import AssistantError, BodyTooLarge, RateLimited, StorageError, UploadTooLarge
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+UPLOAD_PATHS = ("/api/documents", "/gradio_api/upload")
+ENVELOPE = 64 * 1024  # what a multipart envelope adds to a file
+
+
+async def send_error(send: Send, exc: AssistantError, status: int, headers: dict[str, str] | None = None) -> None:
+    body = json.dumps(error_json(exc), ensure_ascii=False).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+class BodyLimit:
+    """Refuse a body over its route's limit with 413 in the error shape: at once when its
+    Content-Length says so, else as soon as the bytes read pass the limit (the app is told the
+    client left, and whatever it answers is replaced by the 413). Uploads may be larger; the
+    page's upload folder has a quota, so anonymous uploads cannot fill the disk."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int, upload_dir: Path | None = None,
+                 upload_quota: int = 0) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+        self.upload_dir = upload_dir
+        self.upload_quota = upload_quota
+
+    def limit_for(self, path: str) -> int:
+        return self.max_upload + ENVELOPE if path.startswith(UPLOAD_PATHS) else self.max_body
+
+    def _quota_used(self) -> int:
+        if self.upload_dir is None or not self.upload_dir.exists():
+            return 0
+        return sum(p.stat().st_size for p in self.upload_dir.rglob("*") if p.is_file())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        limit = self.limit_for(path)
+        declared = _header(scope, b"content-length")
+        kind = UploadTooLarge if path.startswith(UPLOAD_PATHS) else BodyTooLarge
+        too_large = kind(f"the request body is larger than {limit} bytes", f"请求体超过 {limit // 1024} KB 的上限。",
+                         limit=limit)
+        if declared.isdigit() and int(declared) > limit:
+            log.info("%s %s → 413 body_too_large: %s bytes declared", scope.get("method"), path, declared)
+            await send_error(send, too_large, 413)
+            return
+        if path.startswith("/gradio_api/upload") and self.upload_quota and self._quota_used() > self.upload_quota:
+            log.warning("page uploads refused: the upload folder holds more than %d bytes", self.upload_quota)
+            await send_error(send, StorageError("the upload folder is full; try again later",
+                                                "上传暂存区已满，请稍后再试。"), 507)
+            return
+
+        received = 0
+        exceeded = False
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # the app's answer to a "disconnect" is replaced by the 413
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            log.info("%s %s → 413 body_too_large: more than %d bytes sent", scope.get("method"), path, limit)
+            await send_error(send, too_large, 413)
+
+
+class RateLimit:
+    """Per-client moving-window limits: questions, admin routes (stricter, so a token cannot be
+    guessed quickly), and everything else. 429 in the error shape with Retry-After."""
+
+    def __init__(self, app: ASGIApp, *, ask: str, admin: str, other: str, trust_forwarded: bool = False) -> None:
+        self.app = app
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.rules: dict[str, list[RateLimitItem]] = {"ask": parse_many(ask), "admin": parse_many(admin),
+                                                      "other": parse_many(other)}
+        self.trust_forwarded = trust_forwarded
+
+    @staticmethod
+    def kind(method: str, path: str) -> str | None:
+        """Which limit a request counts against; None: none (reading the page and its assets)."""
+        if (path.startswith("/api/documents") and method not in ("GET", "HEAD")) or path.startswith(
+                "/gradio_api/upload") or (path == "/api/feedback" and method == "GET"):
+            return "admin"
+        if path in ("/api/ask", "/api/search", "/v1/chat/completions") or path.startswith("/gradio_api/queue"):
+            return "ask"
+        return None if method in ("GET", "HEAD", "OPTIONS") else "other"
+
+    def client(self, scope: Scope) -> str:
+        if self.trust_forwarded:
+            forwarded = _header(scope, b"x-forwarded-for").split(",")[0].strip()
+            if forwarded:
+                return forwarded
+        peer = scope.get("client") or ("unknown", 0)
+        return str(peer[0])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method, path = scope.get("method", "GET"), scope.get("path", "")
+        kind = self.kind(method, path)
+        if kind is None:
+            await self.app(scope, receive, send)
+            return
+        who = self.client(scope)
+        for rule in self.rules[kind]:
+            if not self.limiter.hit(rule, kind, who):
+                reset, _remaining = self.limiter.get_window_stats(rule, kind, who)
+                wait = max(1, int(reset - time.time()) + 1)
+                log.info("%s %s → 429 rate_limited: %s over %s", method, path, who, rule)
+                await send_error(send, RateLimited(f"too many requests: at most {rule}; retry in {wait} s",
+                                                   f"请求过于频繁（上限 {rule}），请 {wait} 秒后再试。",
+                                                   retry_after=wait), 429, {"Retry-After": str(wait)})
+                return
+        await self.app(scope, receive, send)
+
+
+# The page runs inline scripts and styles (Gradio's and its own; Gradio 6's HTML component
+# evaluates its templates with Function, hence 'unsafe-eval'), loads nothing from elsewhere, and
+# may not be framed by another site.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+       "media-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {bytes(k).lower() for k, _v in message.get("headers", ())}
+                message["headers"] = [*message.get("headers", ()),
+                                      *((k, v) for k, v in self.headers if k not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
