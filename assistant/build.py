@@ -41,6 +41,7 @@ from assistant.index import (
     clause_to_json,
     encoder_source,
     extra_words,
+    file_digests,
     index_text,
     read_clauses,
     read_documents,
@@ -50,6 +51,7 @@ from assistant.index import (
     text_hash,
     tokenizer_base,
     tokenizer_fingerprint,
+    verify_build,
 )
 from assistant.models import Clause, Document
 from assistant.parsing.corpus import (
@@ -93,6 +95,10 @@ class _Previous:
         if manifest.get("format_version") != FORMAT_VERSION:
             return
         folder = store.builds / manifest["build"]
+        problems = verify_build(folder, manifest)
+        if problems:  # nothing of a damaged build is reused
+            log.warning("previous build %s is damaged (%s): building everything", manifest["build"], problems[0])
+            return
         try:
             self.documents = read_documents(folder)
             clauses = read_clauses(folder)
@@ -134,6 +140,10 @@ def _up_to_date(settings: Settings) -> dict[str, Any] | None:
         manifest = read_manifest(settings.index_dir)
         check_fresh(manifest, settings)
     except AssistantError:
+        return None
+    problems = verify_build(IndexStore(settings.index_dir).builds / manifest["build"], manifest)
+    if problems:
+        log.warning("index %s is damaged (%s): building it again", manifest["build"], "; ".join(problems[:3]))
         return None
     return manifest if manifest.get("parser_fingerprint") == parser_fingerprint() else None
 
@@ -208,6 +218,7 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         serving = _up_to_date(settings)
         if serving is not None:
             log.info("index %s is up to date with the corpus", serving["build"])
+            store.collect_garbage()  # leftovers of a killed build go even when nothing is built
             return {**serving, "mode": "up to date"}
 
     started = time.perf_counter()
@@ -317,6 +328,7 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         step("switch")
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         manifest["step_seconds"] = timings
+        manifest["files"] = file_digests(partial)  # so a damaged file is found: `assistant status`, loading
         (partial / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         final = store.publish(partial)
         step("done")

@@ -273,13 +273,21 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_status(out: TextIO) -> int:
-    from assistant.index import check_fresh, read_manifest
+    """Whether the serving build is whole (every file against its size and SHA-256) and fresh."""
+    from assistant.errors import IndexDamaged
+    from assistant.index import check_fresh, read_manifest, verify_build
+    from assistant.store import IndexStore
 
     settings = get_settings()
     manifest = read_manifest(settings.index_dir)
+    problems = verify_build(IndexStore(settings.index_dir).builds / manifest["build"], manifest)
+    if problems:
+        raise IndexDamaged(f"index build {manifest['build']} is damaged: {'; '.join(problems)}; "
+                           "`assistant build` builds it again", damaged=problems)
     check_fresh(manifest, settings)
+    checked = f", {len(manifest['files'])} files checked" if manifest.get("files") else ""
     out.write(f"index ok: {manifest['clauses']} clauses, model {manifest['embedding_model']}, "
-              f"built {manifest['built_at']}\n")
+              f"built {manifest['built_at']}{checked}\n")
     return 0
 
 

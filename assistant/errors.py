@@ -120,6 +120,11 @@ class IndexMissing(AssistantError):
     zh = "索引尚未构建：请运行 `assistant build`（或 `make run`）。"
 
 
+class IndexDamaged(AssistantError):
+    code = "index_damaged"
+    zh = "索引文件已损坏，请运行 `assistant build` 重建。"
+
+
 class IndexStale(AssistantError):
     code = "index_stale"
     zh = "索引已过期：请运行 `assistant build`（或 `make run`）重新构建。"

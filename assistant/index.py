@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.concepts import Concepts
-from assistant.errors import REBUILD_HINT, IndexMissing, IndexStale
+from assistant.errors import REBUILD_HINT, AssistantError, IndexDamaged, IndexMissing, IndexStale
 from assistant.models import Clause, Document, Fact
 from assistant.parsing.corpus import corpus_fingerprint
 from assistant.parsing.manifest import Manifest, Region
@@ -129,10 +129,41 @@ def encoder_source(settings: Settings, manifest: dict[str, Any]) -> str:
 
 
 # -- reading ----------------------------------------------------------------------------------
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The manifest of the build `CURRENT` names."""
+def file_digests(folder: Path) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of every file of a build (but its manifest), by path inside it."""
+    return {path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "sha256": file_digests_one(path)}
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")}
+
+
+def verify_build(folder: Path, manifest: dict[str, Any], *, hashes: bool = True) -> list[str]:
+    """What is wrong with a build's files against its manifest: "clauses.jsonl: 1204 bytes, the
+    manifest says 88211"; empty when every file is whole (or the manifest is from before digests)."""
+    problems: list[str] = []
+    for name, expected in (manifest.get("files") or {}).items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+            continue
+        size = path.stat().st_size
+        if size != expected.get("size"):
+            problems.append(f"{name}: {size} bytes, the manifest says {expected.get('size')}")
+        elif hashes and file_digests_one(path) != expected.get("sha256"):
+            problems.append(f"{name}: its content changed since the build (SHA-256 differs)")
+    return problems
+
+
+def file_digests_one(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(index_dir: Path, build: str | None = None) -> dict[str, Any]:
+    """The manifest of the build `CURRENT` names (or of `build`)."""
     store = IndexStore(index_dir)
-    folder = store.current()
+    folder = store.builds / build if build else store.current()
     if folder is None:
         if (index_dir / "manifest.json").is_file():
             raise IndexStale(f"the index at {index_dir} has an older layout: {REBUILD_HINT}")
@@ -142,8 +173,11 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         raise IndexMissing(f"index build {folder} is missing or incomplete: {REBUILD_HINT}")
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexMissing(f"index manifest {path} is unreadable ({exc}): {REBUILD_HINT}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise IndexMissing(f"index build {folder.name}: manifest.json is unreadable ({type(exc).__name__}): "
+                           f"{REBUILD_HINT}") from exc
+    if not isinstance(data, dict):
+        raise IndexMissing(f"index build {folder.name}: manifest.json is not an object: {REBUILD_HINT}")
     data["build"] = folder.name
     return data
 
@@ -171,14 +205,30 @@ def read_clauses(folder: Path) -> list[Clause]:
         return [clause_from_json(line) for line in fh if line.strip()]
 
 
-def load_index(settings: Settings, *, fresh: bool = True) -> LoadedIndex:
-    """Load the build `CURRENT` names; with `fresh`, refuse one the corpus has moved past."""
-    manifest = read_manifest(settings.index_dir)
+def load_index(settings: Settings, *, fresh: bool = True, build: str | None = None) -> LoadedIndex:
+    """Load the build `CURRENT` names (or `build`); with `fresh`, refuse one the corpus has moved
+    past. A build whose files do not match its manifest is refused as damaged (IndexDamaged),
+    and so is one whose files cannot be read."""
+    manifest = read_manifest(settings.index_dir, build)
+    folder = IndexStore(settings.index_dir).builds / manifest["build"]
+    problems = verify_build(folder, manifest)
+    if problems:
+        raise IndexDamaged(f"index build {manifest['build']} is damaged: {'; '.join(problems[:3])}: {REBUILD_HINT}",
+                           damaged=problems)
+    try:
+        return _load(settings, manifest, folder, fresh)
+    except AssistantError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, UnicodeDecodeError) as exc:
+        raise IndexDamaged(f"index build {manifest['build']} cannot be read ({type(exc).__name__}: {exc}): "
+                           f"{REBUILD_HINT}"[:600]) from exc
+
+
+def _load(settings: Settings, manifest: dict[str, Any], folder: Path, fresh: bool) -> LoadedIndex:
     if fresh:
         check_fresh(manifest, settings)
     elif manifest.get("format_version") != FORMAT_VERSION:
         raise IndexStale(f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {REBUILD_HINT}")
-    folder = IndexStore(settings.index_dir).builds / manifest["build"]
     needed = ["documents.json", "clauses.jsonl", "bm25", "dense.faiss"]
     missing = [n for n in needed if not (folder / n).exists()]
     if missing:

@@ -22,7 +22,9 @@ from assistant.conversation import Context, FollowUpResolver, Turn, user_questio
 from assistant.departments import Abbreviations, of_answer
 from assistant.errors import (
     AdminDisabled,
+    AssistantError,
     EmptyQuestion,
+    IndexDamaged,
     InvalidQuestion,
     QuestionTooLong,
     Unauthorized,
@@ -129,6 +131,8 @@ class Assistant:
         self._failed = ""  # a build that would not load: not tried again every second
         self._store = IndexStore(self.settings.index_dir)
         self._contexts: Remembered[tuple[Any, ...], Context] = Remembered(4096)
+        # set when a damaged build could not serve and an older good one does instead
+        self.degraded: dict[str, Any] = {}
 
     def engine(self) -> Engine:
         engine = self._engine
@@ -150,13 +154,36 @@ class Assistant:
 
     def _load(self, fresh: bool) -> Engine:
         started = time.perf_counter()
-        index = load_index(self.settings, fresh=fresh)
+        try:
+            index = load_index(self.settings, fresh=fresh)
+            self.degraded = {}
+        except IndexDamaged as exc:
+            index = self._fallback(exc)
         engine = Engine(index, self.settings)
         engine.reader  # noqa: B018 - built now, not in the first question
         engine.cut_passages()
         log.info("index %s loaded in %.2fs (%d documents, %d clauses)", index.build, time.perf_counter() - started,
                  len(index.documents), len(index.clauses))
         return engine
+
+    def _fallback(self, damage: IndexDamaged) -> LoadedIndex:
+        """The newest other build that loads whole, when the one CURRENT names is damaged; said
+        loudly, and reported by `/api/health` as degraded until a good build serves."""
+        damaged = self._store.current_name() or ""
+        log.error("%s", damage.message)
+        for folder in sorted((p for p in self._store.builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")
+                              and p.name != damaged), key=lambda p: p.name, reverse=True):
+            try:
+                index = load_index(self.settings, fresh=False, build=folder.name)
+            except AssistantError as exc:
+                log.warning("build %s cannot serve either: %s", folder.name, exc.message)
+                continue
+            log.error("serving the previous good build %s instead of the damaged %s; run `assistant build` to repair",
+                      folder.name, damaged)
+            self.degraded = {"damaged_build": damaged, "serving_build": folder.name,
+                             "problems": list(damage.details.get("damaged") or [damage.message])}
+            return index
+        raise damage
 
     def _notice_new_build(self, engine: Engine) -> None:
         """At most every `reload_check_seconds`, look at CURRENT; load a newer build in the background."""

@@ -86,8 +86,14 @@ class IndexStore:
         for partial in self.builds.glob("*.partial"):
             shutil.rmtree(partial, ignore_errors=True)  # the caller holds the lock: nobody is writing it
         if self.models.is_dir():
-            used = {json.loads((b / "manifest.json").read_text("utf-8")).get("embedder_folder", "")
-                    for b in self.builds.iterdir() if (b / "manifest.json").is_file()}
+            used: set[str] = set()
+            for build in self.builds.iterdir():
+                try:
+                    used.add(json.loads((build / "manifest.json").read_text("utf-8")).get("embedder_folder", ""))
+                except (OSError, ValueError, AttributeError) as exc:  # a damaged build blocks nothing
+                    log.warning("build %s has no readable manifest (%s); its model is kept", build.name,
+                                type(exc).__name__)
+                    return
             for model in self.models.iterdir():
                 if model.name not in used:
                     shutil.rmtree(model, ignore_errors=True)

@@ -63,9 +63,12 @@ def health(assistant: AssistantDep) -> JSONResponse:
         manifest = assistant.manifest()
     except AssistantError as exc:
         return JSONResponse({"status": "unavailable", **error_json(exc)}, status_code=503)
-    keep = ("build", "mode", "corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at", "build_seconds", "documents", "clauses",
-            "format_version", "package_version", "dimension")
-    return JSONResponse({"status": "ready", "manifest": {k: manifest[k] for k in keep if k in manifest}})
+    keep = ("build", "mode", "corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at",
+            "build_seconds", "documents", "clauses", "format_version", "package_version", "dimension")
+    body: dict[str, Any] = {"status": "ready", "manifest": {k: manifest[k] for k in keep if k in manifest}}
+    if assistant.degraded:  # a damaged build could not serve: an older good one does
+        body.update(status="degraded", degraded=assistant.degraded)
+    return JSONResponse(body)
 
 
 @router.post("/feedback", status_code=201, summary="Rate an answer: up or down, with an optional comment")

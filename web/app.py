@@ -29,6 +29,7 @@ from assistant.errors import (
     BodyTooLarge,
     Busy,
     CorpusError,
+    IndexDamaged,
     IndexMissing,
     IndexStale,
     InvalidRequest,
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 
 # The HTTP status of each kind of error, the more specific kinds first.
 STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
-    ((IndexMissing, IndexStale, CorpusError, StorageError), 503),
+    ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError), 503),
     (Unauthorized, 401), (AdminDisabled, 403), (Busy, 409), ((UploadTooLarge, BodyTooLarge), 413),
     (UnreadableDocument, 422), (RateLimited, 429),
     (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),
