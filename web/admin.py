@@ -16,9 +16,9 @@ from assistant.library import Metadata
 from assistant.parsing.manifest import SourceSpec
 from assistant.service import Assistant
 from web.deps import get_assistant
-from web.schemas import RetireRequest
+from web.schemas import ERRORS, RetireRequest
 
-router = APIRouter(prefix="/api/documents", tags=["admin"])
+router = APIRouter(prefix="/api/documents", tags=["admin"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 

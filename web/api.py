@@ -15,9 +15,9 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from web import admin
 from web.deps import get_app_settings, get_assistant, get_feedback
-from web.schemas import AskRequest, FeedbackRequest
+from web.schemas import ERRORS, AskRequest, FeedbackRequest
 
-router = APIRouter(prefix="/api", tags=["assistant"])
+router = APIRouter(prefix="/api", tags=["assistant"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 

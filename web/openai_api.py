@@ -21,9 +21,9 @@ from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
 from web.deps import get_app_settings, get_assistant
-from web.schemas import ChatRequest
+from web.schemas import ERRORS, ChatRequest
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 CREATED = int(time.time())
 
 
@@ -52,7 +52,12 @@ def models(settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str
                                          "owned_by": "policy-assistant"}]}
 
 
-@router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)", response_model=None)
+STREAMED = {200: {"description": "The completion: JSON, or with `stream` server-sent events (`data: {chunk}`)",
+                  "content": {"application/json": {}, "text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+@router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)", response_model=None,
+             responses=STREAMED)
 def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
                      settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str, Any] | StreamingResponse:
     last = body.messages[-1]

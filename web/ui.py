@@ -249,9 +249,13 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
         return admin(token, act)
 
-    def remove(token: str, doc_id: str | None) -> tuple[Any, ...]:
+    def remove(token: str, asked_about: str | None, chosen: str | None) -> tuple[Any, ...]:
+        """Remove the document 删除… asked about, and only while it is still the one chosen."""
         def act() -> tuple[str, dict[str, Any]]:
-            spec, manifest = assistant.remove_document(need(doc_id))
+            if need(asked_about) != chosen:
+                raise InvalidRequest("another document was chosen after 删除…; ask again",
+                                     "确认后又选择了其他文件：请重新点击“删除…”。")
+            spec, manifest = assistant.remove_document(asked_about or "")
             return f"已删除《{spec.title}》（{spec.id}）", manifest
 
         return admin(token, act)
@@ -369,9 +373,6 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                          [doc_id], [confirm_note, confirm, pending_removal, admin_status], api_visibility="private")
         cancel_btn.click(lambda: (gr.Group(visible=False), ""), None, [confirm, pending_removal],
                          api_visibility="private")
-        # picking another document withdraws the question
-        doc_id.change(lambda: (gr.Group(visible=False), ""), None, [confirm, pending_removal],
-                      api_visibility="private")
-        confirm_btn.click(remove, [token, pending_removal], admin_out, api_visibility="private")
+        confirm_btn.click(remove, [token, pending_removal, doc_id], admin_out, api_visibility="private")
         table.select(pick_row, None, [doc_id], api_visibility="private")
     return demo
