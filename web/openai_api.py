@@ -52,7 +52,7 @@ def models(settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str
                                          "owned_by": "policy-assistant"}]}
 
 
-STREAMED = {200: {"description": "The completion: JSON, or with `stream` server-sent events (`data: {chunk}`)",
+STREAMED: dict[int | str, dict[str, Any]] = {200: {"description": "The completion: JSON, or with `stream` server-sent events (`data: {chunk}`)",
                   "content": {"application/json": {}, "text/event-stream": {"schema": {"type": "string"}}}}}
 
 
