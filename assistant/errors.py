@@ -135,6 +135,11 @@ class CorpusError(AssistantError):
     zh = "文件库无法读取。"
 
 
+class DiskFull(AssistantError):
+    code = "insufficient_storage"
+    zh = "服务器磁盘空间不足，更改未保存。"
+
+
 class StorageError(AssistantError):
     code = "storage_error"
     zh = "数据无法保存。"

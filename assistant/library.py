@@ -9,6 +9,7 @@ index serving; the corpus then holds the change and the next `assistant build` c
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -22,7 +23,14 @@ from typing import Any, TypeVar
 
 import tomlkit
 
-from assistant.errors import AssistantError, DocumentNotFound, InvalidRequest, UnknownRegion, UnreadableDocument
+from assistant.errors import (
+    AssistantError,
+    DiskFull,
+    DocumentNotFound,
+    InvalidRequest,
+    UnknownRegion,
+    UnreadableDocument,
+)
 from assistant.parsing.corpus import ParsedSource, parse_source, parser_fingerprint, source_key
 from assistant.parsing.loaders import LoadedText
 from assistant.parsing.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
@@ -130,8 +138,14 @@ class Library:
     def _write(self, path: Path, data: bytes) -> None:
         old = path.read_bytes() if path.exists() else None
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)  # a full disk keeps no half-written file
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull(f"no space left to write {path.name}", "服务器磁盘空间不足，更改未保存。") from exc
+            raise
         self._undo.append(lambda: path.write_bytes(old) if old is not None else path.unlink(missing_ok=True))
 
     def _edit_manifest(self, edit: Callable[[Any], None]) -> None:
@@ -324,6 +338,12 @@ def change(settings: Settings, edit: Callable[[Library], T], *, timeout: float =
         try:
             result = edit(library)
             manifest = build_locked(settings, store, prepared=library.prepared)
+        except OSError as exc:
+            library.rollback()
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the build's partial folder is gone already
+                raise DiskFull("no space left on the server's disk; nothing was changed",
+                               "服务器磁盘空间不足，更改未保存。") from exc
+            raise
         except BaseException:
             library.rollback()
             raise

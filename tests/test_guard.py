@@ -176,3 +176,47 @@ def test_what_counts_against_which_limit():
     assert RateLimit.kind("POST", "/gradio_api/upload") == "admin"
     assert RateLimit.kind("DELETE", "/api/documents/x") == "admin" and RateLimit.kind("GET", "/api/feedback") == "admin"
     assert RateLimit.kind("GET", "/assets/index.js") is None and RateLimit.kind("POST", "/api/feedback") == "other"
+
+
+def test_a_wrong_method_is_a_405_with_allow_in_the_error_shape(client):
+    for method, path in (("GET", "/api/ask"), ("DELETE", "/api/health"), ("GET", "/v1/chat/completions")):
+        response = client.request(method, path)
+        assert response.status_code == 405 and code_of(response) == "method_not_allowed", (method, path)
+        assert "POST" in response.headers["allow"] or "GET" in response.headers["allow"]
+
+
+def test_no_absolute_path_reaches_a_client(settings, tmp_path):
+    from web.app import _no_paths
+
+    assert _no_paths("no index at /srv/app/index: run `assistant build`") == "no index at index: run `assistant build`"
+    assert _no_paths("index build /a/b/builds/2026x is damaged") == "index build 2026x is damaged"
+    assert _no_paths("see /docs for the routes") == "see /docs for the routes"  # one part: a route, kept
+    missing = settings.model_copy(update={"index_dir": tmp_path / "nowhere"})
+    with TestClient(create_app(missing, Assistant(missing), ui=False)) as c:
+        response = c.post("/api/ask", json={"question": "开办企业要多久？"})
+        assert response.status_code == 503 and str(tmp_path) not in response.text
+
+
+def test_a_full_disk_is_a_507_and_leaves_nothing_behind(built_settings, tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_settings.index_dir, tmp_path / "index")
+    full = built_settings.model_copy(update={"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index",
+                                             "admin_token": SecretStr(TOKEN), "data_dir": tmp_path / "data"})
+    before = sorted(p.name for p in (tmp_path / "corpus").iterdir())
+    real_write = Path.write_bytes
+
+    def no_space(self: Path, data: bytes) -> int:
+        if self.name.endswith(".tmp"):
+            real_write(self, data[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", no_space)
+    text = "西安市优化营商环境若干措施\n一、企业开办全流程1个工作日办结。\n".encode()
+    with TestClient(create_app(full, Assistant(full), ui=False), raise_server_exceptions=False) as c:
+        response = c.post("/api/documents", files={"file": ("a.txt", text)}, data={"region": "西安"}, headers=AUTH)
+    assert response.status_code == 507 and code_of(response) == "insufficient_storage"
+    assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == before  # no temp file, no half document

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from assistant.errors import (
     BodyTooLarge,
     Busy,
     CorpusError,
+    DiskFull,
     IndexDamaged,
     IndexMissing,
     IndexStale,
@@ -53,7 +55,7 @@ log = logging.getLogger(__name__)
 STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
     ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError), 503),
     (Unauthorized, 401), (AdminDisabled, 403), (Busy, 409), ((UploadTooLarge, BodyTooLarge), 413),
-    (UnreadableDocument, 422), (RateLimited, 429),
+    (UnreadableDocument, 422), (RateLimited, 429), (DiskFull, 507),
     (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),
 )
 
@@ -62,10 +64,26 @@ def status_for(exc: AssistantError) -> int:
     return next((status for kind, status in STATUSES if isinstance(exc, kind)), 500)
 
 
-def _error_response(exc: AssistantError, status: int | None = None) -> JSONResponse:
+# An absolute path in a message (/srv/app/index/builds/…): only its last part is shown to clients.
+_PATH = re.compile(r"(?<![\w.])(?:/[\w.@+-]+){2,}/?")
+
+
+def _no_paths(text: str) -> str:
+    return _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+
+
+def _error_response(exc: AssistantError, status: int | None = None,
+                    headers: dict[str, str] | None = None) -> JSONResponse:
     status = status or status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(error_json(exc), status_code=status, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 405 and exc.details and exc.details.get("allowed"):
+        headers["Allow"] = ", ".join(exc.details["allowed"])
+    body = error_json(exc)
+    for key in ("message", "message_en", "message_zh"):
+        body["error"][key] = _no_paths(body["error"][key])
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -95,7 +113,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             error = NotFound("not found", "未找到。")
         elif exc.status_code == 405:
-            error = MethodNotAllowed(str(exc.detail), "不支持该请求方法。")
+            allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
+            error = MethodNotAllowed(str(exc.detail), "不支持该请求方法。", allowed=allowed)
         elif exc.status_code == 400:
             error = InvalidRequest(f"malformed request: {exc.detail}", "请求格式不正确，请检查请求体和参数。")
         else:
