@@ -282,17 +282,22 @@ class Assistant:
         history sent; and a conversation's context is remembered, so its next request replays
         only the newest question, not every earlier one again."""
         context: Context | None = None
-        questions = [q.strip()[: self.settings.max_question_chars]
+        questions = [q.strip()[: self.settings.max_replay_chars]
                      for q in user_questions(history, self.settings.max_history_turns)]
         for i, previous in enumerate(questions):
-            key = (engine.index.build, scope, tuple(questions[: i + 1]))
+            last = i == len(questions) - 1
+            # only the last earlier question needs its answer (the clause a follow-up may ask
+            # about); the ones before it only say what the conversation is about
+            key = (engine.index.build, scope, tuple(questions[: i + 1]), last)
             remembered = self._contexts.get(key)
             if remembered is not None:
                 context = remembered
                 continue
             query = engine.reader.read(previous, context, region_filter=scope.region)
-            answer = self._answer(engine, query, scope)
-            top = answer.citations[0].clause.id if answer.citations and not answer.abstained else ""
+            top = ""
+            if last:
+                answer = self._answer(engine, query, scope)
+                top = answer.citations[0].clause.id if answer.citations and not answer.abstained else ""
             keeps_subject = context is not None and query.follow_up in ("clause", "context")
             context = Context(context.question if context and keeps_subject else query.standalone, top)
             self._contexts.put(key, context)

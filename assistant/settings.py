@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     max_search_k: int = 50
     # Earlier user questions a follow-up may lean on.
     max_history_turns: int = 6
+    # Characters of each earlier question read to follow the conversation (a question is short).
+    max_replay_chars: int = 200
+    # A request whose history holds more questions or characters than these waits in one lane
+    # that may use at most `long_history_share` of the server's time (web/lanes.py).
+    long_history_turns: int = 3
+    long_history_chars: int = 3000
+    long_history_share: float = 0.1
     # Abstain when the best clause covers less than this share of the question's key terms.
     min_coverage: float = 0.4
     # How often (seconds) a running server looks for a newer index build; negative: never.

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from assistant.contract import answer_json, clause_json, document_json, error_json, hit_json
 from assistant.errors import AssistantError, InvalidRequest, MethodNotAllowed, NotFound
@@ -22,9 +23,12 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
 @router.post("/ask", summary="Answer a question with citations (follow-ups through `history`)")
-def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
-    answer = assistant.ask(body.question, region=body.region or None, document=body.document or None,
-                           history=[m.turn() for m in body.history], include_retired=body.include_retired)
+async def ask(body: AskRequest, assistant: AssistantDep, request: Request) -> dict[str, Any]:
+    history = [m.turn() for m in body.history]
+    async with request.app.state.long_lane.enter(history):
+        answer = await run_in_threadpool(assistant.ask, body.question, region=body.region or None,
+                                         document=body.document or None, history=history,
+                                         include_retired=body.include_retired)
     return answer_json(answer)
 
 

@@ -47,6 +47,7 @@ from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 from web.guard import BodyLimit, RateLimit, SecurityHeaders
+from web.lanes import LongLane
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.feedback = feedback
+    app.state.long_lane = LongLane(settings.long_history_share, settings.long_history_turns,
+                                   settings.long_history_chars)
     install_error_handlers(app)
 
     from web import admin, api, openai_api

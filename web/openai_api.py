@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from assistant.contract import citation_json, reference_line
 from assistant.errors import InvalidRequest, MethodNotAllowed, NotFound
@@ -59,15 +60,18 @@ STREAMED: dict[int | str, dict[str, Any]] = {200: {"description": "The completio
 
 @router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)", response_model=None,
              responses=STREAMED)
-def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
-                     settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str, Any] | StreamingResponse:
+async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
+                           settings: Annotated[Settings, Depends(get_app_settings)],
+                           request: Request) -> dict[str, Any] | StreamingResponse:
     last = body.messages[-1]
     if last.role != "user":
         raise InvalidRequest(f"the last message must be the user's question, got role {last.role!r}",
                              "最后一条消息必须是用户的问题。")
-    answer = assistant.ask(last.text(), region=body.region or None, document=body.document or None,
-                           include_retired=body.include_retired,
-                           history=[m.turn() for m in body.messages[:-1]])
+    history = [m.turn() for m in body.messages[:-1]]
+    async with request.app.state.long_lane.enter(history):
+        answer = await run_in_threadpool(assistant.ask, last.text(), region=body.region or None,
+                                         document=body.document or None, include_retired=body.include_retired,
+                                         history=history)
     content = message_content(answer)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
