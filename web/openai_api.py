@@ -55,7 +55,7 @@ def models(settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str
 
 
 STREAMED: dict[int | str, dict[str, Any]] = {200: {"description": "The completion: JSON, or with `stream` server-sent events (`data: {chunk}`)",
-                  "content": {"application/json": {}, "text/event-stream": {"schema": {"type": "string"}}}}}
+                  "content": {"application/json": {}, "text/event-stream": {"schema": {}}}}}
 
 
 @router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)", response_model=None,
