@@ -372,12 +372,15 @@ def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin
     assert httpx.post(url + "/api/ask", json={"question": ""}).status_code == 400
     page.get_by_role("tab", name="文件管理").click()
     page.wait_for_function("document.querySelector('#document-table').innerText.includes('xa2024-60')")
-    page.set_input_files("#upload-file input[type=file]", str(docx))
     page.click("#upload-button")  # no token yet: a message, and the table stays
     page.wait_for_function("document.querySelector('#admin-status').innerText.includes('管理口令缺失或不正确')")
     assert "xa2024-60" in page.locator("#document-table").inner_text()
+    # the page's upload endpoint takes no file from a browser without the token
+    anonymous = httpx.post(url + "/gradio_api/upload", files={"files": ("a.txt", b"x")})
+    assert anonymous.status_code == 401
 
     page.fill("#admin-token input", "ui-secret")
+    page.set_input_files("#upload-file input[type=file]", str(docx))
     page.fill("#upload-date textarea", "2025-03-01")
     page.click("#upload-button")
     page.wait_for_function("document.querySelector('#admin-status').innerText.includes('已添加')", timeout=90_000)

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.conftest import LIVE_ADMIN_TOKEN
 from web.app import create_app
 from web.guard import RateLimit
 
@@ -81,8 +82,10 @@ def test_a_50_mb_body_is_refused_at_once_on_every_route(live_server):
                 started = time.perf_counter()
                 try:
                     kind = "multipart/form-data; boundary=x" if multipart else "application/json"
+                    # the page's upload endpoint needs the admin token's cookie before it reads anything
+                    cookie = {"Cookie": f"pa_admin={LIVE_ADMIN_TOKEN}"} if "gradio_api/upload" in path else {}
                     response = http.request(method, path, content=chunks(multipart),
-                                            headers={"Content-Type": kind, **headers})
+                                            headers={"Content-Type": kind, **headers, **cookie})
                 except httpx.TransportError:  # the server answered and closed before all was sent
                     continue
                 assert response.status_code == 413, (method, path, response.text[:200])
@@ -256,3 +259,15 @@ def test_a_long_history_waits_in_its_lane_only_while_others_are_answered():
 
     idle, waited = asyncio.run(scenario())
     assert idle < 0.2 and waited > 0.4
+
+
+def test_the_page_upload_endpoint_needs_the_admin_token(live_server):
+    import httpx
+
+    file = {"files": ("a.txt", b"\xe8\xa5\xbf\xe5\xae\x89")}
+    assert httpx.post(live_server + "/gradio_api/upload", files=file).status_code == 401
+    wrong = httpx.post(live_server + "/gradio_api/upload", files=file, headers={"Cookie": "pa_admin=guess"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "unauthorized"
+    right = httpx.post(live_server + "/gradio_api/upload", files=file,
+                       headers={"Cookie": f"pa_admin={LIVE_ADMIN_TOKEN}"})
+    assert right.status_code == 200

@@ -46,7 +46,7 @@ from assistant.errors import (
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
-from web.guard import BodyLimit, RateLimit, SecurityHeaders
+from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 def guard(app: FastAPI, settings: Settings, upload_dir: Path | None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
     every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`)."""
+    app.add_middleware(UploadGate, token=settings.admin_token.get_secret_value())
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
     app.add_middleware(RateLimit, ask=settings.rate_limit_ask, admin=settings.rate_limit_admin,

@@ -5,6 +5,7 @@ refused request costs no parsing, no spooling and no token check.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -17,7 +18,15 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from assistant.contract import error_json
-from assistant.errors import AssistantError, BodyTooLarge, RateLimited, StorageError, UploadTooLarge
+from assistant.errors import (
+    AdminDisabled,
+    AssistantError,
+    BodyTooLarge,
+    RateLimited,
+    StorageError,
+    Unauthorized,
+    UploadTooLarge,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +128,47 @@ class BodyLimit:
         if exceeded and not started:
             log.info("%s %s → 413 body_too_large: more than %d bytes sent", scope.get("method"), path, limit)
             await send_error(send, too_large, 413)
+
+
+class UploadGate:
+    """The page's own upload endpoint (`/gradio_api/upload`, used only by the 文件管理 tab) takes
+    files only from a browser that holds the admin token: the page puts what the admin typed in a
+    session cookie scoped to that path (`pa_admin`). Anyone else gets 401 (403 when admin is off)
+    before a byte is read, so anonymous clients cannot write files to the server's disk."""
+
+    COOKIE = "pa_admin"
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    def _presented(self, scope: Scope) -> str:
+        from http.cookies import SimpleCookie
+        from urllib.parse import unquote
+
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(_header(scope, b"cookie"))
+        except Exception:  # a malformed cookie header presents nothing
+            return ""
+        morsel = jar.get(self.COOKIE)
+        return unquote(morsel.value) if morsel else ""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/gradio_api/upload"):
+            await self.app(scope, receive, send)
+            return
+        if not self.token:
+            await send_error(send, AdminDisabled("uploads are off: the server has no admin token",
+                                                 "未设置管理口令，上传不可用。"), 403)
+            return
+        if not hmac.compare_digest(self._presented(scope).encode(), self.token.encode()):
+            log.info("%s %s → 401 unauthorized: page upload without the admin token", scope.get("method"),
+                     scope.get("path"))
+            await send_error(send, Unauthorized("missing or wrong admin token", "管理口令缺失或不正确。"), 401,
+                             {"WWW-Authenticate": "Bearer"})
+            return
+        await self.app(scope, receive, send)
 
 
 class RateLimit:

@@ -123,6 +123,14 @@
     }
   }, true);
 
+  // 文件管理: the page's upload endpoint takes files only with the admin token, which the page
+  // sends as a session cookie limited to that path (web/guard.py, UploadGate)
+  document.addEventListener("input", (event) => {
+    if (event.target.matches && event.target.matches("#admin-token input")) {
+      document.cookie = `pa_admin=${encodeURIComponent(event.target.value)}; path=/gradio_api/upload; SameSite=Strict`;
+    }
+  });
+
   let lastAnswer = null;
   function sync() {
     // the question box: a character counter, and 提问 only when there is a question
