@@ -70,6 +70,9 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Critical and serious axe-core violations on the page as it stands."""
     if not AXE.exists():
         _missing(f"{AXE} (npm install)")
+    # axe measures colours as they are painted: wait for Gradio's loading fade to end first
+    page.wait_for_function("document.querySelectorAll('.pending, .generating, .translucent').length === 0")
+    page.wait_for_timeout(400)
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
