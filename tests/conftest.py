@@ -54,6 +54,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def process_rss(pid: int) -> int:
+    """A process's resident memory in bytes (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 class Served(str):
     """A live server's URL, with its process id (to read its memory)."""
 

@@ -14,17 +14,13 @@ from pydantic import SecretStr
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings
-from tests.conftest import LIVE_ADMIN_TOKEN
+from tests.conftest import LIVE_ADMIN_TOKEN, process_rss
 from web.app import create_app
 from web.guard import RateLimit
 
 MB = 1024 * 1024
 TOKEN = "guard-secret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def rss() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +46,12 @@ ROUTES = [("POST", "/api/ask"), ("POST", "/v1/chat/completions"), ("POST", "/api
           ("POST", "/gradio_api/upload"), ("POST", "/gradio_api/queue/join")]
 
 
-def server_rss(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 def test_a_50_mb_body_is_refused_at_once_on_every_route(live_server):
     """Against the real server (its own process, so its memory is what is measured): declared
     or streamed, 50 MB to each route is a 413 within a second, before the token is checked."""
     import httpx
 
-    before = server_rss(live_server.pid)
+    before = process_rss(live_server.pid)
     size = 50 * MB
 
     # a well-formed upload whose file never ends: the parser spools it as it reads
@@ -91,7 +80,7 @@ def test_a_50_mb_body_is_refused_at_once_on_every_route(live_server):
                 assert response.status_code == 413, (method, path, response.text[:200])
                 assert code_of(response) in ("body_too_large", "upload_too_large")
                 assert time.perf_counter() - started < 1.0, (method, path)
-    assert server_rss(live_server.pid) - before < 100 * MB
+    assert process_rss(live_server.pid) - before < 100 * MB
 
 
 @pytest.mark.parametrize(("path", "body"), [

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from assistant.parsing.sandbox import Limits, check_zip, load_untrusted
+from tests.conftest import process_rss
 
 pytestmark = pytest.mark.integration
 
@@ -42,13 +43,6 @@ def blank_pdf(path: Path, pages: int = 5000) -> Path:
         pdf.showPage()
     pdf.save()
     return path
-
-
-def rss(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +88,12 @@ def upload_while_asking(url: str, name: str, data: bytes, **form: str) -> tuple[
 def test_a_hostile_file_is_refused_in_seconds_without_moving_memory(server, tmp_path, kind):
     url, root = server
     path = zip_bomb(tmp_path / "bomb.docx") if kind == "zip bomb" else blank_pdf(tmp_path / "blank.pdf")
-    before = rss(url.pid)  # type: ignore[attr-defined]
+    before = process_rss(url.pid)  # type: ignore[attr-defined]
     response, seconds, meanwhile = upload_while_asking(url, path.name, path.read_bytes(), region="西安")
     assert response.status_code in (413, 422), response.text
     assert response.json()["error"]["message_zh"]
     assert seconds <= 10, seconds
-    assert rss(url.pid) - before < 200 * MB  # type: ignore[attr-defined]
+    assert process_rss(url.pid) - before < 200 * MB  # type: ignore[attr-defined]
     assert meanwhile and all(s == 200 for s in meanwhile)
     assert not any(p.name.endswith(path.suffix) and "bomb" in p.name for p in (root / "corpus").iterdir())
 

@@ -6,16 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from assistant.contract import answer_json, clause_json, document_json, error_json, hit_json
-from assistant.errors import AssistantError, InvalidRequest, MethodNotAllowed, NotFound
+from assistant.errors import AssistantError, InvalidRequest
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.settings import Settings
 from web import admin
-from web.deps import get_app_settings, get_assistant, get_feedback
+from web.deps import get_app_settings, get_assistant, get_feedback, refuse_unknown
 from web.schemas import ERRORS, AskRequest, FeedbackRequest
 
 router = APIRouter(prefix="/api", tags=["assistant"], responses=ERRORS)
@@ -93,12 +92,5 @@ def list_feedback(store: Annotated[FeedbackStore, Depends(get_feedback)],
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)
 def unknown(path: str, request: Request) -> None:
-    """Unknown /api paths answer in the API's error shape (not the page's); a known path with
-    the wrong method is a 405."""
-    allowed = sorted({m for route in (*router.routes, *admin.router.routes) if isinstance(route, APIRoute)
-                      and route.path_regex.match(request.url.path) and route.endpoint is not unknown
-                      for m in route.methods or ()})
-    if allowed:
-        raise MethodNotAllowed(f"{request.method} is not allowed on /api/{path}; use {', '.join(allowed)}",
-                               f"接口 /api/{path} 不支持 {request.method}，请使用 {'、'.join(allowed)}。", allowed=allowed)
-    raise NotFound(f"no API endpoint /api/{path}; see /docs", f"不存在接口 /api/{path}，请查看 /docs。")
+    """Unknown /api paths and wrong methods, in the API's error shape."""
+    refuse_unknown(request, (*router.routes, *admin.router.routes), unknown)

@@ -14,15 +14,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from assistant.contract import citation_json, reference_line
-from assistant.errors import InvalidRequest, MethodNotAllowed, NotFound
+from assistant.errors import InvalidRequest
 from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
-from web.deps import get_app_settings, get_assistant
+from web.deps import get_app_settings, get_assistant, refuse_unknown
 from web.schemas import ERRORS, ChatRequest
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
@@ -104,10 +103,5 @@ async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, De
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)
 def unknown(path: str, request: Request) -> None:
-    """Unknown /v1 paths answer in the API's error shape; a known path with the wrong method is a 405."""
-    allowed = sorted({m for route in router.routes if isinstance(route, APIRoute) and route.endpoint is not unknown
-                      and route.path_regex.match(request.url.path) for m in route.methods or ()})
-    if allowed:
-        raise MethodNotAllowed(f"{request.method} is not allowed on /v1/{path}; use {', '.join(allowed)}",
-                               f"接口 /v1/{path} 不支持 {request.method}，请使用 {'、'.join(allowed)}。", allowed=allowed)
-    raise NotFound(f"no API endpoint /v1/{path}; see /docs", f"不存在接口 /v1/{path}，请查看 /docs。")
+    """Unknown /v1 paths and wrong methods, in the API's error shape."""
+    refuse_unknown(request, router.routes, unknown)
