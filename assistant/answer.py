@@ -90,6 +90,8 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
     facts = [f for f in passage.facts if f.type in ask.fact_types]
     if not facts:
         return ""
+    # A value the question itself states is its condition ("突破1亿元的企业奖励多少"), not its answer.
+    facts = [f for f in facts if not _given(f, ask.part)] or facts
     if ask.type == "department":
         inline = [f for f in facts if passage.start <= f.start < passage.end]
         if inline:  # the sentence itself names who: say it as it does
@@ -111,6 +113,11 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
         if len(phrases) == 3:
             break
     return "，".join(phrases)
+
+
+def _given(fact: Fact, asked: str) -> bool:
+    value = norm(fact.value).replace(" ", "")
+    return len(value) > 1 and value in norm(asked).replace(" ", "")
 
 
 _UNIT_BREAK = "（(，,；;。\n）)"

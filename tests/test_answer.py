@@ -201,3 +201,14 @@ def test_the_sentences_an_answer_used_are_recorded_with_their_clause():
     other = clause("推进政务服务“一网通办”。", path="2.")
     a = answer(query("开办企业要多久？", {"企业开办": 3.0}), [c, other], {"d": doc("d", "西安")})
     assert [x.clause.id for x in a.used_citations] == [c.id] and len(a.citations) == 2
+
+
+def test_a_value_the_question_states_is_its_condition_not_its_answer():
+    """"突破1亿元的企业奖励多少" asks for the reward; the 1亿元 it names is the condition."""
+    c = clause("1. 对年进出口额首次突破1亿元的跨境电商企业，一次性奖励50万元。\n牵头单位：区商务局")
+    q = query("跨境电商企业进出口额突破1亿元奖励多少？", {"跨境电商": 3.0, "进出口额": 2.0})
+    a = answer(q, [c], {"d": doc("d", "雁塔区")})
+    assert "50万元" in first_sentence(a.text), a.text
+    # asking about a value the question already gives still answers with it
+    q = query("跨境电商企业奖励是不是50万元？", {"跨境电商": 3.0, "奖励": 2.0})
+    assert "50万元" in first_sentence(answer(q, [c], {"d": doc("d", "雁塔区")}).text)

@@ -332,3 +332,30 @@ def test_nothing_a_client_sends_is_a_500(client, value):
         except UnicodeEncodeError:
             continue  # a lone surrogate cannot be put in a URL
         assert response.status_code < 500, (params, response.text)
+
+
+# -- the OpenAPI document types every response ----------------------------------------------------
+def test_every_route_documents_its_success_body(client):
+    document = client.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            ok = operation["responses"].get("200") or operation["responses"].get("201")
+            schema = ok["content"]["application/json"]["schema"]
+            assert "$ref" in schema, (method, path)  # a named model, not an untyped object
+
+
+def test_the_response_models_keep_every_field_the_contract_builds(assistant):
+    """Validating a real body through its model drops nothing and adds nothing: the models and
+    `assistant.contract` describe the same JSON (extra fields would be a 500 at serving time)."""
+    from assistant.contract import answer_json, clause_json, document_json, hit_json
+    from web.responses import AnswerOut, ClauseOut, HitOut, ListedDocumentOut
+
+    answer = assistant.ask("泾河新城开办企业要多久，牵头部门是哪个？")
+    assert answer.citations and answer.departments
+    engine = assistant.engine()
+    hit = assistant.search_in(engine, "开办企业", 1)[0]
+    bodies = [(AnswerOut, answer_json(answer)), (ClauseOut, clause_json(assistant.clause(hit.clause.id))),
+              (HitOut, hit_json(hit, engine.index.documents[hit.clause.doc_id])),
+              (ListedDocumentOut, document_json(engine.index.documents[hit.clause.doc_id], 3))]
+    for model, body in bodies:
+        assert model.model_validate(body).model_dump(mode="json") == json.loads(json.dumps(body)), model

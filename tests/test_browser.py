@@ -442,3 +442,44 @@ def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin
     assert "admin refused (unauthorized)" in log and "question refused (empty_question)" in log
     assert "POST /api/ask → 400 empty_question" in log
     assert "Traceback" not in log
+
+
+HOSTILE = '<img src=x onerror="window.__xss=1">'
+
+
+def test_html_in_an_uploaded_document_and_in_questions_stays_text(browser, admin_server, tmp_path):
+    """A document uploaded through the page's own upload endpoint, with markup in its file name,
+    title, 文号 and text, and a question carrying markup: every one is shown as text; no handler
+    runs and no dialog opens."""
+    url, _root = admin_server
+    page = open_page(browser, url, bypass_csp=False)  # the page as users get it, CSP and all
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    source = tmp_path / f"{HOSTILE}雁塔区跨境电商措施.txt"
+    source.write_text("西安市雁塔区关于支持跨境电商发展的若干措施\n"
+                      f"一、对年进出口额首次突破1亿元的跨境电商企业，一次性奖励50万元。{HOSTILE}"
+                      "<script>window.__xss=2</script>（牵头单位：区商务局）\n", encoding="utf-8")
+    page.get_by_role("tab", name="文件管理").click()
+    page.fill("#admin-token input", "ui-secret")
+    page.set_input_files("#upload-file input[type=file]", str(source))
+    page.fill("#upload-title textarea", f"雁塔区跨境电商措施{HOSTILE}")
+    page.fill("#upload-number textarea", "雁政发〔2025〕<b>9</b>号")
+    page.fill("#upload-region textarea", "雁塔区")
+    page.click("#upload-button")
+    page.locator("#admin-status").get_by_text("已添加").wait_for(timeout=90_000)
+    status = page.locator("#admin-status").inner_text()
+    doc_id = status.split("编号 ")[1].split("，")[0]
+    page.locator("#document-table").get_by_text(HOSTILE, exact=False).first.wait_for()
+
+    page.get_by_role("tab", name="问答").click()
+    page.fill("#question textarea", f"雁塔区跨境电商企业进出口额突破1亿元奖励多少？{HOSTILE}")
+    page.click("#ask")
+    page.locator("#answer-panel .answer-box").wait_for()
+    assert "50万元" in page.locator("#answer-panel").inner_text(), page.locator("#answer-panel").inner_text()
+    page.locator("#citations .citation-card").first.get_by_text("查看原文").click()
+    assert HOSTILE in page.locator("#citations").inner_text()  # shown as text, not markup
+    assert HOSTILE in page.locator("#chat").inner_text()
+    assert page.locator("#citations img, #chat img, #answer-panel img, #document-table img").count() == 0
+    assert page.evaluate("window.__xss") is None and not dialogs
+    page.context.close()
+    assert httpx.delete(f"{url}/api/documents/{doc_id}", headers={"X-Admin-Token": "ui-secret"}).status_code == 200

@@ -16,7 +16,8 @@ from assistant.library import Metadata
 from assistant.parsing.manifest import SourceSpec
 from assistant.service import Assistant
 from web.deps import get_assistant
-from web.schemas import ERRORS, RetireRequest
+from web.responses import ERRORS, RemovedOut, StatusOut, UploadOut
+from web.schemas import RetireRequest
 
 router = APIRouter(prefix="/api/documents", tags=["admin"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
@@ -55,7 +56,7 @@ def _source(spec: SourceSpec) -> dict[str, Any]:
             "doc_number": spec.doc_number, "date": spec.date, "region": spec.region, "layout": spec.layout}
 
 
-@router.post("", status_code=201, dependencies=[Admin],
+@router.post("", status_code=201, dependencies=[Admin], response_model=UploadOut,
              summary="Upload a .txt/.md/.pdf/.docx document; the index is updated before the answer")
 async def upload(request: Request, assistant: AssistantDep, file: Annotated[UploadFile, File()],
                  region: Annotated[str, Form()] = "", region_parent: Annotated[str, Form()] = "",
@@ -69,7 +70,7 @@ async def upload(request: Request, assistant: AssistantDep, file: Annotated[Uplo
     return {"document": _source(spec), "index": _built(manifest)}
 
 
-@router.put("/{doc_id}", dependencies=[Admin], summary="Replace a document's file with a new version")
+@router.put("/{doc_id}", dependencies=[Admin], response_model=UploadOut, summary="Replace a document's file with a new version")
 async def replace(doc_id: str, request: Request, assistant: AssistantDep,
                   file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     name, data = await _read(file, request, assistant)
@@ -77,13 +78,13 @@ async def replace(doc_id: str, request: Request, assistant: AssistantDep,
     return {"document": _source(spec), "index": _built(manifest)}
 
 
-@router.delete("/{doc_id}", dependencies=[Admin], summary="Delete a document from the corpus")
+@router.delete("/{doc_id}", dependencies=[Admin], response_model=RemovedOut, summary="Delete a document from the corpus")
 def delete(doc_id: str, assistant: AssistantDep) -> dict[str, Any]:
     spec, manifest = assistant.remove_document(doc_id)
     return {"removed": _source(spec), "index": _built(manifest)}
 
 
-@router.post("/{doc_id}/retire", dependencies=[Admin],
+@router.post("/{doc_id}/retire", dependencies=[Admin], response_model=StatusOut,
              summary="Mark a document 已废止, or 被替代 with `superseded_by`")
 def retire(doc_id: str, assistant: AssistantDep, body: RetireRequest | None = None) -> dict[str, Any]:
     superseded_by = body.superseded_by if body else ""
@@ -92,6 +93,7 @@ def retire(doc_id: str, assistant: AssistantDep, body: RetireRequest | None = No
             "index": _built(manifest)}
 
 
-@router.post("/{doc_id}/reinstate", dependencies=[Admin], summary="Mark a retired document 现行 again")
+@router.post("/{doc_id}/reinstate", dependencies=[Admin], response_model=StatusOut,
+             summary="Mark a retired document 现行 again")
 def reinstate(doc_id: str, assistant: AssistantDep) -> dict[str, Any]:
     return {"id": doc_id, "status": "现行", "index": _built(assistant.reinstate_document(doc_id))}

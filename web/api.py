@@ -15,13 +15,24 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from web import admin
 from web.deps import get_app_settings, get_assistant, get_feedback, refuse_unknown
-from web.schemas import ERRORS, AskRequest, FeedbackRequest
+from web.responses import (
+    ERRORS,
+    AnswerOut,
+    ClauseOut,
+    DocumentsOut,
+    FeedbackList,
+    FeedbackOut,
+    HealthOut,
+    SearchOut,
+    UnavailableBody,
+)
+from web.schemas import AskRequest, FeedbackRequest
 
 router = APIRouter(prefix="/api", tags=["assistant"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
-@router.post("/ask", summary="Answer a question with citations (follow-ups through `history`)")
+@router.post("/ask", response_model=AnswerOut, summary="Answer a question with citations (follow-ups through `history`)")
 async def ask(body: AskRequest, assistant: AssistantDep, request: Request) -> dict[str, Any]:
     history = [m.turn() for m in body.history]
     async with request.app.state.long_lane.enter(history):
@@ -31,7 +42,7 @@ async def ask(body: AskRequest, assistant: AssistantDep, request: Request) -> di
     return answer_json(answer)
 
 
-@router.get("/search", summary="Ranked clauses with scores, no answer text")
+@router.get("/search", response_model=SearchOut, summary="Ranked clauses with scores, no answer text")
 def search(assistant: AssistantDep, settings: Annotated[Settings, Depends(get_app_settings)],
            q: Annotated[str, Query(description="the question or keywords")] = "",
            k: Annotated[int, Query(description="how many clauses")] = 5,
@@ -49,18 +60,19 @@ def search(assistant: AssistantDep, settings: Annotated[Settings, Depends(get_ap
             "hits": [hit_json(h, documents[h.clause.doc_id]) for h in hits]}
 
 
-@router.get("/documents", summary="The documents with title, 文号, issuer, region, date and clause count")
+@router.get("/documents", response_model=DocumentsOut, summary="The documents with title, 文号, issuer, region, date and clause count")
 def documents(assistant: AssistantDep) -> dict[str, Any]:
     return {"documents": [document_json(doc, n) for doc, n in assistant.documents()],
             "regions": assistant.regions()}
 
 
-@router.get("/clauses/{clause_id:path}", summary="One clause in context")
+@router.get("/clauses/{clause_id:path}", response_model=ClauseOut, summary="One clause in context")
 def clause(clause_id: str, assistant: AssistantDep) -> dict[str, Any]:
     return clause_json(assistant.clause(clause_id))
 
 
-@router.get("/health", summary="Ready or not, and the index manifest")
+@router.get("/health", summary="Ready or not, and the index manifest", response_model=None,
+            responses={200: {"model": HealthOut}, 503: {"model": UnavailableBody, "description": "No usable index"}})
 def health(assistant: AssistantDep) -> JSONResponse:
     try:
         manifest = assistant.manifest()
@@ -74,7 +86,7 @@ def health(assistant: AssistantDep) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.post("/feedback", status_code=201, summary="Rate an answer: up or down, with an optional comment")
+@router.post("/feedback", status_code=201, response_model=FeedbackOut, summary="Rate an answer: up or down, with an optional comment")
 def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback)],
                  idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> dict[str, Any]:
     """A retry with the same `Idempotency-Key` header (or `idempotency_key` field) returns the
@@ -84,7 +96,8 @@ def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(
     return row.to_dict()
 
 
-@router.get("/feedback", summary="The latest ratings, newest first (admin)", dependencies=[admin.Admin])
+@router.get("/feedback", response_model=FeedbackList, summary="The latest ratings, newest first (admin)",
+            dependencies=[admin.Admin])
 def list_feedback(store: Annotated[FeedbackStore, Depends(get_feedback)],
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100, rating: str | None = None) -> dict[str, Any]:
     return {"feedback": [row.to_dict() for row in store.list(limit, rating)]}

@@ -22,7 +22,8 @@ from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
 from web.deps import get_app_settings, get_assistant, refuse_unknown
-from web.schemas import ERRORS, ChatRequest
+from web.responses import ERRORS, CompletionOut, ModelList
+from web.schemas import ChatRequest
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 CREATED = int(time.time())
@@ -47,14 +48,20 @@ def _pieces(text: str) -> Iterator[str]:
         yield piece
 
 
-@router.get("/models", summary="The one model this service answers as")
+@router.get("/models", response_model=ModelList, summary="The one model this service answers as")
 def models(settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str, Any]:
     return {"object": "list", "data": [{"id": settings.model_name, "object": "model", "created": CREATED,
                                          "owned_by": "policy-assistant"}]}
 
 
-STREAMED: dict[int | str, dict[str, Any]] = {200: {"description": "The completion: JSON, or with `stream` server-sent events (`data: {chunk}`)",
-                  "content": {"application/json": {}, "text/event-stream": {"schema": {}}}}}
+STREAMED: dict[int | str, dict[str, Any]] = {200: {
+    "model": CompletionOut,
+    "description": "The completion as JSON; with `stream`, server-sent events: `data: {chunk}` lines, then `data: [DONE]`",
+    # OpenAPI 3.1 reads an event stream's `schema` as the schema of each event
+    "content": {"text/event-stream": {"schema": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "string", "description": "a `chat.completion.chunk` as JSON, or `[DONE]`"},
+                       "event": {"type": "string"}}}}}}}
 
 
 @router.post("/chat/completions", summary="OpenAI-compatible chat completion (stream or not)", response_model=None,

@@ -121,27 +121,3 @@ class RetireRequest(Body):
     model_config = ConfigDict(extra="forbid")
 
     superseded_by: str = Field(default="", max_length=200)
-
-
-# -- responses ------------------------------------------------------------------------------------
-class ErrorDetail(BaseModel):
-    code: str
-    type: str
-    message: str
-    message_en: str
-    message_zh: str
-    details: dict[str, Any] | None = None
-
-
-class ErrorBody(BaseModel):
-    """Every error of every route: `{error: {code, message, message_en, message_zh, details}}`."""
-
-    error: ErrorDetail
-
-
-_SAID = {400: "The request is malformed or a value is out of range", 401: "Missing or wrong admin token",
-         403: "Admin routes are off (no ASSISTANT_ADMIN_TOKEN)", 404: "No such document, clause or route",
-         405: "Wrong method (see `details.allowed`)", 409: "Another build is running", 413: "The body is too large",
-         422: "The document cannot be read", 429: "Too many requests (see Retry-After)",
-         503: "No usable index: run `assistant build`", 507: "The upload folder is full"}
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody, "description": said} for code, said in _SAID.items()}

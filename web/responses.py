@@ -1,0 +1,302 @@
+"""Response bodies of the HTTP API (pydantic), so that the OpenAPI document says what each route
+returns. The JSON itself is built once, in `assistant.contract`; these models describe it, and a
+test checks that validating a real body through its model keeps every field (nothing dropped)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FactOut(Out):
+    type: str = Field(description="time_limit | deadline | lead_unit | responsible_unit | amount | …")
+    value: str = Field(description="the span as it stands in the clause")
+    normalized: str
+    start: int = Field(description="offset into the clause text; -1 when the fact comes from a table field")
+    end: int
+
+
+class AnswerFactOut(FactOut):
+    clause_id: str = Field(description="the clause the fact was read from")
+
+
+class DocumentOut(Out):
+    id: str
+    title: str
+    doc_number: str = Field(description="文号")
+    issuer: str
+    region: str
+    date: str = Field(description="ISO 8601, as precise as the source (2023-04-25, 2023-04 or 2023)")
+    kind: str
+    parent_id: str | None
+    topic: str | None
+    source_file: str
+    status: str = Field(description="现行 | 已废止 | 被替代")
+    superseded_by: str | None
+    in_force: bool
+
+
+class ListedDocumentOut(DocumentOut):
+    clauses: int = Field(description="how many clauses the index holds for it")
+
+
+class CitationOut(Out):
+    n: int
+    clause_id: str
+    document_id: str
+    document: str
+    doc_number: str
+    issuer: str
+    region: str
+    date: str
+    status: str
+    superseded_by: str | None
+    topic: str | None
+    path: str = Field(description="the clause's heading path, e.g. 二、（一）1.")
+    headings: list[str]
+    page: int | None
+    source_file: str
+    line_start: int
+    line_end: int
+    text: str
+    facts: list[FactOut]
+    score: float
+
+
+class DepartmentOut(Out):
+    role: str = Field(description="牵头 | 责任 | 办理")
+    name: str
+    full_name: str | None
+    clause_id: str
+
+
+class UsedSpan(Out):
+    clause_id: str
+    start: int
+    end: int
+
+
+class AnswerOut(Out):
+    id: Any = None
+    question: str
+    interpreted_as: str | None
+    follow_up: str | None
+    answer: str
+    abstained: bool
+    state: Literal["answered", "partial", "not_found"]
+    missing: list[str]
+    departments: list[DepartmentOut]
+    used: list[UsedSpan]
+    filtered: bool
+    citations: list[CitationOut]
+    facts: list[AnswerFactOut]
+    latency_ms: float
+
+
+class HitOut(Out):
+    rank: int
+    score: float
+    scores: dict[str, float] = Field(description="each retriever's score (lexical, dense …)")
+    clause_id: str
+    document_id: str
+    document: str
+    doc_number: str
+    region: str
+    date: str
+    status: str
+    path: str
+    page: int | None
+    text: str
+
+
+class SearchOut(Out):
+    query: str
+    k: int
+    region: str | None
+    document: str | None
+    include_retired: bool
+    hits: list[HitOut]
+
+
+class DocumentsOut(Out):
+    documents: list[ListedDocumentOut]
+    regions: list[str]
+
+
+class ClauseBrief(Out):
+    id: str
+    path: str
+    text: str
+
+
+class ClauseOut(Out):
+    id: str
+    path: str
+    text: str
+    page: int | None
+    headings: list[str]
+    fields: dict[str, str] = Field(description="table columns, e.g. 牵头单位")
+    facts: list[FactOut]
+    source_file: str
+    line_start: int
+    line_end: int
+    document: DocumentOut
+    previous_id: str | None
+    next_id: str | None
+    previous: ClauseBrief | None
+    next: ClauseBrief | None
+
+
+class ManifestBrief(BaseModel):
+    """The serving build's manifest, the fields a client may rely on."""
+
+    build: str | None = None
+    mode: str | None = None
+    corpus_fingerprint: str | None = None
+    embedding_model: str | None = None
+    embedding_model_description: str | None = None
+    built_at: str | None = None
+    build_seconds: float | None = None
+    documents: int | None = None
+    clauses: int | None = None
+    format_version: int | None = None
+    package_version: str | None = None
+    dimension: int | None = None
+
+
+class HealthOut(Out):
+    status: Literal["ready", "degraded"]
+    manifest: ManifestBrief
+    degraded: dict[str, Any] | None = Field(default=None, description="the damaged build, the one serving instead, "
+                                                                     "and what is wrong")
+
+
+class FeedbackOut(Out):
+    id: int
+    created_at: str
+    rating: Literal["up", "down"]
+    question: str
+    answer: str
+    comment: str
+    clause_ids: list[str]
+    source: str
+
+
+class FeedbackList(Out):
+    feedback: list[FeedbackOut]
+
+
+class BuildBrief(Out):
+    build: str | None = None
+    mode: str | None = None
+    build_seconds: float | None = None
+    documents: int | None = None
+    clauses: int | None = None
+    reuse: dict[str, int] | None = None
+
+
+class SourceOut(Out):
+    id: str
+    file: str
+    title: str
+    issuer: str
+    doc_number: str
+    date: str
+    region: str
+    layout: str
+
+
+class UploadOut(Out):
+    document: SourceOut
+    index: BuildBrief
+
+
+class RemovedOut(Out):
+    removed: SourceOut
+    index: BuildBrief
+
+
+class StatusOut(Out):
+    id: str
+    status: Literal["现行", "已废止", "被替代"]
+    superseded_by: str | None = None
+    index: BuildBrief
+
+
+class ModelOut(Out):
+    id: str
+    object: Literal["model"]
+    created: int
+    owned_by: str
+
+
+class ModelList(Out):
+    object: Literal["list"]
+    data: list[ModelOut]
+
+
+class ChatMessageOut(Out):
+    role: Literal["assistant"]
+    content: str
+
+
+class ChoiceOut(Out):
+    index: int
+    message: ChatMessageOut
+    finish_reason: Literal["stop"]
+    logprobs: None
+
+
+class UsageOut(Out):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class CompletionOut(Out):
+    """OpenAI's chat completion, with this service's citations for programs."""
+
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[ChoiceOut]
+    usage: UsageOut
+    citations: list[CitationOut]
+    abstained: bool
+    interpreted_as: str | None
+
+
+# -- errors ---------------------------------------------------------------------------------------
+class ErrorDetail(BaseModel):
+    code: str
+    type: str
+    message: str
+    message_en: str
+    message_zh: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error of every route: `{error: {code, message, message_en, message_zh, details}}`."""
+
+    error: ErrorDetail
+
+
+class UnavailableBody(ErrorBody):
+    """503 of `/api/health`: the error shape with `status: unavailable`."""
+
+    status: Literal["unavailable"]
+
+
+_SAID = {400: "The request is malformed or a value is out of range", 401: "Missing or wrong admin token",
+         403: "Admin routes are off (no ASSISTANT_ADMIN_TOKEN)", 404: "No such document, clause or route",
+         405: "Wrong method (see `details.allowed`)", 409: "Another build is running", 413: "The body is too large",
+         422: "The document cannot be read", 429: "Too many requests (see Retry-After)",
+         503: "No usable index: run `assistant build`", 507: "The upload folder is full"}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody, "description": said} for code, said in _SAID.items()}
