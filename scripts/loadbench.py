@@ -1,7 +1,9 @@
-"""Load benchmark: N concurrent clients for T seconds against POST /api/ask on loopback.
+"""Load benchmark: N concurrent clients for T seconds against POST /api/ask and, for every
+fourth client, POST /v1/chat/completions, on loopback.
 
 Starts `assistant serve` on a free port (or uses --url), waits until /api/health is ready, then
-prints requests per second, latency percentiles, the error count and the server's memory growth.
+prints requests per second, latency percentiles, the error count and the server's memory growth
+(with its course over the run, sampled every 30 s, to tell a plateau from a leak).
 Questions rotate through a mix of citizen, enterprise and hotline questions, a fifth of them
 follow-ups with history.
 
@@ -91,14 +93,24 @@ def heavy_payload(i: int, settings_chars: int = 50_000, turns: int = 100) -> dic
     return {"question": "那渭滨区呢？", "history": history}
 
 
+def chat_payload(i: int) -> dict[str, object]:
+    """The same question as `payload`, as an OpenAI chat completion."""
+    body = payload(i)
+    history = list(body.get("history") or [])  # type: ignore[call-overload]
+    return {"messages": [*history, {"role": "user", "content": body["question"]}]}
+
+
 async def client(url: str, stop: float, offset: int, latencies: list[float], errors: list[str],
-                 heavy: bool = False) -> None:
+                 heavy: bool = False, openai: bool = False) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         i = offset
         while time.perf_counter() < stop:
             started = time.perf_counter()
             try:
-                response = await http.post("/api/ask", json=heavy_payload(i) if heavy else payload(i))
+                if openai:
+                    response = await http.post("/v1/chat/completions", json=chat_payload(i))
+                else:
+                    response = await http.post("/api/ask", json=heavy_payload(i) if heavy else payload(i))
                 if response.status_code != 200:
                     errors.append(f"{response.status_code}: {response.text[:100]}")
                 else:
@@ -150,6 +162,13 @@ def summary(latencies: list[float], errors: list[str], elapsed: float) -> dict[s
             "max_ms": round(max(latencies, default=float("nan")), 1), "first_errors": errors[:3]}
 
 
+async def sample_rss(pid: int | None, stop: float, samples: list[float], every: float = 30.0) -> None:
+    """The server's RSS in MB every `every` seconds until `stop`."""
+    while pid is not None and time.perf_counter() + every <= stop:
+        await asyncio.sleep(every)
+        samples.append(round(rss(pid) / 2**20, 1))
+
+
 async def run(url: str, clients: int, seconds: float, heavy: int = 0, every: float = 0.0,
               pid: int | None = None) -> dict[str, object]:
     latencies: list[float] = []
@@ -163,14 +182,17 @@ async def run(url: str, clients: int, seconds: float, heavy: int = 0, every: flo
     before = rss(pid)
     started = time.perf_counter()
     stop = started + seconds
-    tasks = [client(url, stop, k * 7, latencies, errors) for k in range(clients)]
+    course: list[float] = [round(before / 2**20, 1)]
+    tasks = [client(url, stop, k * 7, latencies, errors, openai=k % 4 == 3) for k in range(clients)]
+    tasks.append(sample_rss(pid, stop, course))
     tasks += [client(url, stop, 1000 + k * 13, heavy_latencies, heavy_errors, heavy=True) for k in range(heavy)]
     if every:
         tasks.append(churn(url, stop, every, errors, churned))
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     result: dict[str, object] = {"clients": clients, "seconds": round(elapsed, 1), **summary(latencies, errors, elapsed),
-                                 "rss_growth_mb": round((rss(pid) - before) / 2**20, 1) if pid else None}
+                                 "rss_growth_mb": round((rss(pid) - before) / 2**20, 1) if pid else None,
+                                 "rss_mb_every_30s": course if pid else None}
     if heavy:
         result["heavy"] = {"clients": heavy, **summary(heavy_latencies, heavy_errors, elapsed)}
     if every:
@@ -191,12 +213,13 @@ def copy_of_corpus() -> dict[str, str]:
 
 
 def show(result: dict[str, object], url: str) -> None:
-    print(f"POST /api/ask, {result['clients']} clients, {result['seconds']} s on {url}")
+    print(f"POST /api/ask and /v1/chat/completions, {result['clients']} clients, {result['seconds']} s on {url}")
     print(f"  requests {result['requests']}  errors {result['errors']}  {result['rps']} req/s")
     print(f"  latency p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  "
           f"max {result['max_ms']} ms")
     if result.get("rss_growth_mb") is not None:
         print(f"  server memory growth {result['rss_growth_mb']} MB")
+        print(f"  server RSS every 30 s (MB): {result['rss_mb_every_30s']}")
     if "heavy" in result:
         heavy = result["heavy"]
         print(f"  beside {heavy['clients']} clients with maximal histories: {heavy['rps']} req/s, "  # type: ignore[index]
