@@ -33,17 +33,16 @@ import faiss
 import numpy as np
 
 from assistant import __version__
+from assistant.clause_store import read_all, write_clauses
 from assistant.errors import AssistantError
 from assistant.index import (
     FORMAT_VERSION,
     TRAINED,
     check_fresh,
-    clause_to_json,
     encoder_source,
     extra_words,
     file_digests,
     index_text,
-    read_clauses,
     read_documents,
     read_manifest,
     shared_encoder,
@@ -64,7 +63,7 @@ from assistant.parsing.corpus import (
     source_key,
 )
 from assistant.parsing.manifest import SourceSpec, load_manifest
-from assistant.retrieval.dense import flat_index
+from assistant.retrieval.dense import faiss_index
 from assistant.retrieval.embedder import train_static_embedder
 from assistant.retrieval.lexical import build_bm25, save_bm25
 from assistant.retrieval.tokenize import Glossary, normalize
@@ -101,15 +100,14 @@ class _Previous:
             return
         try:
             self.documents = read_documents(folder)
-            clauses = read_clauses(folder)
+            clauses = read_all(folder)
             hashes, tokens = [], []
             with (folder / "tokens.jsonl").open(encoding="utf-8") as fh:
                 for line in fh:
                     row = json.loads(line)
                     hashes.append(row["h"])
                     tokens.append(row["t"])
-            flat = faiss.read_index(str(folder / "dense.faiss"))
-            vectors = flat.reconstruct_n(0, flat.ntotal)
+            vectors = np.load(folder / "vectors.npy")
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             log.warning("previous build %s cannot be reused (%s): building everything", manifest["build"], exc)
             self.documents = {}
@@ -287,7 +285,8 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
             fresh = dict(zip(missing, encoded, strict=True))
         vectors = np.stack([fresh[i] if i in fresh else previous.vectors[h] for i, h in enumerate(hashes)])
         counts["vectors_computed"], counts["vectors_reused"] = len(missing), len(hashes) - len(missing)
-        faiss.write_index(flat_index(vectors), str(partial / "dense.faiss"))
+        np.save(partial / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(faiss_index(vectors, seed=settings.seed), str(partial / "dense.faiss"))
 
         step("write")
         for name in ("glossary.toml", "concepts.toml", "domain_dict.txt"):  # a build carries what its queries are read with
@@ -296,9 +295,7 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         (partial / "documents.json").write_text(
             json.dumps([asdict(d) for d in corpus.documents.values()], ensure_ascii=False, indent=1), encoding="utf-8"
         )
-        with (partial / "clauses.jsonl").open("w", encoding="utf-8") as fh:
-            for clause in corpus.clauses:
-                fh.write(clause_to_json(clause) + "\n")
+        write_clauses(partial, corpus.clauses, {d: i for i, d in enumerate(corpus.documents)})
         manifest = {
             "format_version": FORMAT_VERSION,
             "package_version": __version__,

@@ -3,10 +3,12 @@
     builds/<build id>/
       manifest.json     corpus fingerprint, per-source content keys, model, fingerprints, counts
       documents.json    the documents with their metadata and status
-      clauses.jsonl     one clause per line, facts and fields included
+      clauses.jsonl     one clause per line, facts and fields included, with clause_offsets.npy,
+                        clause_docs.npy and clause_ids.txt beside it (see `assistant.clause_store`)
       tokens.jsonl      per clause: a hash of the indexed text and its jieba tokens
       bm25/             bm25s arrays and vocabulary
-      dense.faiss       FAISS inner-product index (one vector per clause, in clause order)
+      vectors.npy       one unit vector per clause, in clause order (float32, memory-mapped)
+      dense.faiss       FAISS inner-product index over them: flat, or IVF for a large corpus
 
 The embedder a build used lives in `models/` beside the builds (see `assistant.store`). Loading
 refuses a missing, partial or stale index with a message that says how to rebuild. Tokenizers and
@@ -19,13 +21,17 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from assistant.clause_store import ClauseStore
 from assistant.concepts import Concepts
 from assistant.errors import REBUILD_HINT, AssistantError, IndexDamaged, IndexMissing, IndexStale
-from assistant.models import Clause, Document, Fact
+from assistant.models import Clause, Document
 from assistant.parsing.corpus import corpus_fingerprint
 from assistant.parsing.manifest import Manifest, Region
 from assistant.retrieval.dense import DenseIndex, Encoder, make_encoder
@@ -36,7 +42,10 @@ from assistant.store import IndexStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Above this many clauses the BM25 arrays are memory-mapped rather than read in.
+MMAP_FROM = 200_000
+HASH_AT_LOAD_UP_TO = 512 * 2**20
 TRAINED = "trained"
 
 
@@ -45,11 +54,31 @@ class LoadedIndex:
     manifest: dict[str, Any]
     corpus_manifest: Manifest
     documents: dict[str, Document]
-    clauses: list[Clause]
+    clauses: Sequence[Clause]
     lexical: LexicalIndex
     dense: DenseIndex
     build: str = ""  # the build folder's name
     concepts: Concepts = field(default_factory=lambda: Concepts(()))
+
+    @property
+    def clause_docs(self) -> np.ndarray:
+        """Per clause, the position of its document in `documents` (int32)."""
+        if isinstance(self.clauses, ClauseStore):
+            return self.clauses.doc_positions
+        positions = {d: i for i, d in enumerate(self.documents)}
+        return np.array([positions[c.doc_id] for c in self.clauses], dtype=np.int32)
+
+    @property
+    def positions(self) -> dict[str, int]:
+        """Clause id → its position."""
+        if isinstance(self.clauses, ClauseStore):
+            return self.clauses.positions
+        return {c.id: i for i, c in enumerate(self.clauses)}
+
+    def document_counts(self) -> dict[str, int]:
+        """How many clauses each document has."""
+        counts = np.bincount(self.clause_docs, minlength=len(self.documents))
+        return {d: int(n) for d, n in zip(self.documents, counts, strict=True)}
 
 
 def index_text(clause: Clause, document: Document) -> str:
@@ -60,18 +89,6 @@ def index_text(clause: Clause, document: Document) -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-
-
-def clause_to_json(clause: Clause) -> str:
-    return json.dumps(asdict(clause), ensure_ascii=False)
-
-
-def clause_from_json(line: str) -> Clause:
-    data = json.loads(line)
-    data["headings"] = tuple(data["headings"])
-    data["facts"] = tuple(Fact(**f) for f in data["facts"])
-    data["fields"] = tuple(tuple(f) for f in data["fields"])
-    return Clause(**data)
 
 
 def extra_words(documents: dict[str, Document], manifest: Manifest) -> tuple[str, ...]:
@@ -131,7 +148,7 @@ def encoder_source(settings: Settings, manifest: dict[str, Any]) -> str:
 # -- reading ----------------------------------------------------------------------------------
 def file_digests(folder: Path) -> dict[str, dict[str, Any]]:
     """Size and SHA-256 of every file of a build (but its manifest), by path inside it."""
-    return {path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "sha256": file_digests_one(path)}
+    return {path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "sha256": file_sha256(path)}
             for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")}
 
 
@@ -147,12 +164,12 @@ def verify_build(folder: Path, manifest: dict[str, Any], *, hashes: bool = True)
         size = path.stat().st_size
         if size != expected.get("size"):
             problems.append(f"{name}: {size} bytes, the manifest says {expected.get('size')}")
-        elif hashes and file_digests_one(path) != expected.get("sha256"):
+        elif hashes and file_sha256(path) != expected.get("sha256"):
             problems.append(f"{name}: its content changed since the build (SHA-256 differs)")
     return problems
 
 
-def file_digests_one(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -200,18 +217,16 @@ def read_documents(folder: Path) -> dict[str, Document]:
     return {d["id"]: Document(**d) for d in json.loads((folder / "documents.json").read_text("utf-8"))}
 
 
-def read_clauses(folder: Path) -> list[Clause]:
-    with (folder / "clauses.jsonl").open(encoding="utf-8") as fh:
-        return [clause_from_json(line) for line in fh if line.strip()]
-
-
 def load_index(settings: Settings, *, fresh: bool = True, build: str | None = None) -> LoadedIndex:
     """Load the build `CURRENT` names (or `build`); with `fresh`, refuse one the corpus has moved
     past. A build whose files do not match its manifest is refused as damaged (IndexDamaged),
     and so is one whose files cannot be read."""
     manifest = read_manifest(settings.index_dir, build)
     folder = IndexStore(settings.index_dir).builds / manifest["build"]
-    problems = verify_build(folder, manifest)
+    # Every file is hashed when the build is small enough to hash in a moment; a large one is
+    # checked by size here and hashed in full by `assistant status` and `assistant build`.
+    total = sum(int(f.get("size") or 0) for f in (manifest.get("files") or {}).values())
+    problems = verify_build(folder, manifest, hashes=total <= HASH_AT_LOAD_UP_TO)
     if problems:
         raise IndexDamaged(f"index build {manifest['build']} is damaged: {'; '.join(problems[:3])}: {REBUILD_HINT}",
                            damaged=problems)
@@ -229,7 +244,8 @@ def _load(settings: Settings, manifest: dict[str, Any], folder: Path, fresh: boo
         check_fresh(manifest, settings)
     elif manifest.get("format_version") != FORMAT_VERSION:
         raise IndexStale(f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {REBUILD_HINT}")
-    needed = ["documents.json", "clauses.jsonl", "bm25", "dense.faiss"]
+    needed = ["documents.json", "clauses.jsonl", "clause_offsets.npy", "clause_docs.npy", "clause_ids.txt", "bm25",
+              "vectors.npy", "dense.faiss"]
     missing = [n for n in needed if not (folder / n).exists()]
     if missing:
         raise IndexMissing(f"index at {folder} is incomplete (missing {', '.join(missing)}): {REBUILD_HINT}")
@@ -238,14 +254,16 @@ def _load(settings: Settings, manifest: dict[str, Any], folder: Path, fresh: boo
     regions = tuple(Region(r["name"], r["parent"], tuple(r["aliases"])) for r in manifest.get("regions", ()))
     corpus_manifest = Manifest((), regions)
     documents = read_documents(folder)
-    clauses = read_clauses(folder)
+    clauses = ClauseStore(folder)
+    if int(clauses.doc_positions.max(initial=-1)) >= len(documents):
+        raise IndexDamaged(f"clause_docs.npy names documents documents.json lacks: {REBUILD_HINT}")
     glossary = Glossary.load(folder / "glossary.toml")
     words = tuple(manifest.get("extra_words", ()))
     tokenizer = shared_tokenizer(manifest["tokenizer_fingerprint"], folder / "domain_dict.txt", words)
-    lexical = LexicalIndex.load(folder / "bm25", tokenizer, glossary)
+    lexical = LexicalIndex.load(folder / "bm25", tokenizer, glossary, mmap=len(clauses) > MMAP_FROM)
     encoder = shared_encoder(manifest["embedder_fingerprint"], encoder_source(settings, manifest))
-    dense = DenseIndex.load(folder / "dense.faiss", encoder)
-    if dense.index.ntotal != len(clauses):
-        raise IndexStale(f"dense index holds {dense.index.ntotal} vectors for {len(clauses)} clauses: {REBUILD_HINT}")
+    dense = DenseIndex.load(folder, encoder, nprobe=settings.dense_nprobe, exact_up_to=settings.dense_exact_up_to)
+    if dense.size != len(clauses):
+        raise IndexStale(f"dense index holds {dense.size} vectors for {len(clauses)} clauses: {REBUILD_HINT}")
     concepts = Concepts.load(folder / "concepts.toml")
     return LoadedIndex(manifest, corpus_manifest, documents, clauses, lexical, dense, manifest["build"], concepts)

@@ -44,6 +44,8 @@ from assistant.store import IndexStore
 from assistant.text import encodable
 
 log = logging.getLogger(__name__)
+# Up to this many clauses every clause is cut into sentences when the index loads.
+CUT_AT_LOAD_UP_TO = 50_000
 T = TypeVar("T")
 
 
@@ -105,6 +107,8 @@ class Engine:
 
     def cut_passages(self) -> None:
         """Cut every clause into its sentences and passages once, when the index loads."""
+        if len(self.index.clauses) > CUT_AT_LOAD_UP_TO:  # a large corpus cuts its clauses as they are asked for
+            return
         for clause in self.index.clauses:
             windows(clause.text)
 
@@ -115,7 +119,7 @@ class Engine:
 
     @cached_property
     def positions(self) -> dict[str, int]:
-        return {c.id: i for i, c in enumerate(self.index.clauses)}
+        return self.index.positions
 
 
 class Assistant:
@@ -350,9 +354,7 @@ class Assistant:
     def documents(self) -> list[tuple[Document, int]]:
         """Every document with its clause count, in corpus order."""
         index = self.index
-        counts: dict[str, int] = {}
-        for clause in index.clauses:
-            counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
+        counts = index.document_counts()
         return [(doc, counts.get(doc.id, 0)) for doc in index.documents.values()]
 
     def regions(self) -> list[str]:

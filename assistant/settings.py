@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     region_boost: float = 0.5
     topic_boost: float = 0.25
     candidates: int = 50
+    # Dense search at scale: a scope of up to this many clauses is scored exactly; a wider one goes
+    # to FAISS, which for a large corpus is an IVF index searched in this many of its lists.
+    dense_exact_up_to: int = 50_000
+    dense_nprobe: int = 32
     max_citations: int = 5
     # Clauses the answer re-ranks at sentence level for each ask.
     rerank_candidates: int = 20

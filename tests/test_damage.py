@@ -66,7 +66,8 @@ def run_cli(settings: Settings, *args: str, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize(("name", "how"), [("clauses.jsonl", "truncate"), ("dense.faiss", "truncate"),
                                            ("documents.json", "garble"), ("clauses.jsonl", "garble"),
-                                           ("tokens.jsonl", "truncate")])
+                                           ("tokens.jsonl", "truncate"), ("vectors.npy", "truncate"),
+                                           ("clause_offsets.npy", "garble"), ("clause_docs.npy", "truncate")])
 def test_a_damaged_file_falls_back_to_the_previous_good_build(built_settings, tmp_path, monkeypatch, name, how,
                                                                capsys):
     settings = copy_of(built_settings, tmp_path)

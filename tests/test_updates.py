@@ -284,8 +284,12 @@ def _index_files(index_dir: Path) -> dict[str, object]:
     flat = faiss.read_index(str(folder / "dense.faiss"))
     return {"documents": (folder / "documents.json").read_text("utf-8"),
             "clauses": (folder / "clauses.jsonl").read_text("utf-8"),
+            "clause_ids": (folder / "clause_ids.txt").read_text("utf-8"),
+            "clause_docs": np.load(folder / "clause_docs.npy").tolist(),
+            "clause_offsets": np.load(folder / "clause_offsets.npy").tolist(),
             "tokens": (folder / "tokens.jsonl").read_text("utf-8"),
-            "vectors": flat.reconstruct_n(0, flat.ntotal)}
+            "vectors": np.load(folder / "vectors.npy"),
+            "faiss": flat.reconstruct_n(0, flat.ntotal)}
 
 
 def test_incremental_update_equals_a_full_rebuild(built_settings, tmp_path, files):
@@ -308,9 +312,9 @@ def test_incremental_update_equals_a_full_rebuild(built_settings, tmp_path, file
     manifest = build_index(full, full=True)
     assert manifest["reuse"]["sources_reused"] == 0 and manifest["reuse"]["vectors_reused"] == 0
     a, b = _index_files(settings.index_dir), _index_files(full.index_dir)
-    for name in ("documents", "clauses", "tokens"):
+    for name in ("documents", "clauses", "clause_ids", "clause_docs", "clause_offsets", "tokens"):
         assert a[name] == b[name], name
-    assert np.array_equal(a["vectors"], b["vectors"])
+    assert np.array_equal(a["vectors"], b["vectors"]) and np.array_equal(a["faiss"], b["faiss"])
     for question in ("雁塔区企业迁移登记要多久？", "在西安开办企业需要多长时间？"):
         left = Assistant(settings).search(question, 5)
         right = Assistant(full).search(question, 5)

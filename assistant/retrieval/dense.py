@@ -53,11 +53,31 @@ class SentenceTransformerEncoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def flat_index(vectors: np.ndarray) -> faiss.Index:
-    """An exact inner-product index over ready vectors (the build caches vectors per clause)."""
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+# Up to this many clauses an exact (flat) FAISS index; above it an inverted-file index whose
+# vectors are 8-bit quantized, searched in `nprobe` of its lists (see `DenseIndex.top`).
+FLAT_UP_TO = 200_000
+
+
+def faiss_index(vectors: np.ndarray, *, flat_up_to: int = FLAT_UP_TO, seed: int = 7) -> faiss.Index:
+    """The FAISS inner-product index of a build: flat (exact) for a corpus of up to `flat_up_to`
+    clauses, else IVF with about 4·√n lists over 8-bit scalar-quantized vectors, trained on a
+    sample of at most 64 vectors per list."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, d = vectors.shape
+    if n <= flat_up_to:
+        index = faiss.IndexFlatIP(d)
+        index.add(vectors)
+        return index
+    lists = int(4 * np.sqrt(n))
+    quantizer = faiss.IndexFlatIP(d)
+    ivf = faiss.IndexIVFScalarQuantizer(quantizer, d, lists, faiss.ScalarQuantizer.QT_8bit,
+                                        faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * lists), replace=False)
+    ivf.cp.seed = seed
+    ivf.train(vectors[np.sort(sample)])
+    for start in range(0, n, 100_000):
+        ivf.add(vectors[start : start + 100_000])
+    return ivf
 
 
 STATIC_EMBEDDING = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
@@ -105,27 +125,79 @@ def make_encoder(name_or_path: str) -> Encoder:
     return SentenceTransformerEncoder(name_or_path)
 
 
+def top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (ids, scores), best first, ties by id; without sorting all of them."""
+    if len(ids) > k:
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        above = np.flatnonzero(scores > kth)
+        tied = np.flatnonzero(scores == kth)  # at the boundary the lowest ids, as a stable sort keeps them
+        keep = np.concatenate([above, tied[np.argsort(ids[tied], kind="stable")[: k - len(above)]]])
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
+
+
 class DenseIndex:
-    def __init__(self, index: faiss.Index, encoder: Encoder) -> None:
+    """A build's vectors (`vectors.npy`, memory-mapped) and its FAISS index (`dense.faiss`).
+
+    A scope of at most `exact_up_to` clauses (a district, a document) is scored exactly from the
+    vectors; a wider one is searched in FAISS, restricted to the scope by a bitmap selector."""
+
+    def __init__(self, index: faiss.Index, vectors: np.ndarray, encoder: Encoder, *, nprobe: int = 32,
+                 exact_up_to: int = 50_000) -> None:
         self.index = index
+        self.vectors = vectors
         self.encoder = encoder
+        self.nprobe = nprobe
+        self.exact_up_to = exact_up_to
 
     @property
     def dimension(self) -> int:
         return int(self.index.d)
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self.index, str(path))
+    @property
+    def size(self) -> int:
+        return int(self.vectors.shape[0])
 
     @classmethod
-    def load(cls, path: Path, encoder: Encoder) -> DenseIndex:
-        return cls(faiss.read_index(str(path)), encoder)
+    def load(cls, folder: Path, encoder: Encoder, **options: int) -> DenseIndex:
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        index = faiss.read_index(str(folder / "dense.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        if index.ntotal != vectors.shape[0] or index.d != vectors.shape[1]:
+            raise ValueError(f"dense.faiss holds {index.ntotal}×{index.d}, vectors.npy {vectors.shape}")
+        return cls(index, vectors, encoder, **options)
 
-    def scores(self, question: str) -> np.ndarray:
-        """Cosine similarity of the question to every clause, in index order."""
-        query = self.encoder.encode([question], query=True)
-        n = self.index.ntotal
-        sims, ids = self.index.search(query, n)
-        out = np.full(n, -1.0, dtype=np.float32)
-        out[ids[0]] = sims[0]
+    def encode(self, question: str) -> np.ndarray:
+        return np.asarray(self.encoder.encode([question], query=True)[0], dtype=np.float32)
+
+    def similarity(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Exact cosine of the query to the given clauses."""
+        out = np.zeros(len(ids), dtype=np.float32)
+        if len(ids):
+            order = np.argsort(ids)  # a memory map is read fastest in order
+            out[order] = self.vectors[ids[order]] @ query
         return out
+
+    def top(self, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The k clauses (of the mask) most similar to the query: (ids, cosines), best first."""
+        n = self.size
+        allowed = n if mask is None else int(np.count_nonzero(mask))
+        if allowed == 0 or k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if allowed <= self.exact_up_to or isinstance(self.index, faiss.IndexFlat) and n <= self.exact_up_to:
+            ids = np.arange(n) if mask is None else np.flatnonzero(mask)
+            return top_k(ids, np.asarray(self.vectors[ids] @ query, dtype=np.float32), k)
+        params: faiss.SearchParameters
+        if isinstance(self.index, faiss.IndexIVF):
+            params = faiss.SearchParametersIVF()
+            params.nprobe = self.nprobe
+        else:
+            params = faiss.SearchParameters()
+        if mask is not None and allowed < n:
+            bitmap = np.packbits(mask, bitorder="little")
+            params.sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+        sims, ids = self.index.search(query.reshape(1, -1), min(k, allowed), params=params)
+        found = ids[0] >= 0
+        # the cosines are recomputed exactly (the IVF index holds quantized vectors)
+        kept = ids[0][found].astype(np.int64)
+        return top_k(kept, self.similarity(query, kept), k)

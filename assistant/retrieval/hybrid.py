@@ -41,10 +41,15 @@ class HybridRetriever:
         self.index = index
         self.settings = settings
         self.mode = mode
-        self._doc_region = np.array([index.documents[c.doc_id].region for c in index.clauses])
-        self._doc_ids = np.array([c.doc_id for c in index.clauses])
-        self._clause_topic = np.array([index.documents[c.doc_id].topic for c in index.clauses])
-        self._in_force = np.array([index.documents[c.doc_id].in_force for c in index.clauses], dtype=bool)
+        # Per document (small), and per clause only its document's position (int32): a scope is
+        # a gather of a per-document mask, not a pass over clause objects.
+        docs = list(index.documents.values())
+        self._doc_order = [d.id for d in docs]
+        self._doc_position = {d.id: i for i, d in enumerate(docs)}
+        self._doc_region = np.array([d.region for d in docs], dtype=object)
+        self._doc_topic = np.array([d.topic for d in docs], dtype=object)
+        self._clause_doc = index.clause_docs
+        self._in_force = np.array([d.in_force for d in docs], dtype=bool)[self._clause_doc]
 
     # -- filters -------------------------------------------------------------------------------
     def regions(self) -> list[str]:
@@ -84,9 +89,12 @@ class HybridRetriever:
                                 f"未知地区“{region}”，可选地区：{'、'.join(regions)}", valid=regions)
         return known.name
 
+    def _clauses_of(self, doc_mask: np.ndarray) -> np.ndarray:
+        return doc_mask[self._clause_doc]
+
     def _scope_mask(self, scope: frozenset[str]) -> np.ndarray:
         """Clauses of documents of the scope's regions: the named region and the regions containing it."""
-        return np.isin(self._doc_region, list(scope))
+        return self._clauses_of(np.isin(self._doc_region, list(scope)))
 
     def _document_mask(self, document: str) -> np.ndarray:
         docs = self.index.documents
@@ -95,8 +103,8 @@ class HybridRetriever:
             raise UnknownDocument(f"unknown document {document!r}; known document ids: {', '.join(ids)}",
                                   f"未知文件“{document}”，可选文件编号见 `assistant documents` 或 /api/documents",
                                   valid=ids)
-        family = {d.id for d in docs.values() if d.id == document or self._descends(d.id, document)}
-        return np.isin(self._doc_ids, list(family))
+        family = [d.id == document or self._descends(d.id, document) for d in docs.values()]
+        return self._clauses_of(np.array(family, dtype=bool))
 
     def _descends(self, doc_id: str, ancestor: str) -> bool:
         seen = set()
@@ -114,25 +122,31 @@ class HybridRetriever:
         """Reads a plain question for callers that pass a string (LangChain, the contract test)."""
         return QueryReader.for_index(self.index)
 
-    def _boosts(self, query: Query) -> np.ndarray:
-        boost = np.ones(len(self.index.clauses), dtype=np.float32)
+    def _boosts(self, query: Query, ids: list[int]) -> dict[int, float]:
+        """The region and indicator boost of each candidate clause (computed for the candidates only)."""
         manifest = self.index.corpus_manifest
-        if query.regions:
-            named = set(query.regions)
-            factor = np.ones_like(boost)
-            for region in set(self._doc_region):
-                line = manifest.ancestors(str(region))
+        named = set(query.regions)
+        by_region: dict[str, float] = {}
+
+        def region_factor(region: str) -> float:
+            if region not in by_region:
+                line = manifest.ancestors(region)
                 if line and line[0] in named:
-                    f = 1 + self.settings.region_boost
-                elif named & set(line[1:]) or any(str(region) in manifest.ancestors(n) for n in named):
-                    f = 1 + self.settings.region_boost / 4  # inside a named region, or the province of a named city
+                    by_region[region] = 1 + self.settings.region_boost
+                elif named & set(line[1:]) or any(region in manifest.ancestors(n) for n in named):
+                    by_region[region] = 1 + self.settings.region_boost / 4  # inside a named region, or the province of a named city
                 else:
-                    continue
-                factor[self._doc_region == region] = f
-            boost *= factor
-        if query.topics:
-            boost[np.isin(self._clause_topic, list(query.topics))] *= 1 + self.settings.topic_boost
-        return boost
+                    by_region[region] = 1.0
+            return by_region[region]
+
+        out: dict[int, float] = {}
+        for i in ids:
+            doc = int(self._clause_doc[i])
+            factor = region_factor(str(self._doc_region[doc])) if named else 1.0
+            if query.topics and self._doc_topic[doc] in query.topics:
+                factor *= 1 + self.settings.topic_boost
+            out[i] = factor
+        return out
 
     def search(self, question: str | Query, k: int = 5, *, region: str | None = None,
                document: str | None = None, include_retired: bool = False, scoped: bool = True) -> list[Hit]:
@@ -143,29 +157,37 @@ class HybridRetriever:
         if region:
             region = self.check_region(region)
         query = question if isinstance(question, Query) else self.reader.read(question, region_filter=region)
-        mask = np.ones(len(self.index.clauses), dtype=bool)
+        mask: np.ndarray | None = None
         if scoped and query.scope:
-            mask &= self._scope_mask(query.scope)
+            mask = self._scope_mask(query.scope)
         if document:
-            mask &= self._document_mask(document)
+            mask = self._document_mask(document) if mask is None else mask & self._document_mask(document)
         elif not include_retired:
-            mask &= self._in_force
+            mask = self._in_force if mask is None else mask & self._in_force
         n = self.settings.candidates
         lists: dict[str, list[int]] = {}
-        raw: dict[str, np.ndarray] = {}
         text = query.search_text
+        lexical: np.ndarray | None = None
+        vector: np.ndarray | None = None
         if self.mode in ("fused", "lexical"):
-            raw["lexical"] = self.index.lexical.scores(text)
+            lexical = self.index.lexical.scores(text)
+            ids, _ = self.index.lexical.top(lexical, n, mask)
+            lists["lexical"] = [int(i) for i in ids]
         if self.mode in ("fused", "dense"):
-            raw["dense"] = self.index.dense.scores(_without_particles(text))
-        for name, scores in raw.items():
-            order = np.argsort(-np.where(mask, scores, -np.inf), kind="stable")[:n]
-            lists[name] = [int(i) for i in order if mask[i] and (name != "lexical" or scores[i] > 0)]
+            vector = self.index.dense.encode(_without_particles(text))
+            ids, _ = self.index.dense.top(vector, n, mask)
+            lists["dense"] = [int(i) for i in ids]
         fused = reciprocal_rank_fusion(lists, {"lexical": 1.0, "dense": self.settings.dense_weight},
                                        k=self.settings.rrf_k)
-        boost = self._boosts(query)
-        ranked = sorted(((score * float(boost[i]), i) for i, score in fused.items()), key=lambda p: (-p[0], p[1]))
+        boost = self._boosts(query, list(fused))
+        ranked = sorted(((score * boost[i], i) for i, score in fused.items()), key=lambda p: (-p[0], p[1]))[:k]
+        chosen = np.array([i for _s, i in ranked], dtype=np.int64)
+        sources: dict[str, np.ndarray] = {}
+        if lexical is not None:
+            sources["lexical"] = lexical[chosen] if len(chosen) else np.zeros(0, dtype=np.float32)
+        if vector is not None:
+            sources["dense"] = self.index.dense.similarity(vector, chosen)
         return [
-            Hit(self.index.clauses[i], score, rank, {name: float(raw[name][i]) for name in raw})
-            for rank, (score, i) in enumerate(ranked[:k], start=1)
+            Hit(self.index.clauses[i], score, rank, {name: float(values[rank - 1]) for name, values in sources.items()})
+            for rank, (score, i) in enumerate(ranked, start=1)
         ]

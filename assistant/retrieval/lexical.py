@@ -8,6 +8,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from assistant.retrieval.dense import top_k
 from assistant.retrieval.tokenize import Glossary, Tokenizer
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,9 @@ class LexicalIndex:
         save_bm25(self.bm25, folder)
 
     @classmethod
-    def load(cls, folder: Path, tokenizer: Tokenizer, glossary: Glossary) -> LexicalIndex:
-        bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+    def load(cls, folder: Path, tokenizer: Tokenizer, glossary: Glossary, *, mmap: bool = False) -> LexicalIndex:
+        """With `mmap` the score arrays stay on disk, paged in as questions touch them."""
+        bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0, mmap=mmap)
         return cls(bm25, tokenizer, glossary)
 
     def query_tokens(self, question: str) -> list[str]:
@@ -52,6 +54,15 @@ class LexicalIndex:
         if not tokens:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def top(self, scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The k clauses (of the mask) with the highest positive score: (ids, scores), best first,
+        ties by id; only the clauses that score are ranked, not all of them."""
+        hit = scores > 0
+        if mask is not None:
+            hit &= mask
+        ids = np.flatnonzero(hit)
+        return top_k(ids, scores[ids], k)
 
     @property
     def max_idf(self) -> float:

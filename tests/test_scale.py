@@ -1,0 +1,106 @@
+"""The parts that let one machine serve a large corpus, on inline data: the clause store read on
+demand, top-k without sorting every score, scoped dense search exact or through FAISS (flat and
+IVF), and the scale corpus generator's own rules."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.clause_store import ClauseStore, clause_from_json, clause_to_json, write_clauses
+from assistant.models import Clause, Fact
+from assistant.retrieval.dense import DenseIndex, faiss_index, top_k
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def clause(i: int, doc: str) -> Clause:
+    text = f"第{i}条 企业开办全流程{i % 5 + 1}个工作日办结。“引号”\n牵头单位：市监分局"
+    return Clause(id=f"{doc}:{i}.", doc_id=doc, path=f"{i}.", headings=("一、总体要求",), text=text, page=i % 3 or None,
+                  source_file="f.txt", line_start=i, line_end=i + 1,
+                  facts=(Fact("time_limit", f"{i % 5 + 1}个工作日", f"{i % 5 + 1} working_days", 10, 15),),
+                  fields=(("牵头单位", "市监分局"),))
+
+
+def test_the_clause_store_reads_clauses_on_demand(tmp_path):
+    clauses = [clause(i, "a" if i < 7 else "b") for i in range(12)]
+    assert write_clauses(tmp_path, clauses, {"a": 0, "b": 1}) == 12
+    store = ClauseStore(tmp_path, cache_size=4)
+    assert len(store) == 12 and store[3] == clauses[3] and store[-1] == clauses[-1]
+    assert list(store) == clauses and store[2:5] == clauses[2:5]
+    assert store.positions["b:9."] == 9 and store.doc_positions.tolist() == [0] * 7 + [1] * 5
+    assert store.counts(2).tolist() == [7, 5]
+    assert clause_from_json(clause_to_json(clauses[0])) == clauses[0]
+    with pytest.raises(IndexError):
+        store[12]
+    store.close()
+    (tmp_path / "clauses.jsonl").write_bytes((tmp_path / "clauses.jsonl").read_bytes()[:-10])
+    with pytest.raises(ValueError, match="offsets"):
+        ClauseStore(tmp_path)
+
+
+def test_top_k_equals_a_full_stable_sort():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 20, size=5000).astype(np.float32)  # many ties
+    ids = np.arange(5000)
+    for k in (1, 7, 50, 5000, 6000):
+        got, got_scores = top_k(ids, scores, k)
+        expected = np.argsort(-scores, kind="stable")[:k]
+        assert got_scores.tolist() == scores[expected].tolist()
+        assert got.tolist() == expected.tolist()  # ties by id, as a stable sort gives them
+
+
+def _unit(rng: np.random.Generator, n: int, d: int = 32, topics: int = 0) -> np.ndarray:
+    """Unit vectors; with `topics`, gathered around that many centres, as texts about a few
+    subjects are (IVF relies on that)."""
+    v = rng.normal(size=(n, d)).astype(np.float32)
+    if topics:
+        centres = rng.normal(size=(topics, d)).astype(np.float32)
+        v = centres[rng.integers(0, topics, size=n)] + 0.35 * v
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("n", [3000, 40_000])
+def test_scoped_dense_search_is_exact_or_close_and_never_leaves_the_scope(tmp_path, n):
+    """Flat below the threshold, IVF above it (the threshold lowered for the test): a narrow scope
+    is scored exactly; a wide one through FAISS's bitmap selector finds only clauses in scope."""
+    rng = np.random.default_rng(5)
+    vectors = _unit(rng, n, topics=60)
+    index = faiss_index(vectors, flat_up_to=10_000)
+    dense = DenseIndex(index, vectors, encoder=None, nprobe=16, exact_up_to=500)  # type: ignore[arg-type]
+    query = vectors[17] + 0.01 * _unit(rng, 1)[0]
+    for share in (0.01, 0.5, 1.0):
+        mask = rng.random(n) < share
+        mask[17] = True
+        ids, sims = dense.top(query, 10, None if share == 1.0 else mask)
+        exact = np.flatnonzero(mask)[np.argsort(-(vectors[mask] @ query), kind="stable")[:10]]
+        assert mask[ids].all() and ids[0] == 17
+        assert np.allclose(sims, vectors[ids] @ query, atol=1e-5)  # the cosines are exact
+        overlap = len(set(ids.tolist()) & set(exact.tolist()))
+        assert overlap == 10 if (n <= 10_000 or mask.sum() <= 500) else overlap >= 6, (n, share, overlap)
+    assert dense.top(query, 5, np.zeros(n, dtype=bool))[0].size == 0
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("scale_corpus", ROOT / "scripts" / "scale_corpus.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["scale_corpus"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_the_generator_moves_numbers_and_years_but_not_dates_or_doc_numbers():
+    import random
+
+    g = _generator()
+    text = "2023年6月底前，开办企业压缩至3个工作日，由45天压缩至20天。陕政发〔2023〕15号。3月13日"
+    moved = g._shift_years(g._renumber(text, random.Random(1)), 2)
+    assert "2025年6月底前" in moved and "〔2023〕15号" in moved and "3月13日" in moved
+    assert "3个工作日" not in moved and "45天" not in moved
+    assert g._stem("对标学习先进地区，全面实现企业开办全流程") == "对标学习先进地区，全面实现企业开办全流程"
+    names = g.districts(500, {"东川区"})
+    assert len({n for n, _ in names}) == 500 and "东川区" not in {n for n, _ in names}
