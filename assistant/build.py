@@ -18,10 +18,13 @@ Every build writes a new folder and switches to it only when complete (`assistan
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import random
 import shutil
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -35,6 +38,7 @@ import numpy as np
 from assistant import __version__
 from assistant.clause_store import read_all, write_clauses
 from assistant.errors import AssistantError
+from assistant.executors import Executor, make_executor
 from assistant.index import (
     FORMAT_VERSION,
     TRAINED,
@@ -62,7 +66,7 @@ from assistant.parsing.corpus import (
     read_source,
     source_key,
 )
-from assistant.parsing.manifest import SourceSpec, load_manifest
+from assistant.parsing.manifest import Manifest, SourceSpec, load_manifest
 from assistant.retrieval.dense import faiss_index
 from assistant.retrieval.embedder import train_static_embedder
 from assistant.retrieval.lexical import build_bm25, save_bm25
@@ -72,6 +76,9 @@ from assistant.store import IndexStore
 
 log = logging.getLogger(__name__)
 
+# At most this many texts fit the embedder's tokenizer, and this many pairs train it.
+TRAIN_TEXTS = 200_000
+TRAIN_PAIRS = 400_000
 STEPS = ("parse corpus", "tokens", "embedder", "vectors", "write", "switch")
 
 
@@ -106,7 +113,7 @@ class _Previous:
                 for line in fh:
                     row = json.loads(line)
                     hashes.append(row["h"])
-                    tokens.append(row["t"])
+                    tokens.append([sys.intern(t) for t in row["t"]])
             vectors = np.load(folder / "vectors.npy")
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             log.warning("previous build %s cannot be reused (%s): building everything", manifest["build"], exc)
@@ -147,23 +154,42 @@ def _up_to_date(settings: Settings) -> dict[str, Any] | None:
 
 
 def _tty() -> bool:
-    import sys
-
     return sys.stderr.isatty()
 
 
+def _parse_batch(manifest: Manifest, batch: list[tuple[SourceSpec, bytes, str]]) -> list[ParsedSource]:
+    return [parse_source(spec, data, manifest, key) for spec, data, key in batch]
+
+
+def _tokenize_batch(fingerprint: str, dictionary: Path, words: tuple[str, ...], texts: list[str]) -> list[list[str]]:
+    tokenizer = shared_tokenizer(fingerprint, dictionary, words)  # once per worker process
+    return [tokenizer.document(text) for text in texts]
+
+
+def _encode_batch(fingerprint: str, source: str, texts: list[str]) -> list[np.ndarray]:
+    return list(shared_encoder(fingerprint, source).encode(texts))
+
+
 def _parse(settings: Settings, previous: _Previous, counts: dict[str, int],
-           prepared: Sequence[ParsedSource]) -> tuple[Corpus, list[ParsedSource]]:
+           prepared: Sequence[ParsedSource], executor: Executor) -> tuple[Corpus, list[ParsedSource]]:
     manifest = load_manifest(settings.corpus_dir)
     code = parser_fingerprint()
-    parsed: list[ParsedSource] = []
+    found: dict[int, ParsedSource] = {}
+    todo: list[tuple[int, tuple[SourceSpec, bytes, str]]] = []
     ready = {(p.spec, p.key): p for p in prepared}
-    for spec in manifest.sources:
+    for n, spec in enumerate(manifest.sources):
         data = read_source(settings.corpus_dir, spec)
         key = source_key(spec, data, manifest, code)
         source = previous.parsed(spec, key, manifest.overrides)
         counts["sources_reused" if source else "sources_parsed"] += 1
-        parsed.append(source or ready.get((spec, key)) or parse_source(spec, data, manifest, key))
+        source = source or ready.get((spec, key))
+        if source:
+            found[n] = source
+        else:
+            todo.append((n, (spec, data, key)))
+    done = executor.map(functools.partial(_parse_batch, manifest), [item for _n, item in todo], batch_size=8)
+    found.update((n, source) for (n, _item), source in zip(todo, done, strict=True))
+    parsed = [found[n] for n in range(len(manifest.sources))]
     return assemble(manifest, parsed, settings.corpus_dir), parsed
 
 
@@ -178,11 +204,16 @@ def _embedder(settings: Settings, store: IndexStore, corpus: Corpus, glossary: G
     from assistant.retrieval.pairs import training_pairs
 
     staging = partial / "embedder"
-    report = train_static_embedder(
-        [c.text for c in corpus.clauses] + [d.title for d in corpus.documents.values()],
-        training_pairs(corpus, glossary, settings.seed), staging,
-        seed=settings.seed, seconds=settings.embedder_train_seconds,
-    )
+    # A large corpus trains on a seeded sample: the tokenizer's vocabulary and the pairs settle
+    # long before 10^6 clauses, and training time is capped anyway.
+    rng = random.Random(settings.seed)
+    texts = [c.text for c in corpus.clauses] + [d.title for d in corpus.documents.values()]
+    if len(texts) > TRAIN_TEXTS:
+        texts = rng.sample(texts, TRAIN_TEXTS)
+    pairs = training_pairs(corpus, glossary, settings.seed)
+    if len(pairs) > TRAIN_PAIRS:
+        pairs = rng.sample(pairs, TRAIN_PAIRS)
+    report = train_static_embedder(texts, pairs, staging, seed=settings.seed, seconds=settings.embedder_train_seconds)
     digest = hashlib.sha256()
     for path in sorted(staging.rglob("*")):
         if path.is_file():
@@ -199,15 +230,17 @@ def _embedder(settings: Settings, store: IndexStore, corpus: Corpus, glossary: G
 
 
 def build_index(settings: Settings, progress: Callable[[str], None] | None = None, *, full: bool = False,
-                lock_timeout: float = -1) -> dict[str, Any]:
-    """Build the index and make it the one that serves. Returns the new build's manifest."""
+                lock_timeout: float = -1, executor: Executor | None = None) -> dict[str, Any]:
+    """Build the index and make it the one that serves. Returns the new build's manifest. The
+    heavy stages run on `executor` (default: the one settings name, local unless told)."""
     store = IndexStore(settings.index_dir)
     with store.lock(lock_timeout):
-        return build_locked(settings, store, progress, full=full)
+        return build_locked(settings, store, progress, full=full, executor=executor)
 
 
 def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str], None] | None = None, *,
-                 full: bool = False, prepared: Sequence[ParsedSource] = ()) -> dict[str, Any]:
+                 full: bool = False, prepared: Sequence[ParsedSource] = (),
+                 executor: Executor | None = None) -> dict[str, Any]:
     """`build_index` for a caller that already holds the store's lock; `prepared` holds sources the
     caller parsed already (a new document, checked before it was written)."""
     from tqdm import tqdm
@@ -242,7 +275,8 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
     try:
         step("parse corpus")
         previous = _Previous(store, settings, use=not full)
-        corpus, parsed = _parse(settings, previous, counts, prepared)
+        executor = executor or make_executor(settings)
+        corpus, parsed = _parse(settings, previous, counts, prepared, executor)
         glossary = Glossary.load(settings.corpus_dir / "glossary.toml")
         texts = [index_text(c, corpus.documents[c.doc_id]) for c in corpus.clauses]
         hashes = [text_hash(t) for t in texts]
@@ -256,16 +290,19 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         # A word that joined or left the dictionary changes only the texts that contain it.
         changed = [normalize(w) for w in set(words) ^ set(previous.manifest.get("extra_words", ()))]
         tokens: list[list[str]] = []
-        tokenizer = None
-        for text, h in zip(texts, hashes, strict=True):
+        todo = []
+        for i, (text, h) in enumerate(zip(texts, hashes, strict=True)):
             if reuse_tokens and h in previous.tokens and not (changed and any(w in normalize(text) for w in changed)):
                 tokens.append(previous.tokens[h])
                 counts["tokens_reused"] += 1
                 continue
-            if tokenizer is None:
-                tokenizer = shared_tokenizer(tok_fp, dictionary, words)
-            tokens.append(tokenizer.document(text))
-            counts["tokens_computed"] += 1
+            tokens.append([])
+            todo.append(i)
+        cut = executor.map(functools.partial(_tokenize_batch, tok_fp, dictionary, words), [texts[i] for i in todo],
+                           batch_size=5000)
+        for i, words_of in zip(todo, cut, strict=True):
+            tokens[i] = [sys.intern(t) for t in words_of]  # one object per distinct word
+        counts["tokens_computed"] += len(todo)
         with (partial / "tokens.jsonl").open("w", encoding="utf-8") as fh:
             for h, toks in zip(hashes, tokens, strict=True):
                 fh.write(json.dumps({"h": h, "t": toks}, ensure_ascii=False) + "\n")
@@ -280,8 +317,8 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         fresh: dict[int, np.ndarray] = {}
         if missing:
             manifest_stub = {"embedder_folder": folder, "embedding_model": settings.embedding_model}
-            encoder = shared_encoder(emb_fp, encoder_source(settings, manifest_stub))
-            encoded = encoder.encode([texts[i] for i in missing])
+            encoded = executor.map(functools.partial(_encode_batch, emb_fp, encoder_source(settings, manifest_stub)),
+                                   [texts[i] for i in missing], batch_size=20_000)
             fresh = dict(zip(missing, encoded, strict=True))
         vectors = np.stack([fresh[i] if i in fresh else previous.vectors[h] for i, h in enumerate(hashes)])
         counts["vectors_computed"], counts["vectors_reused"] = len(missing), len(hashes) - len(missing)

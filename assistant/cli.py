@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="bring the index up to date with the corpus (only what changed)")
     build.add_argument("--full", action="store_true",
                        help="rebuild everything from the sources, refitting the trained embedder")
+    build.add_argument("--executor", choices=["local", "ray"],
+                       help="where parse, tokenize and embed run: here (default) or on Ray Data "
+                            "(ASSISTANT_RAY_ADDRESS; empty starts a local Ray instance)")
 
     ask = sub.add_parser("ask", help="answer one question, or a JSON Lines batch")
     ask.add_argument("question", nargs="?", help="the question, in Chinese")
@@ -98,8 +101,11 @@ def _batch(path: Path) -> Iterator[tuple[Any, str]]:
 
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     from assistant.build import build_index
+    from assistant.executors import make_executor
 
-    manifest = build_index(get_settings(), progress=lambda _step: None, full=args.full)
+    settings = get_settings()
+    executor = make_executor(settings, args.executor) if args.executor else None
+    manifest = build_index(settings, progress=lambda _step: None, full=args.full, executor=executor)
     out.write(_built_line(manifest) + "\n")
     return 0
 

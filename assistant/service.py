@@ -87,6 +87,21 @@ class _Scope:
     include_retired: bool
 
 
+_MILVUS: dict[str, Any] = {}
+_MILVUS_LOCK = threading.Lock()
+
+
+def milvus_store(settings: Settings) -> Any:
+    """One Milvus connection per URI in this process (Milvus Lite lets one process open a file)."""
+    from assistant.retrieval.milvus import MilvusStore
+
+    key = settings.milvus_uri or str(settings.data_dir / "milvus.db")
+    with _MILVUS_LOCK:
+        if key not in _MILVUS:
+            _MILVUS[key] = MilvusStore(settings)
+        return _MILVUS[key]
+
+
 class Engine:
     """Everything derived from one loaded index. A request takes the engine once and uses only
     it, so a request in flight finishes on the index it started with while a newer one loads."""
@@ -98,7 +113,12 @@ class Engine:
 
     def retriever(self, mode: Mode = "fused") -> HybridRetriever:
         if mode not in self._retrievers:
-            self._retrievers[mode] = HybridRetriever(self.index, self.settings, mode)
+            if self.settings.search_backend == "milvus":
+                from assistant.retrieval.milvus import MilvusRetriever
+
+                self._retrievers[mode] = MilvusRetriever(self.index, self.settings, milvus_store(self.settings), mode)
+            else:
+                self._retrievers[mode] = HybridRetriever(self.index, self.settings, mode)
         return self._retrievers[mode]
 
     @property
@@ -165,6 +185,7 @@ class Assistant:
             index = self._fallback(exc)
         engine = Engine(index, self.settings)
         engine.reader  # noqa: B018 - built now, not in the first question
+        engine.retriever()  # and the retriever (with Milvus: its collection synced to this build)
         engine.cut_passages()
         log.info("index %s loaded in %.2fs (%d documents, %d clauses)", index.build, time.perf_counter() - started,
                  len(index.documents), len(index.clauses))

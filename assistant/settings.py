@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,16 @@ class Settings(BaseSettings):
     # to FAISS, which for a large corpus is an IVF index searched in this many of its lists.
     dense_exact_up_to: int = 50_000
     dense_nprobe: int = 32
+    # Where clauses are searched: "inprocess" (BM25 and FAISS files of the build, the default) or
+    # "milvus" (see assistant/retrieval/milvus.py): a file path runs Milvus Lite in this process
+    # (default: data_dir/milvus.db); an http(s):// URI reaches a Milvus server or cluster.
+    search_backend: Literal["inprocess", "milvus"] = "inprocess"
+    milvus_uri: str = ""
+    milvus_collection: str = "clauses"
+    # Where the build's parse, tokenize and embed stages run: "local" (this process) or "ray"
+    # (Ray Data; `ray_address` empty starts a local Ray instance, "auto" or ray://… joins a cluster).
+    build_executor: Literal["local", "ray"] = "local"
+    ray_address: str = ""
     max_citations: int = 5
     # Clauses the answer re-ranks at sentence level for each ask.
     rerank_candidates: int = 20

@@ -1,5 +1,5 @@
 """Scale benchmark (not a test): the in-process backend on generated corpora of 10^4, 10^5 and
-10^6 clauses (`scripts/scale_corpus.py`).
+10^6 clauses (`scripts/scale_corpus.py`), and the Milvus backend (Milvus Lite) beside it.
 
 For each size it prints: build time and peak build memory, index size on disk, serving RSS, cold
 start (a fresh process: import, load, first answer), ask p50/p95 over the generated questions,
@@ -7,7 +7,10 @@ and their hit@1 and key containment (scored as `assistant eval` scores). Each si
 its own folder under --root and is generated and built once; later runs reuse it (--rebuild
 to build again).
 
-    python scripts/bench_scale.py --sizes 10000 100000 [--root /tmp/scale] [--json]
+    python scripts/bench_scale.py --sizes 10000 100000 [--backends inprocess milvus] [--root /tmp/scale] [--json]
+
+With Milvus the first load writes the collection (`milvus_first_load_s`); cold start is measured
+on a second process, which finds it written.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("bench_scale")
 
 
-def env_for(folder: Path) -> dict[str, str]:
+def env_for(folder: Path, backend: str = "inprocess") -> dict[str, str]:
     return {**os.environ, "ASSISTANT_CORPUS_DIR": str(folder / "corpus"), "ASSISTANT_INDEX_DIR": str(folder / "index"),
-            "ASSISTANT_DATA_DIR": str(folder / "data")}
+            "ASSISTANT_DATA_DIR": str(folder / "data"), "ASSISTANT_SEARCH_BACKEND": backend}
 
 
 def size_on_disk(folder: Path) -> int:
@@ -76,13 +79,19 @@ sys.stdout.write(json.dumps({"cold_start_s": round(cold, 2), "serving_rss_gb": r
 """
 
 
-def serve(folder: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", PROBE, str(folder / "questions.jsonl")], cwd=ROOT,
-                         env=env_for(folder), check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+def serve(folder: Path, backend: str) -> dict[str, float]:
+    def probe() -> dict[str, float]:
+        out = subprocess.run([sys.executable, "-c", PROBE, str(folder / "questions.jsonl")], cwd=ROOT,
+                             env=env_for(folder, backend), check=True, capture_output=True, text=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+    if backend != "milvus":
+        return probe()
+    first = probe()
+    return {**probe(), "milvus_first_load_s": first["cold_start_s"]}
 
 
-def bench(size: int, root: Path, rebuild: bool) -> dict[str, object]:
+def bench(size: int, root: Path, rebuild: bool, backend: str) -> dict[str, object]:
     sys.path.insert(0, str(ROOT / "scripts"))
     from scale_corpus import generate
 
@@ -95,8 +104,8 @@ def bench(size: int, root: Path, rebuild: bool) -> dict[str, object]:
         else build(folder)
     manifest = json.loads((folder / "index" / "builds" / (folder / "index" / "CURRENT").read_text().strip()
                            / "manifest.json").read_text())
-    return {"clauses": manifest["clauses"], "documents": manifest["documents"], **built,
-            "index_gb": round(size_on_disk(folder / "index") / 2**30, 2), **serve(folder)}
+    return {"backend": backend, "clauses": manifest["clauses"], "documents": manifest["documents"], **built,
+            "index_gb": round(size_on_disk(folder / "index") / 2**30, 2), **serve(folder, backend)}
 
 
 def main() -> int:
@@ -104,23 +113,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--root", type=Path, default=Path("/tmp/scale"))
+    parser.add_argument("--backends", nargs="+", default=["inprocess"], choices=["inprocess", "milvus"])
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = [bench(size, args.root, args.rebuild) for size in args.sizes]
+    rows = [bench(size, args.root, args.rebuild, backend) for backend in args.backends for size in args.sizes]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
-    columns = ("clauses", "documents", "build_s", "build_peak_rss_gb", "index_gb", "serving_rss_gb", "cold_start_s",
-               "ask_p50_ms", "ask_p95_ms", "questions", "hit@1", "keys")
-    print("in-process backend")
+    columns = ("backend", "clauses", "documents", "build_s", "build_peak_rss_gb", "index_gb", "serving_rss_gb", "cold_start_s",
+               "ask_p50_ms", "ask_p95_ms", "questions", "hit@1", "keys", "milvus_first_load_s")
     print("  ".join(f"{c:>17}" for c in columns))
     for row in rows:
         print("  ".join(f"{row.get(c, ''):>17}" for c in columns))
-    base = rows[0].get("hit@1")
-    for row in rows[1:]:
-        print(f"hit@1 at {row['clauses']} clauses: {row['hit@1']} ({float(row['hit@1']) - float(base):+.3f} "  # type: ignore[arg-type]
-              f"against {rows[0]['clauses']})")
+    for backend in args.backends:
+        mine = [r for r in rows if r["backend"] == backend]
+        for row in mine[1:]:
+            print(f"{backend}: hit@1 at {row['clauses']} clauses {row['hit@1']} "
+                  f"({float(row['hit@1']) - float(mine[0]['hit@1']):+.3f} against {mine[0]['clauses']})")  # type: ignore[arg-type]
     return 0
 
 

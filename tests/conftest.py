@@ -39,6 +39,22 @@ def assistant(built_settings: Settings):  # type: ignore[no-untyped-def]
     return Assistant(built_settings)
 
 
+@pytest.fixture(scope="session")
+def milvus_assistant(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The same built index searched through Milvus Lite (a real Milvus, in process)."""
+    from assistant.service import Assistant
+
+    data = tmp_path_factory.mktemp("milvus")
+    return Assistant(built_settings.model_copy(update={"search_backend": "milvus", "data_dir": data,
+                                                       "milvus_uri": str(data / "milvus.db")}))
+
+
+@pytest.fixture(params=["inprocess", "milvus"])
+def any_backend(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The assistant on each search backend in turn."""
+    return request.getfixturevalue("assistant" if request.param == "inprocess" else "milvus_assistant")
+
+
 @pytest.fixture
 def use_built_index(built_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(built_settings.index_dir))

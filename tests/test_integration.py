@@ -23,9 +23,11 @@ def run(*argv: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_retriever_contract(assistant, mode):
-    """Every retriever: k ranked hits, descending scores, ranks from 1, filters respected."""
-    retriever = HybridRetriever(assistant.index, assistant.settings, mode)
+def test_retriever_contract(any_backend, mode):
+    """Every retriever, on each backend: k ranked hits, descending scores, ranks from 1, filters respected."""
+    assistant = any_backend
+    retriever = assistant.engine().retriever(mode)
+    assert isinstance(retriever, HybridRetriever)
     hits = retriever.search("泾河新城获得电力用电报装时间", k=7)
     assert len(hits) == 7
     assert [h.rank for h in hits] == list(range(1, 8))

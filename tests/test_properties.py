@@ -295,8 +295,10 @@ def generated(assistant) -> Cases:  # type: ignore[no-untyped-def]
     return generate_for(assistant)
 
 
-@pytest.fixture(scope="module")
-def outcome(assistant, generated: Cases) -> Outcome:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=["inprocess", "milvus"])
+def outcome(request, generated: Cases) -> Outcome:  # type: ignore[no-untyped-def]
+    """The properties hold on each search backend: in process and through Milvus Lite."""
+    assistant = request.getfixturevalue("assistant" if request.param == "inprocess" else "milvus_assistant")
     return check(generated, assistant.ask, assistant.engine().index.corpus_manifest)
 
 

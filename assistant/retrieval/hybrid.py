@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, Protocol
 
@@ -27,6 +29,16 @@ _PARTICLES = re.compile("[" + "".join(w for w in QUERY_FILLERS if len(w) == 1) +
 
 def _without_particles(text: str) -> str:
     return _PARTICLES.sub("", text) or text
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a search may return, as filters a search engine applies: the regions of the scope,
+    the documents of a document filter, and whether only documents in force."""
+
+    regions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    in_force_only: bool = False
 
 
 class Retriever(Protocol):
@@ -96,15 +108,15 @@ class HybridRetriever:
         """Clauses of documents of the scope's regions: the named region and the regions containing it."""
         return self._clauses_of(np.isin(self._doc_region, list(scope)))
 
-    def _document_mask(self, document: str) -> np.ndarray:
+    def _family(self, document: str) -> np.ndarray:
+        """Per document: the document and the documents under it (its sub-plans)."""
         docs = self.index.documents
         if document not in docs:
             ids = sorted(docs)
             raise UnknownDocument(f"unknown document {document!r}; known document ids: {', '.join(ids)}",
                                   f"未知文件“{document}”，可选文件编号见 `assistant documents` 或 /api/documents",
                                   valid=ids)
-        family = [d.id == document or self._descends(d.id, document) for d in docs.values()]
-        return self._clauses_of(np.array(family, dtype=bool))
+        return np.array([d.id == document or self._descends(d.id, document) for d in docs.values()], dtype=bool)
 
     def _descends(self, doc_id: str, ancestor: str) -> bool:
         seen = set()
@@ -158,36 +170,43 @@ class HybridRetriever:
             region = self.check_region(region)
         query = question if isinstance(question, Query) else self.reader.read(question, region_filter=region)
         mask: np.ndarray | None = None
+        scope = Scope()
         if scoped and query.scope:
             mask = self._scope_mask(query.scope)
+            scope = Scope(regions=tuple(sorted(query.scope)))
         if document:
-            mask = self._document_mask(document) if mask is None else mask & self._document_mask(document)
+            family = self._family(document)
+            mask = self._clauses_of(family) if mask is None else mask & self._clauses_of(family)
+            scope = Scope(scope.regions, tuple(d for d, kept in zip(self._doc_order, family, strict=True) if kept))
         elif not include_retired:
             mask = self._in_force if mask is None else mask & self._in_force
-        n = self.settings.candidates
-        lists: dict[str, list[int]] = {}
-        text = query.search_text
-        lexical: np.ndarray | None = None
-        vector: np.ndarray | None = None
-        if self.mode in ("fused", "lexical"):
-            lexical = self.index.lexical.scores(text)
-            ids, _ = self.index.lexical.top(lexical, n, mask)
-            lists["lexical"] = [int(i) for i in ids]
-        if self.mode in ("fused", "dense"):
-            vector = self.index.dense.encode(_without_particles(text))
-            ids, _ = self.index.dense.top(vector, n, mask)
-            lists["dense"] = [int(i) for i in ids]
+            scope = Scope(scope.regions, in_force_only=True)
+        lists, sources = self._candidates(query.search_text, mask, scope, self.settings.candidates)
         fused = reciprocal_rank_fusion(lists, {"lexical": 1.0, "dense": self.settings.dense_weight},
                                        k=self.settings.rrf_k)
         boost = self._boosts(query, list(fused))
         ranked = sorted(((score * boost[i], i) for i, score in fused.items()), key=lambda p: (-p[0], p[1]))[:k]
         chosen = np.array([i for _s, i in ranked], dtype=np.int64)
-        sources: dict[str, np.ndarray] = {}
-        if lexical is not None:
-            sources["lexical"] = lexical[chosen] if len(chosen) else np.zeros(0, dtype=np.float32)
-        if vector is not None:
-            sources["dense"] = self.index.dense.similarity(vector, chosen)
+        values = {name: get(chosen) for name, get in sources.items()}
         return [
-            Hit(self.index.clauses[i], score, rank, {name: float(values[rank - 1]) for name, values in sources.items()})
+            Hit(self.index.clauses[i], score, rank, {name: float(v[rank - 1]) for name, v in values.items()})
             for rank, (score, i) in enumerate(ranked, start=1)
         ]
+
+    def _candidates(self, text: str, mask: np.ndarray | None, scope: Scope,
+                    n: int) -> tuple[dict[str, list[int]], dict[str, Callable[[np.ndarray], np.ndarray]]]:
+        """Each retrieval's ranked list of clause positions (of the mask), and for each a function
+        giving its score of any clauses. In process: BM25 arrays and the FAISS index."""
+        lists: dict[str, list[int]] = {}
+        sources: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+        if self.mode in ("fused", "lexical"):
+            lexical = self.index.lexical.scores(text)
+            ids, _ = self.index.lexical.top(lexical, n, mask)
+            lists["lexical"] = [int(i) for i in ids]
+            sources["lexical"] = lambda chosen: lexical[chosen]
+        if self.mode in ("fused", "dense"):
+            vector = self.index.dense.encode(_without_particles(text))
+            ids, _ = self.index.dense.top(vector, n, mask)
+            lists["dense"] = [int(i) for i in ids]
+            sources["dense"] = lambda chosen: self.index.dense.similarity(vector, chosen)
+        return lists, sources

@@ -1,0 +1,271 @@
+"""Serving on Milvus: the clauses of a build in a Milvus collection, searched by BM25 (Milvus's own
+jieba analyzer, given the project's domain dictionary as its custom dictionary) and by the
+build's dense vectors, with region, document and status as scalar filters.
+
+`ASSISTANT_SEARCH_BACKEND=milvus` turns it on; `ASSISTANT_MILVUS_URI` is a local file path (Milvus
+Lite, in-process: what the tests use) or an `http(s)://` address of a Milvus standalone server or
+cluster, with the same code.
+
+The build folder stays the source of truth (clauses, documents, manifest); Milvus holds what is
+searched. When a build loads, `MilvusStore.sync` makes the collection match it:
+
+- the first time, or when the embedder or the analyzer changed, a new collection is written and
+  the alias (`ASSISTANT_MILVUS_COLLECTION`, default `clauses`) is switched to it at once, as
+  `CURRENT` is switched today; a question meanwhile searches the old collection;
+- otherwise (an upload, a retire, a removal) the rows that changed are upserted and the rows that
+  went are deleted, by clause id.
+
+Each list comes from its own search (BM25, then dense, both filtered) and the two are fused by the
+same weighted reciprocal-rank fusion as in process: Milvus's RRF ranker weighs its lists equally,
+and the dense list here weighs 0.05 (see `Settings.dense_weight`). A hit whose clause the loaded
+build lacks, or that the build's own scope mask excludes, is dropped: the build decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from assistant.index import LoadedIndex, index_text
+from assistant.retrieval.hybrid import HybridRetriever, Mode, Scope, _without_particles
+from assistant.retrieval.tokenize import normalize
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BATCH = 2_000
+
+
+def analyzer_params(index: LoadedIndex, dictionary_words: list[str]) -> dict[str, Any]:
+    """jieba in search mode with the domain dictionary and the region and indicator names."""
+    words = sorted({normalize(w) for w in [*dictionary_words, *index.manifest.get("extra_words", ())] if w.strip()})
+    return {"tokenizer": {"type": "jieba", "dict": ["_default_", *words], "mode": "search", "hmm": True},
+            "filter": ["lowercase", "removepunct"]}
+
+
+def dictionary_words(index: LoadedIndex, settings: Settings) -> list[str]:
+    from assistant.store import IndexStore
+
+    path = IndexStore(settings.index_dir).builds / index.build / "domain_dict.txt"
+    if not path.is_file():
+        return []
+    return [line.split()[0] for line in path.read_text(encoding="utf-8").splitlines() if line.split()]
+
+
+def _expr_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
+
+
+def filter_expression(scope: Scope) -> str:
+    """The scope as a Milvus boolean expression: `region in [...] and in_force == true`."""
+    parts = []
+    if scope.regions:
+        parts.append(f"region in {_expr_list(scope.regions)}")
+    if scope.documents:
+        parts.append(f"doc_id in {_expr_list(scope.documents)}")
+    if scope.in_force_only:
+        parts.append("in_force == true")
+    return " and ".join(parts)
+
+
+class MilvusStore:
+    """One Milvus connection; writes and switches collections, thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        from pymilvus import MilvusClient
+
+        uri = settings.milvus_uri or str(settings.data_dir / "milvus.db")
+        if "://" not in uri:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.uri = uri
+        self.alias = settings.milvus_collection
+        self.client = MilvusClient(uri)
+        self._lock = threading.Lock()
+        self.synced: str = ""  # the build the alias's collection matches
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _schema(self, dimension: int, analyzer: dict[str, Any]) -> Any:
+        from pymilvus import DataType, Function, FunctionType
+
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=512)
+        schema.add_field("text", DataType.VARCHAR, max_length=65_535, enable_analyzer=True, analyzer_params=analyzer)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
+        schema.add_field("region", DataType.VARCHAR, max_length=256)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=256)
+        schema.add_field("topic", DataType.VARCHAR, max_length=256)
+        schema.add_field("in_force", DataType.BOOL)
+        schema.add_field("row_hash", DataType.VARCHAR, max_length=64)
+        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["text"],
+                                     output_field_names=["sparse"]))
+        return schema
+
+    def _index_params(self) -> Any:
+        params = self.client.prepare_index_params()
+        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                         params={"bm25_k1": 1.2, "bm25_b": 0.6})  # as bm25s in process
+        params.add_index("dense", index_type="FLAT" if "://" not in self.uri else "AUTOINDEX", metric_type="IP")
+        return params
+
+    @staticmethod
+    def layout_key(index: LoadedIndex, analyzer: dict[str, Any]) -> str:
+        """What the collection's rows depend on besides each clause: the embedder and the analyzer."""
+        digest = hashlib.sha256(json.dumps([SCHEMA_VERSION, index.manifest.get("embedder_fingerprint"),
+                                            index.manifest.get("dimension"), analyzer], ensure_ascii=False,
+                                           sort_keys=True).encode())
+        return digest.hexdigest()[:12]
+
+    # -- rows -----------------------------------------------------------------------------------
+    @staticmethod
+    def rows(index: LoadedIndex) -> Iterator[dict[str, Any]]:
+        docs = index.documents
+        vectors = index.dense.vectors
+        for position, clause in enumerate(index.clauses):
+            doc = docs[clause.doc_id]
+            text = normalize(index_text(clause, doc))
+            row = {"id": clause.id, "text": text[:60_000], "region": doc.region, "doc_id": doc.id,
+                   "topic": doc.topic, "in_force": doc.in_force}
+            row["row_hash"] = hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True).encode()
+                                             + np.asarray(vectors[position]).tobytes()).hexdigest()[:32]
+            row["dense"] = np.asarray(vectors[position], dtype=np.float32).tolist()
+            yield row
+
+    def _insert(self, collection: str, rows: Iterator[dict[str, Any]], upsert: bool = False) -> int:
+        batch: list[dict[str, Any]] = []
+        count = 0
+        write = self.client.upsert if upsert else self.client.insert
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                write(collection, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            write(collection, batch)
+            count += len(batch)
+        return count
+
+    def _serving(self) -> str | None:
+        for collection in self.client.list_collections():
+            if self.alias in (self.client.list_aliases(collection).get("aliases") or []):
+                return str(collection)
+        return None
+
+    def _hashes(self, collection: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        iterator = self.client.query_iterator(collection, batch_size=BATCH, filter="", output_fields=["id", "row_hash"])
+        try:
+            while page := iterator.next():
+                out.update((r["id"], r["row_hash"]) for r in page)
+        finally:
+            iterator.close()
+        return out
+
+    # -- sync -----------------------------------------------------------------------------------
+    def sync(self, index: LoadedIndex, settings: Settings) -> str:
+        """Make the alias's collection match the loaded build; returns the collection's name."""
+        with self._lock:
+            analyzer = analyzer_params(index, dictionary_words(index, settings))
+            key = self.layout_key(index, analyzer)
+            serving = self._serving()
+            if serving:
+                self.client.load_collection(serving)  # a reopened Milvus Lite file starts released
+            if serving and self.synced == index.build:
+                return serving
+            if serving and serving.startswith(f"{self.alias}_{key}_"):
+                self._update(serving, index)
+            else:
+                serving = self._create(index, analyzer, key)
+            self.synced = index.build
+            return serving
+
+    def _create(self, index: LoadedIndex, analyzer: dict[str, Any], key: str) -> str:
+        name = f"{self.alias}_{key}_{index.build.replace('-', '_')}"
+        if self.client.has_collection(name):
+            self.client.drop_collection(name)
+        self.client.create_collection(name, schema=self._schema(int(index.manifest["dimension"]), analyzer),
+                                      index_params=self._index_params())
+        count = self._insert(name, self.rows(index))
+        self.client.flush(name)  # sealed segments with their indexes; unflushed rows are scanned per search
+        self.client.load_collection(name)
+        previous = self._serving()
+        if previous is None:
+            self.client.create_alias(name, self.alias)
+        else:
+            self.client.alter_alias(name, self.alias)  # atomic: a search sees the old or the new collection
+        for other in self.client.list_collections():
+            if other.startswith(f"{self.alias}_") and other not in (name, previous):
+                self.client.drop_collection(other)
+        if previous and previous != name:
+            self.client.drop_collection(previous)
+        log.info("milvus: collection %s written (%d clauses) and %s switched to it", name, count, self.alias)
+        return name
+
+    def _update(self, collection: str, index: LoadedIndex) -> None:
+        have = self._hashes(collection)
+        wanted = list(self.rows(index))
+        changed = [row for row in wanted if have.get(row["id"]) != row["row_hash"]]
+        gone = sorted(set(have) - {row["id"] for row in wanted})
+        if changed:
+            self._insert(collection, iter(changed), upsert=True)
+        for start in range(0, len(gone), BATCH):
+            self.client.delete(collection, ids=gone[start : start + BATCH])
+        if changed or gone:
+            self.client.flush(collection)
+        log.info("milvus: %s updated for build %s (%d upserted, %d deleted)", collection, index.build, len(changed),
+                 len(gone))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class MilvusRetriever(HybridRetriever):
+    """The retriever over a Milvus collection: the filters, boosts and fusion of `HybridRetriever`,
+    the candidate lists from Milvus."""
+
+    def __init__(self, index: LoadedIndex, settings: Settings, store: MilvusStore, mode: Mode = "fused") -> None:
+        super().__init__(index, settings, mode)
+        self.store = store
+        self.collection = store.sync(index, settings)
+
+    def _candidates(self, text: str, mask: np.ndarray | None, scope: Scope,
+                    n: int) -> tuple[dict[str, list[int]], dict[str, Callable[[np.ndarray], np.ndarray]]]:
+        expr = filter_expression(scope)
+        positions = self.index.positions
+        lists: dict[str, list[int]] = {}
+        scores: dict[str, dict[int, float]] = {}
+        requests: list[tuple[str, Any]] = []
+        if self.mode in ("fused", "lexical"):
+            tokens = self.index.lexical.tokenizer.query(text, self.index.lexical.glossary)
+            if tokens:
+                requests.append(("lexical", (" ".join(tokens), "sparse")))
+            else:
+                lists["lexical"], scores["lexical"] = [], {}
+        if self.mode in ("fused", "dense"):
+            vector = self.index.dense.encode(_without_particles(text))
+            requests.append(("dense", (vector.tolist(), "dense")))
+        for name, (data, field) in requests:
+            found = self.store.client.search(self.collection, data=[data], anns_field=field, limit=n,
+                                             filter=expr, output_fields=[])
+            ranked: list[int] = []
+            values: dict[int, float] = {}
+            for hit in found[0]:
+                i = positions.get(str(hit["id"]))
+                if i is None or (mask is not None and not mask[i]):
+                    continue  # not in the loaded build, or outside its scope: the build decides
+                ranked.append(i)
+                values[i] = abs(float(hit["distance"])) if name == "lexical" else float(hit["distance"])
+            lists[name], scores[name] = ranked, values
+
+        def score_of(name: str) -> Callable[[np.ndarray], np.ndarray]:
+            return lambda chosen: np.array([scores[name].get(int(i), 0.0) for i in chosen], dtype=np.float32)
+
+        return lists, {name: score_of(name) for name in lists}
