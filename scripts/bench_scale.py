@@ -57,6 +57,8 @@ started = time.perf_counter()
 from assistant.service import Assistant
 from assistant.evaluate import load_gold, score_answers
 items = load_gold(__import__("pathlib").Path(sys.argv[1]))
+if int(sys.argv[2]):
+    items = items[: int(sys.argv[2])]
 assistant = Assistant()
 assistant.ask(items[0].question)
 cold = time.perf_counter() - started
@@ -79,9 +81,9 @@ sys.stdout.write(json.dumps({"cold_start_s": round(cold, 2), "serving_rss_gb": r
 """
 
 
-def serve(folder: Path, backend: str) -> dict[str, float]:
+def serve(folder: Path, backend: str, questions: int) -> dict[str, float]:
     def probe() -> dict[str, float]:
-        out = subprocess.run([sys.executable, "-c", PROBE, str(folder / "questions.jsonl")], cwd=ROOT,
+        out = subprocess.run([sys.executable, "-c", PROBE, str(folder / "questions.jsonl"), str(questions)], cwd=ROOT,
                              env=env_for(folder, backend), check=True, capture_output=True, text=True)
         return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -91,7 +93,7 @@ def serve(folder: Path, backend: str) -> dict[str, float]:
     return {**probe(), "milvus_first_load_s": first["cold_start_s"]}
 
 
-def bench(size: int, root: Path, rebuild: bool, backend: str) -> dict[str, object]:
+def bench(size: int, root: Path, rebuild: bool, backend: str, questions: int = 0) -> dict[str, object]:
     sys.path.insert(0, str(ROOT / "scripts"))
     from scale_corpus import generate
 
@@ -105,7 +107,7 @@ def bench(size: int, root: Path, rebuild: bool, backend: str) -> dict[str, objec
     manifest = json.loads((folder / "index" / "builds" / (folder / "index" / "CURRENT").read_text().strip()
                            / "manifest.json").read_text())
     return {"backend": backend, "clauses": manifest["clauses"], "documents": manifest["documents"], **built,
-            "index_gb": round(size_on_disk(folder / "index") / 2**30, 2), **serve(folder, backend)}
+            "index_gb": round(size_on_disk(folder / "index") / 2**30, 2), **serve(folder, backend, questions)}
 
 
 def main() -> int:
@@ -115,9 +117,12 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=Path("/tmp/scale"))
     parser.add_argument("--backends", nargs="+", default=["inprocess"], choices=["inprocess", "milvus"])
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--questions", type=int, default=0,
+                        help="ask only the first N generated questions (0: all); Milvus Lite is slow to ask")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = [bench(size, args.root, args.rebuild, backend) for backend in args.backends for size in args.sizes]
+    rows = [bench(size, args.root, args.rebuild, backend, args.questions) for backend in args.backends
+            for size in args.sizes]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
