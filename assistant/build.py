@@ -25,6 +25,7 @@ import logging
 import random
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -161,12 +162,27 @@ def _parse_batch(manifest: Manifest, batch: list[tuple[SourceSpec, bytes, str]])
     return [parse_source(spec, data, manifest, key) for spec, data, key in batch]
 
 
-def _tokenize_batch(fingerprint: str, dictionary: Path, words: tuple[str, ...], texts: list[str]) -> list[list[str]]:
-    tokenizer = shared_tokenizer(fingerprint, dictionary, words)  # once per worker process
+def _dictionary_here(fingerprint: str, dictionary: Path, data: bytes) -> Path:
+    """The domain dictionary on this worker: the corpus's file when this machine has it as the
+    driver read it, else a copy written from the bytes the task carried (a Ray worker elsewhere)."""
+    if dictionary.is_file() and dictionary.read_bytes() == data:
+        return dictionary
+    copy = Path(tempfile.gettempdir()) / f"assistant-domain-dict-{fingerprint}.txt"
+    if not copy.is_file() or copy.read_bytes() != data:
+        copy.write_bytes(data)
+    return copy
+
+
+def _tokenize_batch(fingerprint: str, dictionary: Path, data: bytes, words: tuple[str, ...],
+                    texts: list[str]) -> list[list[str]]:
+    tokenizer = shared_tokenizer(fingerprint, _dictionary_here(fingerprint, dictionary, data), words)  # once per process
     return [tokenizer.document(text) for text in texts]
 
 
 def _encode_batch(fingerprint: str, source: str, texts: list[str]) -> list[np.ndarray]:
+    if source.startswith("/") and not Path(source).exists():
+        raise AssistantError(f"the embedder {source} is not on this worker: share index/models/ with the Ray workers",
+                             f"本节点没有向量模型 {source}：请让 Ray 各节点能读取 index/models/。")
     return list(shared_encoder(fingerprint, source).encode(texts))
 
 
@@ -298,8 +314,9 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
                 continue
             tokens.append([])
             todo.append(i)
-        cut = executor.map(functools.partial(_tokenize_batch, tok_fp, dictionary, words), [texts[i] for i in todo],
-                           batch_size=5000)
+        dictionary_bytes = dictionary.read_bytes() if dictionary.is_file() else b""
+        cut = executor.map(functools.partial(_tokenize_batch, tok_fp, dictionary, dictionary_bytes, words),
+                           [texts[i] for i in todo], batch_size=5000)
         for i, words_of in zip(todo, cut, strict=True):
             tokens[i] = [sys.intern(t) for t in words_of]  # one object per distinct word
         counts["tokens_computed"] += len(todo)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import mmap
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import overload
 
@@ -50,7 +51,7 @@ def write_clauses(folder: Path, clauses: Iterable[Clause], doc_positions: dict[s
             out.write(line)
             offsets.append(offsets[-1] + len(line))
             docs.append(doc_positions[clause.doc_id])
-            ids.write(clause.id.replace("\n", " ") + "\n")
+            ids.write(clause.id.replace("\n", " ").replace("\r", " ") + "\n")
     np.save(folder / "clause_offsets.npy", np.asarray(offsets, dtype=np.int64))
     np.save(folder / "clause_docs.npy", np.asarray(docs, dtype=np.int32))
     return len(docs)
@@ -71,7 +72,8 @@ class ClauseStore(Sequence[Clause]):
             raise ValueError(f"clauses.jsonl holds {path.stat().st_size} bytes, its offsets say {int(self.offsets[-1])}")
         self._file = path.open("rb")
         self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self.offsets[-1] else None
-        self._decode = lru_cache(maxsize=cache_size)(self._read)
+        self._cache: OrderedDict[int, Clause] = OrderedDict()  # the most recently read, decoded
+        self._cache_size = cache_size
         self._lock = threading.Lock()
 
     def _read(self, i: int) -> Clause:
@@ -93,7 +95,17 @@ class ClauseStore(Sequence[Clause]):
             i += n
         if not 0 <= i < n:
             raise IndexError(f"clause {i} of {n}")
-        return self._decode(int(i))
+        with self._lock:
+            found = self._cache.get(i)
+            if found is not None:
+                self._cache.move_to_end(i)
+                return found
+        clause = self._read(int(i))
+        with self._lock:
+            self._cache[i] = clause
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return clause
 
     def __iter__(self) -> Iterator[Clause]:
         """Every clause in order, read straight through (not through the cache)."""
@@ -104,7 +116,8 @@ class ClauseStore(Sequence[Clause]):
 
     @cached_property
     def ids(self) -> list[str]:
-        return (self.folder / "clause_ids.txt").read_text(encoding="utf-8").split("\n")[: len(self)]
+        # split on "\n" only: an id is written on one line, whatever other line breaks it held
+        return (self.folder / "clause_ids.txt").read_bytes().decode("utf-8").split("\n")[: len(self)]
 
     @cached_property
     def positions(self) -> dict[str, int]:

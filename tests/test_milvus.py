@@ -94,5 +94,10 @@ def test_a_question_during_the_switch_sees_the_old_or_the_new_collection(built_s
         thread.join()
     assert not errors, errors[:2]
     assert seen and all(n == "3" for n in seen)  # every search found a whole collection
-    assert new != old and not store.client.has_collection(old)  # the old one went once switched
-    assert store._serving() == new
+    assert new != old and store._serving() == new
+    assert store.client.has_collection(old)  # kept one generation for requests in flight
+    newer = store._create(index, analyzer, "again")
+    assert store._serving() == newer and store.client.has_collection(new) and not store.client.has_collection(old)
+    store.client.create_collection("clauses_other_deployment", dimension=8)
+    store._create(index, analyzer, "third")
+    assert store.client.has_collection("clauses_other_deployment")  # not this alias's naming: left alone

@@ -70,8 +70,12 @@ def test_scoped_dense_search_is_exact_or_close_and_never_leaves_the_scope(tmp_pa
     is scored exactly; a wide one through FAISS's bitmap selector finds only clauses in scope."""
     rng = np.random.default_rng(5)
     vectors = _unit(rng, n, topics=60)
-    index = faiss_index(vectors, flat_up_to=10_000)
-    dense = DenseIndex(index, vectors, encoder=None, nprobe=16, exact_up_to=500)  # type: ignore[arg-type]
+    import faiss
+
+    faiss.write_index(faiss_index(vectors, flat_up_to=10_000), str(tmp_path / "dense.faiss"))
+    np.save(tmp_path / "vectors.npy", vectors)
+    dense = DenseIndex.load(tmp_path, encoder=None, nprobe=16, exact_up_to=500)  # type: ignore[arg-type]
+    assert isinstance(dense.index, faiss.IndexIVF if n > 10_000 else faiss.IndexFlat)  # read memory-mapped
     query = vectors[17] + 0.01 * _unit(rng, 1)[0]
     for share in (0.01, 0.5, 1.0):
         mask = rng.random(n) < share

@@ -184,18 +184,16 @@ class DenseIndex:
         allowed = n if mask is None else int(np.count_nonzero(mask))
         if allowed == 0 or k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if allowed <= self.exact_up_to or isinstance(self.index, faiss.IndexFlat) and n <= self.exact_up_to:
+        if allowed <= self.exact_up_to:
             ids = np.arange(n) if mask is None else np.flatnonzero(mask)
             return top_k(ids, np.asarray(self.vectors[ids] @ query, dtype=np.float32), k)
-        params: faiss.SearchParameters
-        if isinstance(self.index, faiss.IndexIVF):
-            params = faiss.SearchParametersIVF()
-            params.nprobe = self.nprobe
-        else:
-            params = faiss.SearchParameters()
+        selector = None
         if mask is not None and allowed < n:
-            bitmap = np.packbits(mask, bitorder="little")
-            params.sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+            bitmap = np.packbits(mask, bitorder="little")  # kept referenced until the search returns
+            selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+        # the selector is given to the constructor, which keeps it owned by Python (no leak)
+        params = (faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)  # type: ignore[call-arg]
+                  if isinstance(self.index, faiss.IndexIVF) else faiss.SearchParameters(sel=selector))  # type: ignore[call-arg]
         sims, ids = self.index.search(query.reshape(1, -1), min(k, allowed), params=params)
         found = ids[0] >= 0
         # the cosines are recomputed exactly (the IVF index holds quantized vectors)

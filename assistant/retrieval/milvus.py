@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -125,17 +126,22 @@ class MilvusStore:
 
     # -- rows -----------------------------------------------------------------------------------
     @staticmethod
-    def rows(index: LoadedIndex) -> Iterator[dict[str, Any]]:
+    def rows(index: LoadedIndex, have: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+        """The build's rows, streamed; with `have` (id → row hash in the collection) only those
+        that differ, and every id seen is removed from `have` (what is left went)."""
         docs = index.documents
         vectors = index.dense.vectors
         for position, clause in enumerate(index.clauses):
             doc = docs[clause.doc_id]
             text = normalize(index_text(clause, doc))
-            row = {"id": clause.id, "text": text[:60_000], "region": doc.region, "doc_id": doc.id,
-                   "topic": doc.topic, "in_force": doc.in_force}
+            row = {"id": clause.id, "text": text[:20_000], "region": doc.region, "doc_id": doc.id,
+                   "topic": doc.topic, "in_force": doc.in_force}  # 20,000 characters fit the 65,535 bytes
+            vector = np.asarray(vectors[position], dtype=np.float32)
             row["row_hash"] = hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True).encode()
-                                             + np.asarray(vectors[position]).tobytes()).hexdigest()[:32]
-            row["dense"] = np.asarray(vectors[position], dtype=np.float32).tolist()
+                                             + vector.tobytes()).hexdigest()[:32]
+            if have is not None and have.pop(clause.id, None) == row["row_hash"]:
+                continue
+            row["dense"] = vector.tolist()
             yield row
 
     def _insert(self, collection: str, rows: Iterator[dict[str, Any]], upsert: bool = False) -> int:
@@ -178,7 +184,8 @@ class MilvusStore:
             serving = self._serving()
             if serving:
                 self.client.load_collection(serving)  # a reopened Milvus Lite file starts released
-            if serving and self.synced == index.build:
+            if serving and self.synced and index.build <= self.synced:
+                # this build, or an older one still answering a request in flight: never sync back
                 return serving
             if serving and serving.startswith(f"{self.alias}_{key}_"):
                 self._update(serving, index)
@@ -201,26 +208,24 @@ class MilvusStore:
             self.client.create_alias(name, self.alias)
         else:
             self.client.alter_alias(name, self.alias)  # atomic: a search sees the old or the new collection
+        # The previous collection stays one generation (a request in flight may still read it);
+        # older ones of this alias's own naming go. Other deployments' collections are not touched.
+        own = re.compile(rf"^{re.escape(self.alias)}_\w{{1,24}}_\d{{8}}T\d+_\d+$")
         for other in self.client.list_collections():
-            if other.startswith(f"{self.alias}_") and other not in (name, previous):
+            if own.match(other) and other not in (name, previous):
                 self.client.drop_collection(other)
-        if previous and previous != name:
-            self.client.drop_collection(previous)
         log.info("milvus: collection %s written (%d clauses) and %s switched to it", name, count, self.alias)
         return name
 
     def _update(self, collection: str, index: LoadedIndex) -> None:
         have = self._hashes(collection)
-        wanted = list(self.rows(index))
-        changed = [row for row in wanted if have.get(row["id"]) != row["row_hash"]]
-        gone = sorted(set(have) - {row["id"] for row in wanted})
-        if changed:
-            self._insert(collection, iter(changed), upsert=True)
+        changed = self._insert(collection, self.rows(index, have), upsert=True)  # streamed: only what differs
+        gone = sorted(have)  # ids the build no longer has
         for start in range(0, len(gone), BATCH):
             self.client.delete(collection, ids=gone[start : start + BATCH])
         if changed or gone:
             self.client.flush(collection)
-        log.info("milvus: %s updated for build %s (%d upserted, %d deleted)", collection, index.build, len(changed),
+        log.info("milvus: %s updated for build %s (%d upserted, %d deleted)", collection, index.build, changed,
                  len(gone))
 
     def close(self) -> None:
@@ -234,7 +239,7 @@ class MilvusRetriever(HybridRetriever):
     def __init__(self, index: LoadedIndex, settings: Settings, store: MilvusStore, mode: Mode = "fused") -> None:
         super().__init__(index, settings, mode)
         self.store = store
-        self.collection = store.sync(index, settings)
+        self.collection = store.sync(index, settings)  # written or updated for this build
 
     def _candidates(self, text: str, mask: np.ndarray | None, scope: Scope,
                     n: int) -> tuple[dict[str, list[int]], dict[str, Callable[[np.ndarray], np.ndarray]]]:
@@ -253,7 +258,9 @@ class MilvusRetriever(HybridRetriever):
             vector = self.index.dense.encode(_without_particles(text))
             requests.append(("dense", (vector.tolist(), "dense")))
         for name, (data, field) in requests:
-            found = self.store.client.search(self.collection, data=[data], anns_field=field, limit=n,
+            # through the alias: after a switch an engine still answering searches the new
+            # collection, and its own build drops what it does not hold
+            found = self.store.client.search(self.store.alias, data=[data], anns_field=field, limit=n,
                                              filter=expr, output_fields=[])
             ranked: list[int] = []
             values: dict[int, float] = {}
