@@ -68,9 +68,10 @@ from assistant.parsing.corpus import (
     source_key,
 )
 from assistant.parsing.manifest import Manifest, SourceSpec, load_manifest
+from assistant.retrieval.bm25_build import bm25_from_ids
 from assistant.retrieval.dense import faiss_index
 from assistant.retrieval.embedder import train_static_embedder
-from assistant.retrieval.lexical import build_bm25, save_bm25
+from assistant.retrieval.lexical import save_bm25
 from assistant.retrieval.tokenize import Glossary, normalize
 from assistant.settings import Settings
 from assistant.store import IndexStore
@@ -80,6 +81,8 @@ log = logging.getLogger(__name__)
 # At most this many texts fit the embedder's tokenizer, and this many pairs train it.
 TRAIN_TEXTS = 200_000
 TRAIN_PAIRS = 400_000
+# Clauses tokenized (and their tokens written) at a time.
+TOKEN_CHUNK = 50_000
 STEPS = ("parse corpus", "tokens", "embedder", "vectors", "write", "switch")
 
 
@@ -305,25 +308,31 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         reuse_tokens = previous.manifest.get("tokenizer_base") == base
         # A word that joined or left the dictionary changes only the texts that contain it.
         changed = [normalize(w) for w in set(words) ^ set(previous.manifest.get("extra_words", ()))]
-        tokens: list[list[str]] = []
-        todo = []
-        for i, (text, h) in enumerate(zip(texts, hashes, strict=True)):
-            if reuse_tokens and h in previous.tokens and not (changed and any(w in normalize(text) for w in changed)):
-                tokens.append(previous.tokens[h])
-                counts["tokens_reused"] += 1
-                continue
-            tokens.append([])
-            todo.append(i)
+        # Streamed in chunks: each clause's tokens are written to tokens.jsonl and kept only as
+        # an array of term ids, from which the BM25 matrix is assembled (bm25_build).
         dictionary_bytes = dictionary.read_bytes() if dictionary.is_file() else b""
-        cut = executor.map(functools.partial(_tokenize_batch, tok_fp, dictionary, dictionary_bytes, words),
-                           [texts[i] for i in todo], batch_size=5000)
-        for i, words_of in zip(todo, cut, strict=True):
-            tokens[i] = [sys.intern(t) for t in words_of]  # one object per distinct word
-        counts["tokens_computed"] += len(todo)
+        tokenize = functools.partial(_tokenize_batch, tok_fp, dictionary, dictionary_bytes, words)
+        vocab: dict[str, int] = {}
+        term_ids: list[np.ndarray] = []
         with (partial / "tokens.jsonl").open("w", encoding="utf-8") as fh:
-            for h, toks in zip(hashes, tokens, strict=True):
-                fh.write(json.dumps({"h": h, "t": toks}, ensure_ascii=False) + "\n")
-        save_bm25(build_bm25(tokens), partial / "bm25")
+            for start in range(0, len(texts), TOKEN_CHUNK):
+                chunk = range(start, min(len(texts), start + TOKEN_CHUNK))
+                kept: dict[int, list[str]] = {}
+                for i in chunk:
+                    h = hashes[i]
+                    if reuse_tokens and h in previous.tokens and not (
+                            changed and any(w in normalize(texts[i]) for w in changed)):
+                        kept[i] = previous.tokens[h]
+                todo = [i for i in chunk if i not in kept]
+                kept.update(zip(todo, executor.map(tokenize, [texts[i] for i in todo], batch_size=5000), strict=True))
+                counts["tokens_reused"] += len(chunk) - len(todo)
+                counts["tokens_computed"] += len(todo)
+                for i in chunk:
+                    fh.write(json.dumps({"h": hashes[i], "t": kept[i]}, ensure_ascii=False) + "\n")
+                    term_ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in kept[i] or ["∅"]),
+                                                dtype=np.int32))
+        save_bm25(bm25_from_ids(term_ids, vocab), partial / "bm25")
+        del term_ids
 
         step("embedder")
         folder, emb_fp, training = _embedder(settings, store, corpus, glossary, previous, full, partial)

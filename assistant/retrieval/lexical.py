@@ -15,13 +15,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import and logs every build
 
 
-def build_bm25(tokens: list[list[str]]) -> bm25s.BM25:
-    """BM25 over tokenized clauses (the build caches tokens per clause)."""
-    bm25 = bm25s.BM25(k1=1.2, b=0.6)
-    bm25.index([t or ["∅"] for t in tokens], show_progress=False)
-    return bm25
-
-
 def save_bm25(bm25: bm25s.BM25, folder: Path) -> None:
     bm25.save(str(folder), show_progress=False)
 

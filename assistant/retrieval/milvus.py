@@ -85,6 +85,11 @@ class MilvusStore:
         uri = settings.milvus_uri or str(settings.data_dir / "milvus.db")
         if "://" not in uri:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+            # Milvus Lite's in-process gRPC server lacks AllocTimestamp, which pymilvus's query
+            # iterator asks for first and then does without: an ERROR with a traceback, and a
+            # WARNING, for nothing wrong.
+            logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+            logging.getLogger("pymilvus").setLevel(logging.ERROR)
         self.uri = uri
         self.alias = settings.milvus_collection
         self.client = MilvusClient(uri)
