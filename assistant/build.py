@@ -37,7 +37,7 @@ import faiss
 import numpy as np
 
 from assistant import __version__
-from assistant.clause_store import read_all, write_clauses
+from assistant.clause_store import iter_clauses, write_clauses
 from assistant.errors import AssistantError
 from assistant.executors import Executor, make_executor
 from assistant.index import (
@@ -111,7 +111,7 @@ class _Previous:
             return
         try:
             self.documents = read_documents(folder)
-            clauses = read_all(folder)
+            clauses = list(iter_clauses(folder))
             hashes, tokens = [], []
             with (folder / "tokens.jsonl").open(encoding="utf-8") as fh:
                 for line in fh:

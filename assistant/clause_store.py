@@ -26,8 +26,6 @@ import numpy as np
 
 from assistant.models import Clause, Fact
 
-FILES = ("clauses.jsonl", "clause_offsets.npy", "clause_docs.npy", "clause_ids.txt")
-
 
 def clause_to_json(clause: Clause) -> str:
     return json.dumps(asdict(clause), ensure_ascii=False)
@@ -109,10 +107,7 @@ class ClauseStore(Sequence[Clause]):
 
     def __iter__(self) -> Iterator[Clause]:
         """Every clause in order, read straight through (not through the cache)."""
-        with (self.folder / "clauses.jsonl").open("rb") as fh:
-            for line in fh:
-                if line.strip():
-                    yield clause_from_json(line)
+        return iter_clauses(self.folder)
 
     @cached_property
     def ids(self) -> list[str]:
@@ -134,7 +129,9 @@ class ClauseStore(Sequence[Clause]):
         self._file.close()
 
 
-def read_all(folder: Path) -> Sequence[Clause]:
-    """Every clause of a build as a list (for the build's reuse of a previous build)."""
+def iter_clauses(folder: Path) -> Iterator[Clause]:
+    """Every clause of a build in order, decoded one line at a time."""
     with (folder / "clauses.jsonl").open("rb") as fh:
-        return [clause_from_json(line) for line in fh if line.strip()]
+        for line in fh:
+            if line.strip():
+                yield clause_from_json(line)

@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ class LoadedIndex:
     manifest: dict[str, Any]
     corpus_manifest: Manifest
     documents: dict[str, Document]
-    clauses: Sequence[Clause]
+    clauses: ClauseStore
     lexical: LexicalIndex
     dense: DenseIndex
     build: str = ""  # the build folder's name
@@ -63,21 +62,16 @@ class LoadedIndex:
     @property
     def clause_docs(self) -> np.ndarray:
         """Per clause, the position of its document in `documents` (int32)."""
-        if isinstance(self.clauses, ClauseStore):
-            return self.clauses.doc_positions
-        positions = {d: i for i, d in enumerate(self.documents)}
-        return np.array([positions[c.doc_id] for c in self.clauses], dtype=np.int32)
+        return self.clauses.doc_positions
 
     @property
     def positions(self) -> dict[str, int]:
         """Clause id → its position."""
-        if isinstance(self.clauses, ClauseStore):
-            return self.clauses.positions
-        return {c.id: i for i, c in enumerate(self.clauses)}
+        return self.clauses.positions
 
     def document_counts(self) -> dict[str, int]:
         """How many clauses each document has."""
-        counts = np.bincount(self.clause_docs, minlength=len(self.documents))
+        counts = self.clauses.counts(len(self.documents))
         return {d: int(n) for d, n in zip(self.documents, counts, strict=True)}
 
 

@@ -109,6 +109,11 @@ def _doc_id(meta_date: str, data: bytes, taken: set[str]) -> str:
     raise InvalidRequest("cannot make a unique document id")  # 2^160 collisions: unreachable
 
 
+def _no_space(exc: OSError) -> bool:
+    """The disk (or the user's quota) is full."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 class Library:
     """One corpus folder's documents, edited in place with an undo log."""
 
@@ -143,8 +148,8 @@ class Library:
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)  # a full disk keeps no half-written file
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise DiskFull(f"no space left to write {path.name}", "服务器磁盘空间不足，更改未保存。") from exc
+            if _no_space(exc):
+                raise DiskFull(f"no space left to write {path.name}") from exc
             raise
         self._undo.append(lambda: path.write_bytes(old) if old is not None else path.unlink(missing_ok=True))
 
@@ -340,9 +345,8 @@ def change(settings: Settings, edit: Callable[[Library], T], *, timeout: float =
             manifest = build_locked(settings, store, prepared=library.prepared)
         except OSError as exc:
             library.rollback()
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the build's partial folder is gone already
-                raise DiskFull("no space left on the server's disk; nothing was changed",
-                               "服务器磁盘空间不足，更改未保存。") from exc
+            if _no_space(exc):  # the build's partial folder is gone already
+                raise DiskFull("no space left on the server's disk; nothing was changed") from exc
             raise
         except BaseException:
             library.rollback()

@@ -137,7 +137,7 @@ class Engine:
         """Makes the one reading (`Query`) of each question that everything downstream uses."""
         return QueryReader.for_index(self.index)
 
-    @cached_property
+    @property
     def positions(self) -> dict[str, int]:
         return self.index.positions
 

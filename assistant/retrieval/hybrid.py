@@ -57,7 +57,6 @@ class HybridRetriever:
         # a gather of a per-document mask, not a pass over clause objects.
         docs = list(index.documents.values())
         self._doc_order = [d.id for d in docs]
-        self._doc_position = {d.id: i for i, d in enumerate(docs)}
         self._doc_region = np.array([d.region for d in docs], dtype=object)
         self._doc_topic = np.array([d.topic for d in docs], dtype=object)
         self._clause_doc = index.clause_docs

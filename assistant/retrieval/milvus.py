@@ -233,9 +233,6 @@ class MilvusStore:
         log.info("milvus: %s updated for build %s (%d upserted, %d deleted)", collection, index.build, changed,
                  len(gone))
 
-    def close(self) -> None:
-        self.client.close()
-
 
 class MilvusRetriever(HybridRetriever):
     """The retriever over a Milvus collection: the filters, boosts and fusion of `HybridRetriever`,
