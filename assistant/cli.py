@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.contract import answer_json, answer_text, error_json
 from assistant.errors import AssistantError
+from assistant.service.contract import answer_json, answer_text, error_json
 from assistant.settings import REPO_ROOT, get_settings
 
 EXIT_USAGE = 2
@@ -100,8 +100,8 @@ def _batch(path: Path) -> Iterator[tuple[Any, str]]:
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from assistant.build import build_index
-    from assistant.executors import make_executor
+    from assistant.index.build import build_index
+    from assistant.index.executors import make_executor
 
     settings = get_settings()
     executor = make_executor(settings, args.executor) if args.executor else None
@@ -119,7 +119,7 @@ def _built_line(manifest: dict[str, Any]) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
-    from assistant.service import Assistant
+    from assistant.service.assistant import Assistant
 
     assistant = Assistant()
     if args.batch:
@@ -142,14 +142,14 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
-    from assistant.conversation import Turn
-    from assistant.service import Assistant
+    from assistant.service.assistant import Assistant
+    from assistant.understand.conversation import Turn
 
     assistant = Assistant()
     started = time.perf_counter()
     assistant.warm_up()
     history: list[Turn] = []
-    out.write(f"营商环境政策问答（已加载 {len(assistant.index.clauses)} 条条款，用时 "
+    out.write(f"营商环境政策问答（已加载 {len(assistant.index.load.clauses)} 条条款，用时 "
               f"{time.perf_counter() - started:.1f}s）。输入问题，空行或 Ctrl-D 退出。\n")
     while True:
         out.write("\n问> ")
@@ -168,8 +168,8 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    from assistant.evaluate import ALL_MODES, evaluate, failures, load_golds, named_regions
-    from assistant.service import Assistant
+    from assistant.eval.score import ALL_MODES, evaluate, failures, load_golds, named_regions
+    from assistant.service.assistant import Assistant
 
     shared = REPO_ROOT.parent / "shared" / "eval"
     items = load_golds(args.gold or [shared / "dev.jsonl", shared / "dev2.jsonl"])
@@ -231,7 +231,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_documents(out: TextIO) -> int:
-    from assistant.service import Assistant
+    from assistant.service.assistant import Assistant
 
     for doc, count in Assistant().documents():
         replaced = f" → {doc.superseded_by}" if doc.superseded_by else ""
@@ -242,7 +242,7 @@ def cmd_documents(out: TextIO) -> int:
 
 def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
     """add / update / remove / retire / reinstate: change the corpus, then update the index."""
-    from assistant.library import Library, Metadata, change
+    from assistant.service.library import Library, Metadata, change
 
     settings = get_settings()
 
@@ -281,8 +281,8 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_status(out: TextIO) -> int:
     """Whether the serving build is whole (every file against its size and SHA-256) and fresh."""
     from assistant.errors import IndexDamaged
-    from assistant.index import check_fresh, read_manifest, verify_build
-    from assistant.store import IndexStore
+    from assistant.index.load import check_fresh, read_manifest, verify_build
+    from assistant.index.store import IndexStore
 
     settings = get_settings()
     manifest = read_manifest(settings.index_dir)

@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.evaluate import citation_hits, load_gold, score_answers
+from assistant.eval.score import citation_hits, load_gold, score_answers
+from assistant.lexicon.text import norm
 from assistant.settings import REPO_ROOT, Settings
-from assistant.text import norm
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -32,7 +32,7 @@ def percentile(values: list[float], q: float) -> float:
 def cold_start(index_dir: Path, question: str) -> float:
     """A fresh process: import, load the index, answer one question."""
     code = (
-        "import time,sys; t=time.perf_counter(); from assistant.service import Assistant; "
+        "import time,sys; t=time.perf_counter(); from assistant.service.assistant import Assistant; "
         f"from assistant.settings import Settings; a=Assistant(Settings(index_dir={str(index_dir)!r})); "
         f"a.ask({question!r}); sys.stdout.write(str(time.perf_counter()-t))"
     )
@@ -41,8 +41,8 @@ def cold_start(index_dir: Path, question: str) -> float:
 
 
 def bench_ours(gold_path: Path, skip_build: bool) -> dict[str, float | str]:
-    from assistant.build import build_index
-    from assistant.service import Assistant
+    from assistant.index.build import build_index
+    from assistant.service.assistant import Assistant
 
     if skip_build:
         settings = Settings()

@@ -59,8 +59,8 @@ def build(folder: Path) -> dict[str, float]:
 PROBE = r"""
 import json, statistics, sys, time
 started = time.perf_counter()
-from assistant.service import Assistant
-from assistant.evaluate import load_gold, score_answers
+from assistant.service.assistant import Assistant
+from assistant.eval.score import load_gold, score_answers
 items = load_gold(__import__("pathlib").Path(sys.argv[1]))
 if int(sys.argv[2]):
     items = items[: int(sys.argv[2])]

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=15, help="failing examples shown per property")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    from assistant.service import Assistant
+    from assistant.service.assistant import Assistant
 
     assistant = Assistant()
     cases = generate_for(assistant)

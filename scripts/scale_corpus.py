@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.ingest.corpus import load_corpus  # noqa: E402
+from assistant.ingest.facts import extract_facts, extract_fields  # noqa: E402
+from assistant.lexicon.text import strip_label  # noqa: E402
 from assistant.models import Clause, Document  # noqa: E402
-from assistant.parsing.corpus import load_corpus  # noqa: E402
-from assistant.parsing.facts import extract_facts, extract_fields  # noqa: E402
-from assistant.text import strip_label  # noqa: E402
 
 log = logging.getLogger("scale_corpus")
 

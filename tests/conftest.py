@@ -25,7 +25,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The real corpus, the real trained embedder, built once into a temp folder."""
-    from assistant.build import build_index
+    from assistant.index.build import build_index
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("built") / "index")
     build_index(settings)
@@ -34,7 +34,7 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def assistant(built_settings: Settings):  # type: ignore[no-untyped-def]
-    from assistant.service import Assistant
+    from assistant.service.assistant import Assistant
 
     return Assistant(built_settings)
 
@@ -42,7 +42,7 @@ def assistant(built_settings: Settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def milvus_assistant(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The same built index searched through Milvus Lite (a real Milvus, in process)."""
-    from assistant.service import Assistant
+    from assistant.service.assistant import Assistant
 
     data = tmp_path_factory.mktemp("milvus")
     return Assistant(built_settings.model_copy(update={"search_backend": "milvus", "data_dir": data,

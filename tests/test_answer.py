@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.answer import compose, fact_phrase
-from assistant.asks import read_asks
+from assistant.answer.compose import compose, fact_phrase
+from assistant.answer.passages import departments, frequencies, rank_passages
+from assistant.ingest.facts import extract_facts, extract_fields
 from assistant.models import Clause, Document, Hit
-from assistant.parsing.facts import extract_facts, extract_fields
 from assistant.prompts import render, templates
-from assistant.query import Query
-from assistant.ranking import departments, frequencies, rank_passages
-from assistant.retrieval.terms import KeyTerm
+from assistant.understand.asks import read_asks
+from assistant.understand.query import Query
+from assistant.understand.terms import KeyTerm
 
 
 def doc(id_: str, region: str, topic: str = "") -> Document:
@@ -131,7 +131,7 @@ def test_the_named_regions_own_rule_ranks_before_its_provinces():
 def test_a_fact_about_another_matter_does_not_answer():
     from dataclasses import replace
 
-    from assistant.concepts import Concept
+    from assistant.lexicon.concepts import Concept
 
     c = clause("推行“不动产登记+市政公共服务”联动办理，工程建设项目全流程审批时限压减至60个工作日。", path="5.")
     registration = Concept.of("登记财产", ("登记财产", "不动产登记"), "登记财产")
@@ -141,7 +141,7 @@ def test_a_fact_about_another_matter_does_not_answer():
 
 
 def test_an_item_of_a_list_is_not_the_questions_subject():
-    from assistant.query import _listed
+    from assistant.understand.query import _listed
 
     text = "营业执照、刻章、社保和公积金登记多长时间办完"
     start = text.index("社保")
@@ -152,7 +152,7 @@ def test_an_item_of_a_list_is_not_the_questions_subject():
 def test_a_sentence_may_name_its_subject_by_the_head_noun_alone():
     from dataclasses import replace
 
-    from assistant.concepts import Concept
+    from assistant.lexicon.concepts import Concept
 
     c = clause("可申请个人创业担保贷款，贷款最高额度20万元，期限最长不超过3年。", path="6.")
     loans = Concept.of("创业担保贷款", ("创业担保贷款", "创业贷款"))
@@ -163,7 +163,7 @@ def test_a_sentence_may_name_its_subject_by_the_head_noun_alone():
 def test_parts_about_different_subjects_are_answered_each_for_its_own():
     from dataclasses import replace
 
-    from assistant.concepts import Concept
+    from assistant.lexicon.concepts import Concept
 
     opening = clause("全面实现企业开办全流程1个工作日办结。", doc_id="kb", path="1.")
     bankruptcy = clause("简易破产案件一般在6个月内审结。", doc_id="pc", path="2.")

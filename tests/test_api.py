@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from assistant.feedback import FeedbackStore
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
 from web.app import create_app
 
@@ -346,8 +346,8 @@ def test_every_route_documents_its_success_body(client):
 
 def test_the_response_models_keep_every_field_the_contract_builds(assistant):
     """Validating a real body through its model drops nothing and adds nothing: the models and
-    `assistant.contract` describe the same JSON (extra fields would be a 500 at serving time)."""
-    from assistant.contract import answer_json, clause_json, document_json, hit_json
+    `assistant.service.contract` describe the same JSON (extra fields would be a 500 at serving time)."""
+    from assistant.service.contract import answer_json, clause_json, document_json, hit_json
     from web.responses import AnswerOut, ClauseOut, HitOut, ListedDocumentOut
 
     answer = assistant.ask("泾河新城开办企业要多久，牵头部门是哪个？")

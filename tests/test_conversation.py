@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import Context, Turn
+from assistant.understand.conversation import Context, Turn
 
 pytestmark = pytest.mark.integration
 

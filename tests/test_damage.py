@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.build import build_index
 from assistant.cli import main
 from assistant.errors import IndexDamaged
-from assistant.index import verify_build
-from assistant.service import Assistant
+from assistant.index.build import build_index
+from assistant.index.load import verify_build
+from assistant.index.store import IndexStore
+from assistant.service.assistant import Assistant
 from assistant.settings import Settings
-from assistant.store import IndexStore
 from web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -78,7 +78,7 @@ def test_a_damaged_file_falls_back_to_the_previous_good_build(built_settings, tm
     assistant = Assistant(settings)
     answer = assistant.ask("泾河新城开办企业要多久？")
     assert "1 个工作日" in answer.text  # answered, from the older build
-    assert assistant.index.build == OLDER
+    assert assistant.index.load.build == OLDER
     assert assistant.degraded["damaged_build"] == damaged and name in assistant.degraded["problems"][0]
     with TestClient(create_app(settings, assistant, ui=False)) as client:
         health = client.get("/api/health").json()

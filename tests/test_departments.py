@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.departments import Abbreviations, of_answer, of_clause
+from assistant.answer.departments import Abbreviations, of_answer, of_clause
+from assistant.ingest.facts import extract_facts, extract_fields
 from assistant.models import Clause, Document
-from assistant.parsing.facts import extract_facts, extract_fields
 from assistant.settings import REPO_ROOT
 
 TABLE = Abbreviations((("市监分局", "市场监督管理局{region}分局"), ("人社局", "人力资源和社会保障局"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import AssistantError
-from assistant.evaluate import (
+from assistant.eval.score import (
     GoldItem,
     breakdown,
     citation_hits,
@@ -19,8 +19,8 @@ from assistant.evaluate import (
     region_scores,
     score_answers,
 )
+from assistant.ingest.manifest import Manifest, Region
 from assistant.models import Answer, Citation, Clause, Document
-from assistant.parsing.manifest import Manifest, Region
 
 MANIFEST = Manifest((), (
     Region("陕西", "", ("陕西省",)),

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.executors import LocalExecutor, RayExecutor
-from assistant.index import read_manifest
-from assistant.store import IndexStore
+from assistant.index.executors import LocalExecutor, RayExecutor
+from assistant.index.load import read_manifest
+from assistant.index.store import IndexStore
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ def ray_two_cpus():  # type: ignore[no-untyped-def]
 
 
 def test_ray_builds_the_same_folder_as_the_local_executor(built_settings, tmp_path, ray_two_cpus):
-    from assistant.build import build_index
+    from assistant.index.build import build_index
 
     executor = RayExecutor()
     assert executor.map(_double, list(range(25)), batch_size=4) == [x * 2 for x in range(25)]  # order kept

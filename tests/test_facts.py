@@ -1,4 +1,4 @@
-from assistant.parsing.facts import extract_facts, extract_fields
+from assistant.ingest.facts import extract_facts, extract_fields
 
 
 def facts(text: str, fields=(), date="2023-04-25"):

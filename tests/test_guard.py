@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from assistant.feedback import FeedbackStore
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
 from tests.conftest import LIVE_ADMIN_TOKEN, process_rss
 from web.app import create_app
@@ -217,7 +217,7 @@ def test_a_full_disk_is_a_507_and_leaves_nothing_behind(built_settings, tmp_path
 def test_a_long_history_waits_in_its_lane_only_while_others_are_answered():
     import asyncio
 
-    from assistant.conversation import Turn
+    from assistant.understand.conversation import Turn
     from web.lanes import LongLane
 
     lane = LongLane(share=0.1, turns=3, chars=3000)

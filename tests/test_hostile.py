@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.parsing.sandbox import Limits, check_zip, load_untrusted
+from assistant.ingest.sandbox import Limits, check_zip, load_untrusted
 from tests.conftest import process_rss
 
 pytestmark = pytest.mark.integration

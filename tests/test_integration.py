@@ -11,8 +11,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.errors import IndexMissing, IndexStale, InvalidQuestion, UnknownFilter
-from assistant.retrieval.hybrid import MODES, HybridRetriever
-from assistant.text import clean_markup, norm
+from assistant.lexicon.text import clean_markup, norm
+from assistant.retrieval.inprocess import MODES, HybridRetriever
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,7 @@ def test_retriever_contract(any_backend, mode):
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
     assert len({h.clause.id for h in hits}) == 7
     filtered = retriever.search("用电报装", k=5, region="渭滨区")
-    assert filtered and all(assistant.index.documents[h.clause.doc_id].region in ("渭滨区", "宝鸡", "陕西")
+    assert filtered and all(assistant.index.load.documents[h.clause.doc_id].region in ("渭滨区", "宝鸡", "陕西")
                             for h in filtered)
     with pytest.raises(UnknownFilter, match="known regions"):
         retriever.search("用电报装", region="火星")
@@ -116,7 +116,7 @@ def test_cli_errors_are_one_line_and_non_zero(use_built_index, capsys):
 
 
 def test_missing_and_stale_index_say_how_to_rebuild(built_settings, tmp_path, capsys):
-    from assistant.index import load_index
+    from assistant.index.load import load_index
 
     with pytest.raises(IndexMissing, match="assistant build"):
         load_index(built_settings.model_copy(update={"index_dir": tmp_path / "nothing"}))
@@ -133,7 +133,7 @@ def test_missing_and_stale_index_say_how_to_rebuild(built_settings, tmp_path, ca
 def test_langchain_runnable_uses_the_retriever(assistant):
     from langchain_core.runnables import RunnableLambda
 
-    from assistant.retrieval.langchain import PolicyRetriever
+    from assistant.service.langchain import PolicyRetriever
 
     retriever = PolicyRetriever(assistant=assistant, k=3)
     chain = retriever | RunnableLambda(lambda docs: [d.metadata["clause_id"] for d in docs])
@@ -144,7 +144,7 @@ def test_langchain_runnable_uses_the_retriever(assistant):
 def test_trained_embedder_is_an_ordinary_sentence_transformers_folder(built_settings):
     from sentence_transformers import SentenceTransformer
 
-    from assistant.index import read_manifest
+    from assistant.index.load import read_manifest
 
     folder = built_settings.index_dir / "models" / read_manifest(built_settings.index_dir)["embedder_folder"]
     model = SentenceTransformer(str(folder), device="cpu")

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
+from assistant.ingest.manifest import load_manifest
+from assistant.ingest.split import split_source
+from assistant.ingest.structure import parse_document
+from assistant.lexicon.text import read_lines
 from assistant.models import Document
-from assistant.parsing.manifest import load_manifest
-from assistant.parsing.split import split_source
-from assistant.parsing.structure import parse_document
 from assistant.settings import REPO_ROOT
-from assistant.text import read_lines
 
 MANIFEST = load_manifest(REPO_ROOT / "corpus")
 
@@ -101,7 +101,7 @@ def test_sub_plans_are_their_own_documents():
 
 
 def test_real_corpus_has_every_document(tmp_path: Path):
-    from assistant.parsing.corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     corpus = load_corpus(REPO_ROOT / "corpus")
     docs = list(corpus.documents.values())

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.asks import read_asks
+from assistant.lexicon.text import norm
 from assistant.models import Answer
-from assistant.text import norm
+from assistant.understand.asks import read_asks
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from assistant.evaluate import evaluate, load_golds
+from assistant.eval.score import evaluate, load_golds
 from assistant.settings import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.quality]

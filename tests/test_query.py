@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.asks import asking_cue, asking_words, parts, read_asks
-from assistant.concepts import Concept, Concepts
-from assistant.parsing.manifest import Manifest, Region
-from assistant.regions import find_regions, region_names, scope_of
-from assistant.retrieval.terms import KeyTerm
+from assistant.ingest.manifest import Manifest, Region
+from assistant.lexicon.concepts import Concept, Concepts
+from assistant.understand.asks import asking_cue, asking_words, parts, read_asks
+from assistant.understand.regions import find_regions, region_names, scope_of
+from assistant.understand.terms import KeyTerm
 
 MANIFEST = Manifest((), (
     Region("陕西", "", ("陕西省",)), Region("西安", "陕西", ("西安市", "大西安")),
@@ -73,7 +73,7 @@ def test_a_term_is_found_in_its_word_order_variants():
 
 
 def test_an_address_names_its_innermost_region():
-    from assistant.regions import innermost
+    from assistant.understand.regions import innermost
 
     assert innermost(("宝鸡", "渭滨区"), MANIFEST) == ("渭滨区",)
     assert innermost(("陕西", "西安"), MANIFEST) == ("西安",)
@@ -95,7 +95,7 @@ def test_a_word_the_documents_never_use_may_be_a_contraction():
 
 
 def test_dense_search_ignores_one_character_particles():
-    from assistant.retrieval.hybrid import _without_particles
+    from assistant.retrieval.inprocess import _without_particles
 
     # the same characters, whichever particle joins them
     assert sorted(_without_particles("市场监管在嘉峪关")) == sorted(_without_particles("嘉峪关的市场监管"))

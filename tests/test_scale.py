@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.clause_store import ClauseStore, clause_from_json, clause_to_json, write_clauses
+from assistant.index.clauses import ClauseStore, clause_from_json, clause_to_json, write_clauses
+from assistant.index.dense import DenseIndex, faiss_index, top_k
 from assistant.models import Clause, Fact
-from assistant.retrieval.dense import DenseIndex, faiss_index, top_k
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,7 +113,7 @@ def test_the_generator_moves_numbers_and_years_but_not_dates_or_doc_numbers():
 def test_bm25_from_ids_equals_bm25s(tmp_path):
     import bm25s
 
-    from assistant.retrieval.bm25_build import bm25_from_ids
+    from assistant.index.bm25 import bm25_from_ids
 
     rng = np.random.default_rng(11)
     words = [f"w{i}" for i in range(300)]

@@ -1,4 +1,4 @@
-from assistant.text import SourceLine, clean_markup, heading_label, heading_rank, norm, read_lines, repair_lines
+from assistant.lexicon.text import SourceLine, clean_markup, heading_label, heading_rank, norm, read_lines, repair_lines
 
 
 def lines(*texts: str, page: int | None = None) -> list[SourceLine]:

@@ -29,14 +29,14 @@ from assistant.errors import (
     Unauthorized,
     UnreadableDocument,
 )
-from assistant.index import load_index, read_manifest
-from assistant.library import Library, Metadata, change, safe_name
-from assistant.parsing.loaders import load_bytes, load_file
-from assistant.parsing.manifest import load_manifest
-from assistant.parsing.metadata import detect_metadata
-from assistant.service import Assistant
+from assistant.index.load import load_index, read_manifest
+from assistant.index.store import IndexStore
+from assistant.ingest.loaders import load_bytes, load_file
+from assistant.ingest.manifest import load_manifest
+from assistant.ingest.metadata import detect_metadata
+from assistant.service.assistant import Assistant
+from assistant.service.library import Library, Metadata, change, safe_name
 from assistant.settings import REPO_ROOT, Settings
-from assistant.store import IndexStore
 from tests.conftest import serving
 from tests.generated import DOCX_NUMBER, DOCX_TITLE, PDF_NUMBER, make_docx, make_pdf
 
@@ -193,7 +193,7 @@ def test_add_ask_retire_reinstate_remove(library: Assistant, files):
 def test_metadata_is_overridable_in_the_manifest(built_settings, tmp_path):
     import tomlkit
 
-    from assistant.build import build_index
+    from assistant.index.build import build_index
 
     settings = copy_of(built_settings, tmp_path)
     path = settings.corpus_dir / "documents.toml"
@@ -243,7 +243,7 @@ def test_a_file_that_fails_to_parse_changes_nothing(library: Assistant):
 
 
 def test_a_build_that_fails_after_the_edit_rolls_the_corpus_back(library: Assistant, monkeypatch):
-    import assistant.build
+    import assistant.index.build
 
     settings = library.settings
     toml = (settings.corpus_dir / "documents.toml").read_bytes()
@@ -253,7 +253,7 @@ def test_a_build_that_fails_after_the_edit_rolls_the_corpus_back(library: Assist
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(assistant.build, "build_locked", broken)
+    monkeypatch.setattr(assistant.index.build, "build_locked", broken)
     text = "西安市回滚测试办法\n一、总则\n1. 回滚测试事项5个工作日办结。\n".encode()
     with pytest.raises(OSError, match="disk full"):
         change(settings, lambda lib: lib.add("rollback.txt", text, Metadata(doc_id="rollback")))
@@ -293,7 +293,7 @@ def _index_files(index_dir: Path) -> dict[str, object]:
 
 
 def test_incremental_update_equals_a_full_rebuild(built_settings, tmp_path, files):
-    from assistant.build import build_index
+    from assistant.index.build import build_index
 
     # A fixed model (the trained one, used as an ordinary model folder): a full build does not
     # refit it, so every file must come out the same.
@@ -322,7 +322,7 @@ def test_incremental_update_equals_a_full_rebuild(built_settings, tmp_path, file
 
 
 def test_numpy_static_embedding_matches_sentence_transformers(built_settings):
-    from assistant.retrieval.dense import SentenceTransformerEncoder, StaticEmbeddingEncoder
+    from assistant.index.dense import SentenceTransformerEncoder, StaticEmbeddingEncoder
 
     model = IndexStore(built_settings.index_dir).models / read_manifest(built_settings.index_dir)["embedder_folder"]
     texts = ["企业开办全流程1个工作日办结", "获得电力", "", "xyz"]
@@ -336,7 +336,7 @@ def test_a_build_killed_midway_leaves_the_old_index_serving(built_settings, tmp_
     model = IndexStore(built_settings.index_dir).models / read_manifest(built_settings.index_dir)["embedder_folder"]
     settings = copy_of(built_settings, tmp_path, embedding_model=str(model))
     store = IndexStore(settings.index_dir)
-    from assistant.build import build_index
+    from assistant.index.build import build_index
 
     serving = build_index(settings, full=True)["build"]
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
@@ -365,7 +365,7 @@ def test_a_build_killed_midway_leaves_the_old_index_serving(built_settings, tmp_
 # -- admin over HTTP -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def admin(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from assistant.feedback import FeedbackStore
+    from assistant.service.feedback import FeedbackStore
     from web.app import create_app
 
     settings = copy_of(built_settings, tmp_path_factory.mktemp("admin"), admin_token=SecretStr("s3cret"),

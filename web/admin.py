@@ -12,9 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from assistant.library import Metadata
-from assistant.parsing.manifest import SourceSpec
-from assistant.service import Assistant
+from assistant.ingest.manifest import SourceSpec
+from assistant.service.assistant import Assistant
+from assistant.service.library import Metadata
 from web.deps import get_assistant
 from web.responses import ERRORS, RemovedOut, StatusOut, UploadOut
 from web.schemas import RetireRequest

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.contract import answer_json, clause_json, document_json, error_json, hit_json
 from assistant.errors import AssistantError, InvalidRequest
-from assistant.feedback import FeedbackStore
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.contract import answer_json, clause_json, document_json, error_json, hit_json
+from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
 from web import admin
 from web.deps import get_app_settings, get_assistant, get_feedback, refuse_unknown
@@ -63,7 +63,7 @@ def search(assistant: AssistantDep, settings: Annotated[Settings, Depends(get_ap
 @router.get("/documents", response_model=DocumentsOut, summary="The documents with title, 文号, issuer, region, date and clause count")
 def documents(assistant: AssistantDep) -> dict[str, Any]:
     return {"documents": [document_json(doc, n) for doc, n in assistant.documents()],
-            "regions": assistant.regions()}
+            "regions": assistant.understand.regions()}
 
 
 @router.get("/clauses/{clause_id:path}", response_model=ClauseOut, summary="One clause in context")

@@ -23,7 +23,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
-from assistant.contract import error_json
 from assistant.errors import (
     AdminDisabled,
     AssistantError,
@@ -43,8 +42,9 @@ from assistant.errors import (
     UnreadableDocument,
     UploadTooLarge,
 )
-from assistant.feedback import FeedbackStore
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.contract import error_json
+from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings, get_settings
 from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         started = time.perf_counter()
         try:
             assistant.warm_up()
-            log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
+            log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.load.clauses))
         except AssistantError as exc:
             log.error("serving without an index: %s", exc)
         yield

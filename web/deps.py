@@ -10,8 +10,8 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from assistant.errors import MethodNotAllowed, NotFound
-from assistant.feedback import FeedbackStore
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
 
 

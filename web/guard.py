@@ -17,7 +17,6 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from assistant.contract import error_json
 from assistant.errors import (
     AdminDisabled,
     AssistantError,
@@ -27,6 +26,7 @@ from assistant.errors import (
     Unauthorized,
     UploadTooLarge,
 )
+from assistant.service.contract import error_json
 
 log = logging.getLogger(__name__)
 

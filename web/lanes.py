@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from assistant.conversation import Turn
+from assistant.understand.conversation import Turn
 
 
 class LongLane:

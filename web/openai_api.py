@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.contract import citation_json, reference_line
 from assistant.errors import InvalidRequest
 from assistant.models import Answer
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.contract import citation_json, reference_line
 from assistant.settings import Settings
 from web.deps import get_app_settings, get_assistant, refuse_unknown
 from web.responses import ERRORS, CompletionOut, ModelList

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from assistant.contract import answer_text, department_line, reference_line
 from assistant.errors import AssistantError
 from assistant.models import Answer, ClauseInContext
+from assistant.service.contract import answer_text, department_line, reference_line
 
 Record = dict[str, Any]
 

@@ -1,5 +1,5 @@
 """Response bodies of the HTTP API (pydantic), so that the OpenAPI document says what each route
-returns. The JSON itself is built once, in `assistant.contract`; these models describe it, and a
+returns. The JSON itself is built once, in `assistant.service.contract`; these models describe it, and a
 test checks that validating a real body through its model keeps every field (nothing dropped)."""
 
 from __future__ import annotations

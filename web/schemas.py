@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.conversation import Turn
+from assistant.lexicon.text import encodable
 from assistant.settings import get_settings
-from assistant.text import encodable
+from assistant.understand.conversation import Turn
 
 MAX_HISTORY = 100
 MAX_MESSAGE_CHARS = 20_000

@@ -23,11 +23,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from assistant.conversation import Turn
 from assistant.errors import AssistantError, CorpusError, IndexMissing, IndexStale, InvalidRequest, StorageError
-from assistant.feedback import FeedbackStore
-from assistant.library import Metadata
-from assistant.service import Assistant
+from assistant.service.assistant import Assistant
+from assistant.service.feedback import FeedbackStore
+from assistant.service.library import Metadata
+from assistant.understand.conversation import Turn
 from web import render
 
 log = logging.getLogger(__name__)

@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index import LoadedIndex, index_text
-from assistant.retrieval.hybrid import HybridRetriever, Mode, Scope, _without_particles
-from assistant.retrieval.tokenize import normalize
+from assistant.index.load import LoadedIndex, index_text
+from assistant.lexicon.tokenize import normalize
+from assistant.retrieval.inprocess import HybridRetriever, Mode, Scope, _without_particles
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def analyzer_params(index: LoadedIndex, dictionary_words: list[str]) -> dict[str
 
 
 def dictionary_words(index: LoadedIndex, settings: Settings) -> list[str]:
-    from assistant.store import IndexStore
+    from assistant.index.store import IndexStore
 
     path = IndexStore(settings.index_dir).builds / index.build / "domain_dict.txt"
     if not path.is_file():

@@ -1,0 +1,1 @@
+"""A `Query` and its hits → one `Answer`: passages, selection, composition, abstention, departments."""

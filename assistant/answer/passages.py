@@ -1,0 +1,225 @@
+"""Rank by what is asked: the retrieved clauses re-ranked at sentence level.
+
+For each ask of the question, every passage (one sentence, or two adjacent ones) of the candidate
+clauses is scored on the question's key terms it states, the terms its clause's title and
+headings state, the words of the ask's own part, and the clause's retrieval rank as a prior. A
+fact ask (time limit, department, count …) is answered only by a passage holding a fact of that
+type; a title or heading alone never answers one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.lexicon.text import nfkc_aligned, norm, sentences
+from assistant.models import Clause, Document, Fact, Hit
+from assistant.understand.asks import Ask
+from assistant.understand.query import Query
+from assistant.understand.terms import KeyTerm
+
+# A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局.
+_DEPARTMENT = re.compile(
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[由和及与、同请经向报交至给在归即是为]))"
+    r"(?:省|市|区|县|州|自治区|国网|镇|街道)[\u4e00-\u9fff]{1,14}?"
+    r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|(?:处|办)(?=[牵负，,、；;）)\s]|$))"
+    r"(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
+    # an office named in a contact aside: "（审批服务处，张三，88880000）"
+    r"|(?<=[（(])[\u4e00-\u9fff]{2,12}?(?:处|科|室|中心|局|办)(?=[，,、])"
+)
+# The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
+_ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)
+# How often: 每季度, 每月, 日调度、周汇总, 一季度一调度.
+_FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期|天|日|工作日)|(?:一|每)(?:月|季|周|年)一(?:次|报|调度|通报)?"
+                        r"|(?<![\d年月])[日周月季年](?:预警|分析|通报|调度|报送|总结|会商|研判)")
+PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states
+FACT_BONUS = 0.6
+NAMED_REGION = 0.3
+# A measure with its own 牵头单位 / 完成时限 is what an operator reads out; an overview (总体目标)
+# that repeats its figure comes second.
+ITEM_BONUS = 0.25
+PART_WEIGHT = 0.5
+CONTEXT_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Passage:
+    hit: Hit
+    start: int  # offsets into clause.text
+    end: int
+    facts: tuple[Fact, ...]  # facts of the asked types the passage states, in text order
+    relevance: float  # share of the question's key terms the passage (and its clause's headings) state
+    score: float
+
+    @property
+    def clause(self) -> Clause:
+        return self.hit.clause
+
+    @property
+    def text(self) -> str:
+        return self.clause.text[self.start : self.end].strip()
+
+
+@lru_cache(maxsize=65536)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a clause text (cached: each clause is cut once per process)."""
+    spans = sentences(text)
+    return tuple(spans) if spans else ((0, len(text)),)
+
+
+@lru_cache(maxsize=65536)
+def departments(text: str) -> tuple[Fact, ...]:
+    """Departments named in running text, as facts with their spans."""
+    aligned = nfkc_aligned(text)
+    return tuple(Fact("department", text[m.start() : m.end()], norm(m.group(0)), m.start(), m.end())
+                 for m in _DEPARTMENT.finditer(aligned))
+
+
+@lru_cache(maxsize=65536)
+def frequencies(text: str) -> tuple[Fact, ...]:
+    """How often something is done, as facts with their spans."""
+    aligned = nfkc_aligned(text)
+    return tuple(Fact("frequency", text[m.start() : m.end()], norm(m.group(0)), m.start(), m.end())
+                 for m in _FREQUENCY.finditer(aligned))
+
+
+@lru_cache(maxsize=65536)
+def item_lines(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the 牵头单位 / 责任单位 / 完成时限 lines of a clause."""
+    return tuple((m.start(), m.end()) for m in _ITEM_LINE.finditer(text))
+
+
+def in_item_line(clause: Clause, position: int) -> tuple[int, int] | None:
+    return next(((s, e) for s, e in item_lines(clause.text) if s <= position < e), None)
+
+
+def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tuple[Fact, ...]:
+    """The clause's facts of `types` inside [start, end); then those of its item lines and table
+    fields, which hold for the whole item; departments found in the text for a department ask."""
+    candidates = list(clause.facts)
+    if "department" in types:
+        candidates += departments(clause.text)
+    if "frequency" in types:
+        candidates += frequencies(clause.text)
+    inline = sorted((f for f in candidates if f.type in types and start <= f.start < end), key=lambda f: f.start)
+    lines = item_lines(clause.text)
+    item = [f for f in candidates if f.type in types and f not in inline and f.start >= 0
+            and any(s <= f.start < e for s, e in lines)]
+    order = {t: i for i, t in enumerate(types)}
+    fields = sorted((f for f in candidates if f.type in types and f.start < 0), key=lambda f: order[f.type])
+    return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
+
+
+SEGMENT_BREAK = "，,；;：:。\n"
+
+
+def segment_span(text: str, start: int, end: int, breaks: str = SEGMENT_BREAK) -> tuple[int, int]:
+    """The stretch of text around [start, end) up to the nearest break (a comma, a sentence end)."""
+    left = max((text.rfind(ch, 0, start) for ch in breaks), default=-1) + 1
+    rights = [text.find(ch, end) for ch in breaks]
+    return left, min((r for r in rights if r >= 0), default=len(text))
+
+
+def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool) -> bool:
+    """A fact answers only when it is said about the question's subject: its own stretch of text
+    names a key term, or the clause's plan or headings are about the concept asked."""
+    if fact.start < 0 or context_speaks:
+        return True
+    left, right = segment_span(clause.text, fact.start, fact.end)
+    words = norm(clause.text[left:right])
+    return any(t.found_in(words) or any(h in words for h in heads(t)) for t in query.terms)
+
+
+def heads(term: KeyTerm) -> tuple[str, ...]:
+    """The head nouns of a compound term and its alternatives: Chinese compounds end in their
+    head (创业担保贷款 → 贷款, 不动产登记 → 登记), which a sentence may repeat alone."""
+    return tuple({w[-2:] for w in (term.text, *term.alternatives) if len(w) >= 4})
+
+
+def context_of(clause: Clause, document: Document) -> str:
+    return norm(" ".join([document.title, document.topic, document.region, *clause.headings]))
+
+
+def is_heading_only(clause: Clause) -> bool:
+    """A clause that is just a title or heading line: short, no sentence end, no facts."""
+    if len(clause.text) > 80:
+        return False
+    text = norm(clause.text)
+    return len(text) < 40 and not any(ch in text for ch in "。；;") and not any(f.start >= 0 for f in clause.facts)
+
+
+@lru_cache(maxsize=262144)
+def windows(text: str) -> tuple[tuple[int, int, bool, str], ...]:
+    """The passages of a clause text, cut once: (start, end, two sentences?, normalised text) for
+    every sentence and every two adjacent sentences of one paragraph (a table row or a new
+    paragraph stands alone); the item lines are left out (they are quoted with their item)."""
+    spans = sentence_spans(text)
+    out = [(s, e, False) for s, e in spans]
+    out += [(spans[i][0], spans[i + 1][1], True) for i in range(len(spans) - 1)
+            if "\n" not in text[spans[i][1] : spans[i + 1][0] + 1]]
+    lines = item_lines(text)
+    return tuple((s, e, two, norm(text[s:e])) for s, e, two in out if not any(a <= s < b for a, b in lines))
+
+
+Memo = dict[tuple[str, int, int], tuple[float, frozenset[int]]]
+
+
+def _said(query: Query, clause: Clause, document: Document, start: int, text: str, memo: Memo,
+          ) -> tuple[float, frozenset[int]]:
+    """(relevance, the key terms the passage says) — the same for every ask, so kept in `memo`."""
+    key = (clause.id, start, len(text))
+    if key not in memo:
+        terms = query.terms
+        total = sum(t.weight for t in terms) or 1.0
+        context = context_of(clause, document)
+        said = frozenset(i for i, t in enumerate(terms) if t.found_in(text))
+        in_context = sum(t.weight for i, t in enumerate(terms) if i not in said and t.found_in(context))
+        memo[key] = ((sum(terms[i].weight for i in said) + CONTEXT_WEIGHT * in_context) / total, said)
+    return memo[key]
+
+
+def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[str, Document],
+                  memo: Memo | None = None) -> list[Passage]:
+    """Passages of `hits` that answer `ask`, best first. `memo` keeps what does not depend on the
+    ask across the asks of one question."""
+    memo = {} if memo is None else memo
+    terms = query.terms
+    part = norm(ask.part)
+    part_terms = {i for i, t in enumerate(terms) if t.found_in(part)}
+    part_total = sum(terms[i].weight for i in part_terms) or 1.0
+    types = ask.fact_types
+    out: list[Passage] = []
+    for position, hit in enumerate(hits):
+        clause = hit.clause
+        if ask.needs_fact and is_heading_only(clause):
+            continue
+        document = documents[clause.doc_id]
+        prior = PRIOR / (1 + 0.25 * position)
+        if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
+            prior += ITEM_BONUS
+        named = document.region in query.regions
+        if named:
+            prior += NAMED_REGION  # the named region's own rule before its province's
+        context = context_of(clause, document)
+        context_speaks = not query.subjects or any(c.spoken_of(context, document.topic) for c in query.subjects)
+        for start, end, two, text in windows(clause.text):
+            facts = facts_of(clause, types, start, end) if types else ()
+            if ask.needs_fact:
+                facts = tuple(f for f in facts if about_subject(query, clause, f, context_speaks))
+            if ask.needs_fact and not facts:
+                continue
+            relevance, said = _said(query, clause, document, start, text, memo)
+            part_score = sum(terms[i].weight for i in said & part_terms) / part_total if part_terms else 0.0
+            stated = [f for f in facts if start <= f.start < end]
+            bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
+            bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
+            bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
+            score = prior + relevance + PART_WEIGHT * part_score + bonus
+            if not named and any(w in text for w in query.region_words):
+                score += NAMED_REGION  # a provincial rule that names the place asked about
+            score -= 0.05 if two else 0.0  # a second sentence must earn its place
+            out.append(Passage(hit, start, end, facts, relevance, score))
+    out.sort(key=lambda p: -p.score)
+    return out

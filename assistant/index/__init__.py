@@ -1,0 +1,1 @@
+"""Clauses → a built index: build, load, stores, executors, the lexical and dense indexes, the embedder."""

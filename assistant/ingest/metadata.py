@@ -1,0 +1,110 @@
+"""A new document's title, issuer, 文号, date and region, read from its text where it says them.
+
+Chinese official documents follow one layout (GB/T 9704): an issuer line ("…人民政府办公厅文件"),
+the 文号 ("市政办函〔2024〕60号"), the title ("…关于印发…的通知"), the body, and a signature with the
+date ("2024年8月2日"). Plans printed alone carry the title first and the date in brackets under it.
+Whatever is not found stays empty; the caller's values (flags, the manifest) win over these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.ingest.manifest import Manifest
+from assistant.ingest.split import issuer_of, region_of
+from assistant.lexicon.text import PAGE_MARKER, clean_markup, heading_rank, nfkc_aligned
+
+_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号)")
+_FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|措施|规定|细则|计划|要点|决定|条例|公告|通告|指引|清单|批复|函|规划)$")
+_ISSUER_LINE = re.compile(r"^(.{2,40}?)\s*文件$")
+_ISSUER_WORDS = re.compile(r"(人民政府|办公厅|办公室|委员会|管理委员会|局|厅|委|中心|政府)$")
+
+
+@dataclass(frozen=True)
+class DetectedMetadata:
+    title: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""  # ISO
+    region: str = ""
+
+
+def _lines(text: str) -> list[str]:
+    out = []
+    for raw in text.splitlines():
+        line = clean_markup(raw).strip()
+        if line and not PAGE_MARKER.match(raw.strip()) and "\t" not in line:
+            out.append(line)
+    return out
+
+
+def _iso(match: re.Match[str]) -> str:
+    return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
+
+
+def detect_metadata(text: str, manifest: Manifest) -> DetectedMetadata:
+    lines = _lines(text)
+    head = lines[:15]
+    doc_number = ""
+    for line in head:
+        m = _DOC_NUMBER.search(nfkc_aligned(line))  # same length as `line`: the span quotes the original
+        if m and len(line) <= 40:
+            doc_number = re.sub(r"\s+", "", line[m.start() : m.end()])
+            break
+
+    issuer = ""
+    for line in head[:4]:
+        m = _ISSUER_LINE.match(line)
+        if m:
+            issuer = m.group(1).strip()
+            break
+
+    title = ""
+    for i, line in enumerate(head):
+        if heading_rank(line) or _DOC_NUMBER.search(line) or _ISSUER_LINE.match(line) or len(line) > 80:
+            continue
+        if _FULL_DATE.fullmatch(line.strip("（）() ")):
+            continue
+        parts = [line]
+        j = i + 1
+        # A title runs over a few lines until it ends in the kind of document it is.
+        while not _TITLE_WORDS.search(parts[-1]) and j < len(head) and len(parts) < 3 and not heading_rank(head[j]) \
+                and len(head[j]) <= 40 and not _FULL_DATE.search(head[j]) and not _DOC_NUMBER.search(head[j]):
+            parts.append(head[j])
+            j += 1
+        candidate = "".join(parts)
+        if _TITLE_WORDS.search(candidate) or not title:
+            title = candidate
+            if _TITLE_WORDS.search(candidate):
+                break
+    title = re.sub(r"[（(]\s*(?:19|20)\d\d\s*年.*?[）)]\s*$", "", title).strip()
+    if len(title) > 80:
+        title = ""
+
+    if not issuer and title:
+        issuer = issuer_of(title)
+        if len(issuer) < 2:
+            issuer = ""
+    if not issuer:
+        for line in reversed(lines[-6:]):
+            if _ISSUER_WORDS.search(line) and len(line) <= 30:
+                issuer = line
+                break
+
+    date = ""
+    for line in reversed(lines[-8:]):  # the signature date closes the document
+        m = _FULL_DATE.fullmatch(line.strip("（）() "))
+        if m:
+            date = _iso(m)
+            break
+    if not date:
+        for line in head:
+            m = _FULL_DATE.search(line)
+            if m:
+                date = _iso(m)
+                break
+
+    region = region_of(" ".join([issuer, title]), manifest, "")
+    return DetectedMetadata(title=title, issuer=issuer, doc_number=doc_number, date=date, region=region)

@@ -1,0 +1,137 @@
+"""One document's lines → clauses.
+
+A clause is one numbered item (一、 / （一） / 1. / （1） / 第X条) with the paragraphs that follow
+it up to the next numbered item: the 牵头单位 / 责任单位 / 完成时限 lines after an item belong to
+it. Unnumbered text before the first item forms preamble clauses. Tab-separated table rows are
+handed to `tables.py`. Long blocks are cut at paragraph boundaries so a clause stays quotable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.ingest.facts import extract_facts, extract_fields
+from assistant.ingest.tables import TableParser
+from assistant.lexicon.text import Paragraph, SourceLine, heading_label, heading_rank, norm, repair_lines, strip_label
+from assistant.models import Clause, Document
+
+MAX_CLAUSE_CHARS = 420
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+@dataclass
+class _Block:
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    stack: tuple[tuple[int, str, str], ...] = ()  # (rank, label, title) of open headings
+    numbered: bool = False
+
+
+def heading_title(text: str) -> str:
+    """A heading's own words: up to its first sentence end, at most 40 characters."""
+    return _SENTENCE_END.split(strip_label(text), maxsplit=1)[0].strip()[:40]
+
+
+class ClauseBuilder:
+    """Collects clauses for one document, giving each a stable, unique id."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.clauses: list[Clause] = []
+        self._ids: dict[str, int] = {}
+
+    def add(self, path: str, headings: tuple[str, ...], text: str, paragraphs: list[Paragraph],
+            fields: tuple[tuple[str, str], ...] = (), lines: tuple[int, int] | None = None,
+            page: int | None = None) -> None:
+        text = text.strip()
+        if not norm(text):
+            return
+        key = path or "前言"
+        count = self._ids.get(key, 0) + 1
+        self._ids[key] = count
+        clause_id = f"{self.document.id}:{key}" + (f"~{count}" if count > 1 else "")
+        all_fields = fields + tuple(f for f in extract_fields(text) if f[0] not in dict(fields))
+        line_start, line_end = lines if lines else (paragraphs[0].line_start, paragraphs[-1].line_end)
+        if page is None:
+            page = next((p.page for p in paragraphs if p.page is not None), None)
+        self.clauses.append(Clause(
+            id=clause_id, doc_id=self.document.id, path=path, headings=headings, text=text, page=page,
+            source_file=self.document.source_file, line_start=line_start, line_end=line_end,
+            facts=extract_facts(text, all_fields, self.document.date), fields=all_fields,
+        ))
+
+
+def _chunks(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
+    """Cut a long block at paragraph boundaries into pieces of at most MAX_CLAUSE_CHARS."""
+    out: list[list[Paragraph]] = [[]]
+    size = 0
+    for p in paragraphs:
+        is_field = bool(re.match(r"^\s*(牵头单位|责任单位|配合单位|完成时限)", p.text))
+        if out[-1] and size + len(p.text) > MAX_CLAUSE_CHARS and not is_field:
+            out.append([])
+            size = 0
+        out[-1].append(p)
+        size += len(p.text)
+    return out
+
+
+def _is_title_only(block: _Block) -> bool:
+    text = block.paragraphs[0].text
+    return len(block.paragraphs) == 1 and len(text) <= 40 and not _SENTENCE_END.search(text)
+
+
+def parse_document(document: Document, lines: list[SourceLine], layout: str) -> list[Clause]:
+    builder = ClauseBuilder(document)
+    stack: list[tuple[int, str, str]] = []
+    block = _Block()
+    pending: list[SourceLine] = []
+    table = TableParser(builder)
+
+    def emit(b: _Block) -> None:
+        if not b.paragraphs or (b.numbered and _is_title_only(b)):
+            return
+        labels = "".join(label for _r, label, _t in b.stack)
+        own = b.stack[-1][2] if b.numbered and b.stack else ""
+        parents = tuple(t for _r, _l, t in (b.stack[:-1] if b.numbered else b.stack) if t)
+        for n, chunk in enumerate(_chunks(b.paragraphs), start=1):
+            path = labels + (f"¶{n}" if n > 1 else "")
+            heads = parents + ((own,) if own and n > 1 else ())
+            builder.add(path, heads, "\n".join(p.text for p in chunk), chunk)
+
+    def flush_text() -> None:
+        nonlocal block
+        for para in repair_lines(pending, pdf=layout == "pdf"):
+            rank = heading_rank(para.text)
+            if rank:
+                emit(block)
+                while stack and stack[-1][0] >= rank:
+                    stack.pop()
+                stack.append((rank, heading_label(para.text), heading_title(para.text)))
+                block = _Block([para], tuple(stack), numbered=True)
+            else:
+                if not block.paragraphs:
+                    block = _Block([], tuple(stack), numbered=False)
+                block.paragraphs.append(para)
+        pending.clear()
+
+    for line in lines:
+        if "\t" in line.text:  # tab-separated rows are tables in every layout (PDF and Word tables come so)
+            flush_text()
+            if not table.open and not block.numbered and block.paragraphs and all(
+                len(p.text) <= 50 for p in block.paragraphs
+            ):
+                table.caption = "".join(p.text for p in block.paragraphs)
+            else:
+                emit(block)
+            block = _Block()
+            table.feed(line, tuple(t for _r, _l, t in stack if t))
+            continue
+        if table.open and not line.text.strip():
+            continue
+        if table.open:
+            table.close()
+        pending.append(line)
+    flush_text()
+    emit(block)
+    table.close()
+    return builder.clauses

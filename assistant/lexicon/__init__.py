@@ -1,0 +1,1 @@
+"""Language knowledge as data (words.toml, concepts), text normalisation and tokenisation."""

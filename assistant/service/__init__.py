@@ -1,0 +1,1 @@
+"""The service: the loaded engine, history, the assistant (ask / search / browse), the library, feedback."""

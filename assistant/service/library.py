@@ -1,0 +1,354 @@
+"""Changing the corpus: add, update, remove, retire and reinstate documents.
+
+Every change runs under the index lock, edits `corpus/` (the file, and `documents.toml` through
+tomlkit so its comments stay), then builds the index incrementally. If anything fails before the
+new build serves (a file that does not parse, a build that raises), the corpus edit is undone:
+the corpus and the serving index stay as they were. A process killed mid-build leaves the old
+index serving; the corpus then holds the change and the next `assistant build` catches up.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tomlkit
+
+from assistant.errors import (
+    AssistantError,
+    DiskFull,
+    DocumentNotFound,
+    InvalidRequest,
+    UnknownRegion,
+    UnreadableDocument,
+)
+from assistant.index.store import IndexStore
+from assistant.ingest.corpus import ParsedSource, parse_source, parser_fingerprint, source_key
+from assistant.ingest.loaders import LoadedText
+from assistant.ingest.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
+from assistant.ingest.metadata import detect_metadata
+from assistant.ingest.sandbox import load_untrusted
+from assistant.lexicon.text import encodable
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MANIFEST = "documents.toml"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a person says about a new document; empty fields are read from its text."""
+
+    title: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""
+    region: str = ""
+    region_parent: str = ""
+    doc_id: str = ""
+
+
+# How long each field a person gives may be: a region or title is a name, not a text.
+FIELD_LIMITS = {"title": 200, "issuer": 100, "doc_number": 60, "date": 10, "region": 20, "region_parent": 20,
+                "doc_id": 41}
+
+
+def check_metadata(meta: Metadata) -> Metadata:
+    """`meta` with its fields stripped; a field too long, or holding a line break or a character
+    that is not text, is refused (400) before anything is read."""
+    values = {k: str(v).strip() for k, v in asdict(meta).items()}
+    for key, value in values.items():
+        limit = FIELD_LIMITS.get(key, 200)
+        if len(value) > limit or re.search(r"[\x00-\x1f\x7f]", value) or not encodable(value):
+            raise InvalidRequest(f"{key} must be at most {limit} characters on one line, got {len(value)}",
+                                 f"“{key}”过长或含有非法字符（最多 {limit} 字）。", field=key, limit=limit)
+    check_date(values["date"])
+    return Metadata(**values)
+
+
+def check_date(when: str) -> None:
+    """A date is YYYY-MM-DD and a real day (not 9999-99-99), or empty."""
+    if not when:
+        return
+    try:
+        real = bool(_DATE.match(when)) and bool(date.fromisoformat(when))
+    except ValueError:
+        real = False
+    if not real:
+        raise InvalidRequest(f"date must be a real day as YYYY-MM-DD, got {when!r}", "日期应为真实日期，格式 YYYY-MM-DD。")
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the corpus folder: no path, no odd characters, a known suffix."""
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").split("/")[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", stem).strip("._-")[:60] or "document"
+    return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+def _doc_id(meta_date: str, data: bytes, taken: set[str]) -> str:
+    year = meta_date[:4] if meta_date else "x"
+    digest = hashlib.sha256(data).hexdigest()
+    for size in range(8, 40, 4):
+        candidate = f"up{year}-{digest[:size]}"
+        if candidate not in taken:
+            return candidate
+    raise InvalidRequest("cannot make a unique document id")  # 2^160 collisions: unreachable
+
+
+def _no_space(exc: OSError) -> bool:
+    """The disk (or the user's quota) is full."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+class Library:
+    """One corpus folder's documents, edited in place with an undo log."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dir = settings.corpus_dir
+        self._undo: list[Callable[[], object]] = []
+        self.prepared: list[ParsedSource] = []  # sources parsed while checking them, for the build to reuse
+
+    # -- reading -------------------------------------------------------------------------------
+    def manifest(self) -> Manifest:
+        return load_manifest(self.dir)
+
+    def document_ids(self) -> set[str]:
+        """Source ids, and the ids of the documents the serving index split them into."""
+        ids = {s.id for s in self.manifest().sources}
+        try:
+            from assistant.index.load import read_documents, read_manifest
+
+            built = read_manifest(self.settings.index_dir)
+            ids |= set(read_documents(IndexStore(self.settings.index_dir).builds / built["build"]))
+        except AssistantError:
+            pass
+        return ids
+
+    # -- writing -------------------------------------------------------------------------------
+    def _write(self, path: Path, data: bytes) -> None:
+        old = path.read_bytes() if path.exists() else None
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)  # a full disk keeps no half-written file
+            if _no_space(exc):
+                raise DiskFull(f"no space left to write {path.name}") from exc
+            raise
+        self._undo.append(lambda: path.write_bytes(old) if old is not None else path.unlink(missing_ok=True))
+
+    def _edit_manifest(self, edit: Callable[[Any], None]) -> None:
+        path = self.dir / MANIFEST
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        edit(doc)
+        self._write(path, tomlkit.dumps(doc).encode("utf-8"))
+        load_manifest(self.dir)  # what we wrote must read back
+
+    def rollback(self) -> None:
+        while self._undo:
+            try:
+                self._undo.pop()()
+            except OSError as exc:  # keep undoing the rest
+                log.error("could not undo a corpus change: %s", exc)
+
+    # -- changes -------------------------------------------------------------------------------
+    def add(self, name: str, data: bytes, meta: Metadata | None = None) -> SourceSpec:
+        meta = check_metadata(meta or Metadata())
+        manifest = self.manifest()
+        loaded = load_untrusted(name, data)
+        digest = hashlib.sha256(data).hexdigest()
+        for spec in manifest.sources:
+            path = self.dir / spec.file
+            if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                raise InvalidRequest(f"{name} is already in the corpus as {spec.id} ({spec.file})",
+                                     f"该文件已在文件库中（编号 {spec.id}）。", document=spec.id)
+        detected = detect_metadata(loaded.text, manifest)
+        region, new_region = _region(name, meta.region or detected.region, meta.region_parent, manifest)
+        when = meta.date or detected.date
+        check_date(when)
+        taken = {s.id for s in manifest.sources}
+        doc_id = meta.doc_id or _doc_id(when, data, taken)
+        if doc_id in taken:
+            raise InvalidRequest(f"document id {doc_id} is taken", f"文件编号 {doc_id} 已被使用。")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}", doc_id):
+            raise InvalidRequest(f"document id {doc_id!r} must be letters, digits, - and _",
+                                 "文件编号只能包含字母、数字、- 和 _。")
+        file = f"{doc_id}_{safe_name(name)}"
+        spec = SourceSpec(
+            file=file, id=doc_id, title=meta.title or detected.title or Path(safe_name(name)).stem,
+            issuer=meta.issuer or detected.issuer, doc_number=meta.doc_number or detected.doc_number,
+            date=when, region=region,
+            layout=loaded.layout,
+        )
+        self._check_parses(spec, data, manifest, new_region, loaded)
+        self._write(self.dir / file, data)
+
+        def edit(doc: Any) -> None:
+            table = tomlkit.table()
+            for key, value in asdict(spec).items():
+                if value not in ("", "day") or key in ("file", "id", "title", "region"):
+                    table[key] = value
+            table["added_on"] = date.today().isoformat()
+            doc["source"].append(table)
+            if new_region is not None:
+                doc["regions"][new_region.name] = {"parent": new_region.parent, "aliases": []}
+
+        self._edit_manifest(edit)
+        log.info("added %s as %s (%s, %s)", name, doc_id, spec.region, spec.title)
+        return spec
+
+    def update(self, doc_id: str, name: str, data: bytes) -> SourceSpec:
+        """Replace a source's file; its id, metadata and statuses stay."""
+        manifest = self.manifest()
+        spec = manifest.source(doc_id)
+        if spec is None:
+            raise DocumentNotFound(f"no source document {doc_id!r} (only whole files can be replaced)",
+                                   f"未找到文件“{doc_id}”。")
+        loaded = load_untrusted(name, data)
+        if Path(safe_name(name)).suffix != Path(spec.file).suffix:
+            raise UnreadableDocument(f"{doc_id} is a {Path(spec.file).suffix} file; the replacement must be too",
+                                     "替换文件须与原文件类型相同。")
+        # A text file keeps the layout the manifest gives it (the compilation is PDF text in a .txt);
+        # a PDF or Word file takes its loader's.
+        new = replace(spec, layout=spec.layout if loaded.kind == "text" else loaded.layout)
+        self._check_parses(new, data, manifest, None, loaded)
+        self._write(self.dir / spec.file, data)
+        if new != spec:
+            self._edit_manifest(lambda doc: _set_source(doc, doc_id, {"layout": new.layout}))
+        return new
+
+    def remove(self, doc_id: str) -> SourceSpec:
+        manifest = self.manifest()
+        spec = manifest.source(doc_id)
+        if spec is None:
+            if doc_id in self.document_ids():
+                raise InvalidRequest(f"{doc_id} is part of a larger file; retire it instead of removing it",
+                                     f"“{doc_id}”是汇编文件的一部分，请使用“废止”而不是删除。")
+            raise DocumentNotFound(f"no document {doc_id!r}", f"未找到文件“{doc_id}”。")
+        path = self.dir / spec.file
+        old = path.read_bytes() if path.exists() else None
+
+        def edit(doc: Any) -> None:
+            sources = doc["source"]
+            for i, table in enumerate(sources):
+                if table.get("id") == doc_id:
+                    del sources[i]
+                    break
+            documents = doc.get("documents", {})
+            for key in [k for k in documents if k == doc_id or k.startswith(doc_id + "-")]:
+                del documents[key]
+
+        self._edit_manifest(edit)
+        path.unlink(missing_ok=True)
+        if old is not None:
+            self._undo.append(lambda: path.write_bytes(old))
+        log.info("removed %s (%s)", doc_id, spec.file)
+        return spec
+
+    def set_status(self, doc_id: str, status: str, superseded_by: str = "") -> None:
+        ids = self.document_ids()
+        if doc_id not in ids:
+            raise DocumentNotFound(f"no document {doc_id!r}; see `assistant list`", f"未找到文件“{doc_id}”。")
+        if superseded_by and superseded_by not in ids:
+            raise DocumentNotFound(f"no document {superseded_by!r} to supersede {doc_id}",
+                                   f"未找到替代文件“{superseded_by}”。")
+        if superseded_by == doc_id:
+            raise InvalidRequest("a document cannot supersede itself", "文件不能替代自身。")
+
+        def edit(doc: Any) -> None:
+            if "documents" not in doc:
+                doc["documents"] = tomlkit.table()
+            entry = doc["documents"].get(doc_id) or tomlkit.inline_table()
+            for key in ("status", "superseded_by", "changed_on"):
+                entry.pop(key, None)
+            if status != CURRENT:
+                entry["status"] = status
+                if superseded_by:
+                    entry["superseded_by"] = superseded_by
+                entry["changed_on"] = date.today().isoformat()
+            if entry:
+                doc["documents"][doc_id] = entry
+            elif doc_id in doc["documents"]:
+                del doc["documents"][doc_id]
+
+        self._edit_manifest(edit)
+        log.info("%s is now %s%s", doc_id, status, f" (superseded by {superseded_by})" if superseded_by else "")
+
+    def retire(self, doc_id: str, superseded_by: str = "") -> None:
+        self.set_status(doc_id, SUPERSEDED if superseded_by else REPEALED, superseded_by)
+
+    def reinstate(self, doc_id: str) -> None:
+        self.set_status(doc_id, CURRENT)
+
+    def _check_parses(self, spec: SourceSpec, data: bytes, manifest: Manifest, region: Region | None,
+                      loaded: LoadedText) -> None:
+        """Parse before anything is written: a file that yields no clauses is refused."""
+        regions = manifest.regions + ((region,) if region else ())
+        trial = Manifest((*[s for s in manifest.sources if s.id != spec.id], spec), regions, manifest.overrides)
+        try:
+            parsed = parse_source(spec, data, trial, source_key(spec, data, trial, parser_fingerprint()), loaded)
+        except AssistantError as exc:
+            raise UnreadableDocument(f"{spec.file}: {exc.message}", exc.message_zh) from exc
+        if not parsed.clauses:
+            raise UnreadableDocument(f"{spec.file}: no clauses found in the text",
+                                     "文件中没有可解析的条款内容。")
+        self.prepared.append(parsed)
+
+
+def _region(name: str, region: str, parent: str, manifest: Manifest) -> tuple[str, Region | None]:
+    """The canonical name of the region a new document applies to, and the region to register
+    when the corpus does not know it yet (under `parent`, a known region, or at the top)."""
+    if not region:
+        names = sorted(r.name for r in manifest.regions)
+        raise InvalidRequest(f"cannot tell which region {name} applies to; give a region ({', '.join(names)}, "
+                             "or a new one)", "无法从文件中判断所属地区，请指定地区。", valid=names)
+    known = manifest.region(region)
+    if known is not None:
+        return known.name, None
+    above = manifest.region(parent) if parent else None
+    if parent and above is None:
+        raise UnknownRegion(f"unknown parent region {parent!r}", f"未知的上级地区“{parent}”。")
+    return region, Region(region, above.name if above else "", ())
+
+
+def _set_source(doc: Any, doc_id: str, values: dict[str, str]) -> None:
+    for table in doc["source"]:
+        if table.get("id") == doc_id:
+            table.update(values)
+
+
+def change(settings: Settings, edit: Callable[[Library], T], *, timeout: float = -1) -> tuple[T, dict[str, Any]]:
+    """Run `edit` on the corpus and rebuild, all or nothing. Returns edit's result and the new manifest."""
+    from assistant.index.build import build_locked
+
+    store = IndexStore(settings.index_dir)
+    with store.lock(timeout):
+        library = Library(settings)
+        try:
+            result = edit(library)
+            manifest = build_locked(settings, store, prepared=library.prepared)
+        except OSError as exc:
+            library.rollback()
+            if _no_space(exc):  # the build's partial folder is gone already
+                raise DiskFull("no space left on the server's disk; nothing was changed") from exc
+            raise
+        except BaseException:
+            library.rollback()
+            raise
+    return result, manifest

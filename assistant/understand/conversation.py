@@ -1,0 +1,146 @@
+"""Follow-up questions: turn a question that leans on the conversation into one that stands alone.
+
+After "泾河新城开办企业要多久？" a user asks
+- "那渭滨区呢？"          another region, same question        -> "渭滨区开办企业要多久？"
+- "那获得电力呢？"        another indicator, same region/asking -> "泾河新城获得电力要多久？"
+- "牵头单位是谁？" / "这个什么时候要完成？"  another fact of the clause just cited: the
+  question is answered from that clause ("pinned") when it states such a fact.
+A question with its own subject starts afresh. Only the user's questions are read: the
+previous answers are recomputed from them, so a client sends plain chat history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.ingest.manifest import Manifest
+from assistant.lexicon.concepts import Concepts
+from assistant.lexicon.text import norm
+from assistant.lexicon.tokenize import Glossary, Tokenizer, normalize
+from assistant.understand.asks import asking_cue
+from assistant.understand.regions import mentions, region_names
+
+FollowUp = Literal["", "region", "topic", "clause", "context"]
+ROLES = ("system", "user", "assistant")
+
+_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|如果是|要是)")
+_TAIL = re.compile(r"(的话)?(呢|吗|啊|呀)?[\s?？。.!！~～]*$")
+_ANAPHORA = re.compile(r"这个|这项|这条|这一条|该项|该条|该措施|上述|此项|它|其中|以上")
+# Words that ask about a clause rather than name a subject.
+ASKING_WORDS = frozenset(
+    "牵头 单位 牵头单位 责任 责任单位 部门 负责 配合 配合单位 主管 主管部门 时候 要 完成 完成时限 时限 期限 "
+    "截止 截止时间 办结 时间 时长 措施 由 这项 这条 该 如果 具体 规定 要求 情况 条款 政策 文件 内容 "
+    "谁 哪 哪些 几 多少 多久 日期 节点 进度 目标 标准 依据 出处 原文".split()
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation is about: the last standalone question with a subject of its own, and
+    the clause the previous turn was answered from."""
+
+    question: str
+    clause_id: str = ""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    question: str  # the standalone question to answer
+    follow_up: FollowUp = ""
+    pinned: str = ""  # the clause a clause follow-up asks about
+    region: str = ""  # the region a region follow-up moves to (its canonical name)
+
+
+def user_questions(history: Iterable[Turn], limit: int) -> list[str]:
+    questions = [t.content for t in history if t.role == "user" and t.content.strip()]
+    return questions[-limit:]
+
+
+class FollowUpResolver:
+    def __init__(self, manifest: Manifest, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary,
+                 concepts: Concepts | None = None) -> None:
+        self.names = region_names(manifest)  # longest first, with 市/省/区/县 forms
+        self.topics = [t for t in topics if t]
+        self.tokenizer = tokenizer
+        self.glossary = glossary
+        self.concepts = concepts or Concepts(())
+        self._place_words = {normalize(n) for n, _ in self.names}
+
+    # -- reading a question ------------------------------------------------------------------------
+    def _regions(self, text: str) -> list[str]:
+        """Region names as written in `text`, in order of appearance (the rule of `regions.mentions`)."""
+        found = mentions(text, self.names, self.tokenizer.boundaries(norm(text)), self.tokenizer.starts_word)
+        return [m.surface for m in found if m.surface in text]
+
+    def _topics(self, text: str) -> list[str]:
+        """The indicators and topic concepts `text` names (那获得电力呢, 那社保呢, 那开公司呢)."""
+        expanded = normalize(text) + " " + " ".join(self.glossary.expand(text))
+        named = [t for t in self.topics if normalize(t) in expanded]
+        return named + [c.name for c in self.concepts.in_text(text) if c.name not in named]
+
+    def _content(self, text: str, regions: list[str]) -> list[str]:
+        for surface in regions:
+            text = text.replace(surface, " ")
+        words = self.tokenizer.query(text)
+        return [w for w in words if w not in ASKING_WORDS and w not in self._place_words
+                and not any(w in p for p in self._place_words)]
+
+    @staticmethod
+    def core(question: str) -> str:
+        """The question without "那…呢" and its closing punctuation."""
+        text = question.strip()
+        text = _TAIL.sub("", text)
+        text = _LEAD.sub("", text)
+        return text.strip(" ，,。")
+
+    # -- resolving -----------------------------------------------------------------------------------
+    def resolve(self, question: str, context: Context | None) -> Resolved:
+        if context is None:
+            return Resolved(question)
+        core = self.core(question)
+        regions = self._regions(core)
+        content = self._content(core, regions)
+        topics = self._topics(core)
+        elliptical = question.strip() != core and bool(_LEAD.search(question.strip()) or
+                                                          re.search(r"(呢|的话)", question))
+        previous = context.question
+        cue = asking_cue(question)
+        if regions and not content:
+            rest = core
+            for surface in regions:
+                rest = rest.replace(surface, "")
+            rest = rest.strip(" 的，,")
+            standalone = self._replace_regions(previous, regions)
+            if cue and rest:
+                standalone = f"{standalone.rstrip('？?。')}，{rest}？"
+            named = {region for surface, region in self.names if surface in regions}
+            return Resolved(standalone, "region", region=named.pop() if len(named) == 1 else "")
+        if not regions and topics and (elliptical or len(core) <= 8):
+            old = "".join(self._regions(previous))
+            asking = cue or asking_cue(previous)
+            standalone = f"{old}{core}" + (f"{asking}？" if asking and asking not in core else "？")
+            return Resolved(standalone, "topic")
+        if not regions and not content:
+            return Resolved(f"{previous.rstrip('？?。')}，{core}？", "clause", context.clause_id)
+        if not regions and (_ANAPHORA.search(question) or elliptical or len(core) <= 6 or (len(core) <= 10 and not topics)):
+            return Resolved(f"{previous.rstrip('？?。')}，{core}？", "context")
+        return Resolved(question)
+
+    def _replace_regions(self, question: str, regions: list[str]) -> str:
+        old = self._regions(question)
+        new = "、".join(regions)
+        if not old:
+            return new + question
+        out = question.replace(old[0], new, 1)
+        for surface in old[1:]:
+            out = out.replace(surface, "", 1)
+        return out

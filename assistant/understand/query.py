@@ -1,0 +1,158 @@
+"""One reading of the question: a frozen `Query` made once per question (for a follow-up, from the
+conversation), which retrieval, ranking, answer composition and abstention all use.
+
+It holds the regions named (resolved in the region tree: aliases, 市/省/区/县 suffixes, 大西安),
+the scope they allow (the named regions and every region containing them: a 陕西 rule applies in
+西安, a 泾河新城 rule does not answer for 西安), the topic concepts, the asks, and the weighted key
+terms.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assistant.index.lexical import LexicalIndex
+from assistant.ingest.manifest import Manifest
+from assistant.lexicon.concepts import Concept, Concepts
+from assistant.lexicon.text import norm
+from assistant.understand.asks import Ask, asking_words, read_asks
+from assistant.understand.conversation import Context, FollowUpResolver
+from assistant.understand.regions import find_regions, innermost, region_names, scope_of
+from assistant.understand.terms import KeyTerm, key_terms
+
+if TYPE_CHECKING:
+    from assistant.index.load import LoadedIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked
+    standalone: str  # the question as answered: a follow-up made standalone, else `text`
+    regions: tuple[str, ...] = ()  # canonical names of the regions named (question, conversation or filter)
+    scope: frozenset[str] = frozenset()  # regions whose documents may answer; empty: any
+    concepts: tuple[Concept, ...] = ()
+    asks: tuple[Ask, ...] = ()
+    terms: tuple[KeyTerm, ...] = ()
+    follow_up: str = ""  # "" | region | topic | clause | context
+    pinned: str = ""  # the clause a clause follow-up asks about
+    region_words: tuple[str, ...] = ()  # every name of the regions named (西安, 西安市 …), normalised
+    subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
+    search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
+    region_from_filter: bool = False  # the question named no region: the filter's region is the scope
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.regions)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(c.indicator for c in self.concepts if c.indicator)
+
+    @property
+    def search_text(self) -> str:
+        """What the lexical and dense indexes are asked."""
+        return self.search or self.standalone
+
+    def in_scope(self, region: str) -> bool:
+        return not self.scope or region in self.scope
+
+    @property
+    def region_label(self) -> str:
+        return "、".join(self.regions)
+
+
+def _listed(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is an item of an enumeration (、 before it or 、/和/及 after it)."""
+    return text[start - 1 : start] == "、" or text[end : end + 1] in ("、", "和", "及")
+
+
+class QueryReader:
+    """Reads questions against one loaded index: its region tree, concepts and vocabulary."""
+
+    def __init__(self, manifest: Manifest, concepts: Concepts, lexical: LexicalIndex,
+                 follow_ups: FollowUpResolver) -> None:
+        self.manifest = manifest
+        self.concepts = concepts
+        self.lexical = lexical
+        self.follow_ups = follow_ups
+        self.names = region_names(manifest)
+        self.places = frozenset(norm(s) for s, _ in self.names)
+        self._words: dict[str, str] = {}
+        self._terms: dict[str, KeyTerm] = {}
+
+    @classmethod
+    def for_index(cls, index: LoadedIndex) -> QueryReader:
+        """The reader of one loaded index, with its follow-up resolver."""
+        topics = sorted({d.topic for d in index.documents.values() if d.topic})
+        follow_ups = FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary,
+                                      index.concepts)
+        return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups)
+
+    def regions_in(self, text: str) -> list[str]:
+        tokenizer = self.lexical.tokenizer
+        return find_regions(text, self.names, tokenizer.boundaries(norm(text)), tokenizer.starts_word)
+
+    def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
+        resolved = self.follow_ups.resolve(question, context)
+        standalone = resolved.question
+        # The region the question (or, for a follow-up, the conversation) names; else the filter's.
+        named = self.regions_in(question)
+        if not named and standalone != question:
+            named = self.regions_in(standalone)
+        regions: tuple[str, ...] = tuple(named)
+        from_filter = bool(region_filter and not regions)
+        if region_filter and not regions:
+            known = self.manifest.region(region_filter)
+            regions = (known.name if known else region_filter,)
+        elif region_filter:
+            log.info("the question names %s: answered for it, not for the filter %s", "、".join(regions), region_filter)
+        regions = innermost(regions, self.manifest)
+        scope = scope_of(regions, self.manifest)
+        concepts = self.concepts.in_text(standalone)
+        asks = read_asks(question)
+        if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
+            asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
+        # The subject: the question without its asking words ("能不能", "几个") and places; a
+        # concept named by one of its phrases counts as the concept, whichever phrase it was.
+        # A concept listed among others (营业执照、刻章、社保和公积金登记) is one item of a list,
+        # not what the question is about.
+        normalized = norm(standalone)
+        mentions = [m for m in self.concepts.mentions(standalone) if m.synonym and not _listed(normalized, m.start, m.end)]
+        subject = norm(standalone)
+        for m in sorted(mentions, key=lambda m: -m.start):
+            subject = subject[: m.start] + " " + subject[m.end :]
+        for cue in asking_words(standalone):
+            subject = subject.replace(norm(cue), " ")
+        subjects = tuple(dict.fromkeys(m.concept for m in mentions))
+        related = tuple((*c.phrases, *c.related) for c in concepts if c not in subjects)
+        terms = tuple(key_terms(subject, self.lexical, self.places, related)) + tuple(
+            self.concept_term(c) for c in subjects)
+        search = norm(standalone)
+        for m in sorted(mentions, key=lambda m: -m.start):
+            search = search[: m.start] + " " + search[m.end :]
+        search += " " + " ".join(self.concept_words(c) for c in subjects)
+        words = tuple(norm(s) for s, r in self.names if r in regions)
+        return Query(question, standalone, regions, scope, concepts, asks, terms, resolved.follow_up,
+                     resolved.pinned, words, subjects, " ".join(search.split()), from_filter)
+
+    def concept_words(self, concept: Concept) -> str:
+        """What the indexes are asked for a concept, whichever phrase the question used: its
+        phrases the documents use."""
+        if concept.name not in self._words:
+            used = [p for p in concept.phrases if self.lexical.df(p) or p == norm(concept.name)]
+            self._words[concept.name] = " ".join(used)
+        return self._words[concept.name]
+
+    def concept_term(self, concept: Concept) -> KeyTerm:
+        """A concept as one key term, said by any of its phrases, weighing the same whichever
+        phrase asked for it (the rarest of its phrases the documents use)."""
+        if concept.name not in self._terms:
+            weights = [self.lexical.idf(w) for p in concept.phrases for w in self.lexical.tokenizer.words(p)
+                       if w in self.lexical.vocab]
+            weight = max(weights) if weights else self.lexical.max_idf
+            self._terms[concept.name] = KeyTerm(norm(concept.name), weight, concept.phrases)
+        return self._terms[concept.name]

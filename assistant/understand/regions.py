@@ -1,0 +1,88 @@
+"""Places in a question: region names found in text, resolved in the region tree, and the scope
+they allow. Used by the one reading of a question (`query.py`) and by follow-ups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.ingest.manifest import Manifest
+from assistant.lexicon.text import norm
+
+SUFFIXES = ("市", "省", "区", "县", "州", "自治区")
+# What may follow a place name inside one word: its level (西安市), a district of it (兰州新区).
+_TAIL = re.compile(r"[市省区县州镇乡]|新区|高新|经开|开发区")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # offsets into the normalised text
+    end: int
+    surface: str  # the name as written (normalised)
+    region: str  # its canonical region
+
+
+def region_names(manifest: Manifest) -> list[tuple[str, str]]:
+    """(surface form, region) pairs, longest first: names, aliases, and each with its 市/省/区/县
+    suffix, so 渭滨区, 西安市 and 宁夏回族自治区 all resolve."""
+    pairs = dict(manifest.names())
+    for surface, region in list(pairs.items()):
+        for suffix in SUFFIXES:
+            if not surface.endswith(suffix):
+                pairs.setdefault(surface + suffix, region)
+    return sorted(pairs.items(), key=lambda p: -len(p[0]))
+
+
+def region_tail(text: str, end: int) -> bool:
+    return bool(_TAIL.match(text, end))
+
+
+def mentions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int] | None = None,
+             starts_word: Callable[[str, int], bool] | None = None) -> list[Mention]:
+    """Place names in `text` (normalised), in order, the longest name at each place. With the
+    text's word `boundaries` (and a test of whether a word starts at a position), a name that ends
+    inside a word (哈密 in 哈密瓜) is not a place; one followed by a word (成都|房产) is."""
+    pattern, lookup = _pattern(tuple(names))
+    normalized = norm(text)
+
+    def ends_a_word(end: int) -> bool:
+        return (boundaries is None or end in boundaries or region_tail(normalized, end)
+                or (starts_word is not None and starts_word(normalized, end)))
+
+    out: list[Mention] = []
+    for m in pattern.finditer(normalized):
+        # The longest name that ends where a word ends: 天水 in 天水市场监管, not 天水市.
+        surface = m.group(0) if ends_a_word(m.end()) else next(
+            (s for s in lookup if len(s) < len(m.group(0)) and m.group(0).startswith(s)
+             and ends_a_word(m.start() + len(s))), None)
+        if surface is not None:
+            out.append(Mention(m.start(), m.start() + len(surface), surface, lookup[surface]))
+    return out
+
+
+def find_regions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int] | None = None,
+                 starts_word: Callable[[str, int], bool] | None = None) -> list[str]:
+    """The regions named in `text`, each once, in order of appearance."""
+    return list(dict.fromkeys(m.region for m in mentions(text, names, boundaries, starts_word)))
+
+
+@lru_cache(maxsize=8)
+def _pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    found: dict[str, str] = {}
+    for surface, region in names:
+        found.setdefault(norm(surface), region)
+    ordered = sorted(found, key=len, reverse=True)  # the longest name at a place wins
+    return re.compile("|".join(re.escape(s) for s in ordered) or "(?!)"), {s: found[s] for s in ordered}
+
+
+def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
+    """An address names its region from the outside in (陕西省西安市, 宝鸡渭滨区): a region that
+    contains another named region only locates it."""
+    return tuple(r for r in regions if not any(r != o and r in manifest.ancestors(o) for o in regions))
+
+
+def scope_of(regions: tuple[str, ...], manifest: Manifest) -> frozenset[str]:
+    """The regions whose documents may answer for `regions`: each and every region containing it."""
+    return frozenset(r for name in regions for r in manifest.ancestors(name))
