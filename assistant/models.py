@@ -134,6 +134,12 @@ class Answer:
     used: tuple[tuple[str, int, int], ...] = ()  # (clause_id, start, end): the sentences the answer rests on
     departments: tuple[Department, ...] = ()  # who leads, is responsible or handles, per the cited clauses
     filtered: bool = False  # a filter (not the question) narrowed what was searched
+    subject: str = ""  # what the conversation is about after this answer (a client sends it back, see Turn)
+
+    @property
+    def top_clause(self) -> str:
+        """The clause the answer rests on first ("" for a not-found answer)."""
+        return self.citations[0].clause.id if self.citations and not self.abstained else ""
 
     @property
     def state(self) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.answer.compose import compose, fact_phrase
+from assistant.answer.compose import compose
 from assistant.answer.passages import departments, frequencies, rank_passages
+from assistant.answer.say import fact_phrase
 from assistant.ingest.facts import extract_facts, extract_fields
 from assistant.models import Clause, Document, Hit
 from assistant.prompts import render, templates

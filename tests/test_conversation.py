@@ -59,3 +59,32 @@ def test_a_topic_concept_carries_a_follow_up(assistant):
     answer = assistant.ask("那纳税呢？", history=[Turn("user", first)])
     assert answer.follow_up == "topic" and "渭滨区" in answer.interpreted_as
     assert answer.citations and answer.citations[0].document.region == "渭滨区"
+
+
+def test_a_kept_context_answers_a_follow_up_without_reading_the_history_again(assistant, monkeypatch):
+    """An answer returns what the conversation is about and its clause; sent back on the assistant
+    turn, they give the follow-up the same answer as replaying the questions, with one search."""
+    chain = (OPENING, "那渭滨区呢？", "牵头单位是谁？")
+    replayed: list[Turn] = []
+    kept: list[Turn] = []
+    for question in chain:
+        plain = assistant.ask(question, history=replayed)
+        searches: list[object] = []
+        backend = assistant.engine().backend()
+        original = backend.search
+        monkeypatch.setattr(backend, "search",
+                            lambda request, seen=searches, search=original: seen.append(request) or search(request))
+        answer = assistant.ask(question, history=kept)
+        monkeypatch.undo()
+        assert (answer.text, answer.follow_up, answer.subject) == (plain.text, plain.follow_up, plain.subject)
+        assert len(searches) <= 2  # this question's search (and "elsewhere" when not found): nothing replayed
+        replayed += [Turn("user", question), Turn("assistant", plain.text)]
+        kept += [Turn("user", question), Turn("assistant", answer.text, answer.subject, answer.top_clause)]
+    assert answer.follow_up == "clause" and "区行政审批局" in answer.text.split("。")[0]
+    assert answer.subject == "渭滨区开办企业要多久？"
+
+
+def test_a_kept_clause_the_index_lacks_is_not_pinned(assistant):
+    history = [Turn("user", OPENING), Turn("assistant", "…", OPENING, "no-such-clause")]
+    answer = assistant.ask("牵头单位是谁？", history=history)
+    assert answer.follow_up == "clause" and answer.citations  # read in its context, answered by retrieval

@@ -12,7 +12,7 @@ import pytest
 from assistant.cli import main
 from assistant.errors import IndexMissing, IndexStale, InvalidQuestion, UnknownFilter
 from assistant.lexicon.text import clean_markup, norm
-from assistant.retrieval.inprocess import MODES, HybridRetriever
+from assistant.retrieval.base import MODES, FusedBackend, SearchRequest
 
 pytestmark = pytest.mark.integration
 
@@ -26,18 +26,21 @@ def run(*argv: str) -> tuple[int, str]:
 def test_retriever_contract(any_backend, mode):
     """Every retriever, on each backend: k ranked hits, descending scores, ranks from 1, filters respected."""
     assistant = any_backend
-    retriever = assistant.engine().retriever(mode)
-    assert isinstance(retriever, HybridRetriever)
-    hits = retriever.search("泾河新城获得电力用电报装时间", k=7)
+    retriever = assistant.engine().backend(mode)
+    assert isinstance(retriever, FusedBackend)
+    hits = retriever.search(SearchRequest("泾河新城获得电力用电报装时间", k=7))
     assert len(hits) == 7
     assert [h.rank for h in hits] == list(range(1, 8))
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
     assert len({h.clause.id for h in hits}) == 7
-    filtered = retriever.search("用电报装", k=5, region="渭滨区")
+    filtered = retriever.search(SearchRequest("用电报装", k=5, scope=frozenset({"渭滨区", "宝鸡", "陕西"})))
     assert filtered and all(assistant.index.documents[h.clause.doc_id].region in ("渭滨区", "宝鸡", "陕西")
                             for h in filtered)
+    through = assistant.search("用电报装", k=5, region="渭滨区", mode=mode)  # the service reads the filter
+    assert through and all(assistant.index.documents[h.clause.doc_id].region in ("渭滨区", "宝鸡", "陕西")
+                           for h in through)
     with pytest.raises(UnknownFilter, match="known regions"):
-        retriever.search("用电报装", region="火星")
+        assistant.search("用电报装", region="火星", mode=mode)
 
 
 def test_the_issue_question_answers_with_the_time_limit_first(assistant):

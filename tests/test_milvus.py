@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval.inprocess import Scope
+from assistant.retrieval.base import Scope
 from assistant.retrieval.milvus import filter_expression
 from assistant.service.assistant import Assistant
 from assistant.settings import Settings
@@ -34,7 +34,7 @@ def on_milvus(built: Settings, root: Path) -> Settings:
 
 
 def rows(assistant: Assistant) -> int:
-    retriever = assistant.retriever()
+    retriever = assistant.engine().backend()
     stats = retriever.store.client.get_collection_stats(retriever.collection)  # type: ignore[attr-defined]
     return int(stats["row_count"])
 
@@ -65,7 +65,7 @@ def test_documents_added_retired_and_removed_reach_milvus(built_settings, tmp_pa
 def test_a_question_during_the_switch_sees_the_old_or_the_new_collection(built_settings, tmp_path):
     settings = on_milvus(built_settings, tmp_path)
     assistant = Assistant(settings)
-    retriever = assistant.retriever()
+    retriever = assistant.engine().backend()
     store = retriever.store  # type: ignore[attr-defined]
     old = retriever.collection  # type: ignore[attr-defined]
     seen: list[str] = []

@@ -95,7 +95,7 @@ def test_a_word_the_documents_never_use_may_be_a_contraction():
 
 
 def test_dense_search_ignores_one_character_particles():
-    from assistant.retrieval.inprocess import _without_particles
+    from assistant.understand.query import without_particles as _without_particles
 
     # the same characters, whichever particle joins them
     assert sorted(_without_particles("市场监管在嘉峪关")) == sorted(_without_particles("嘉峪关的市场监管"))

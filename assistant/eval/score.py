@@ -23,7 +23,7 @@ from assistant.errors import AssistantError
 from assistant.ingest.manifest import Manifest
 from assistant.lexicon.text import norm
 from assistant.models import Answer
-from assistant.retrieval.inprocess import MODES
+from assistant.retrieval.base import MODES
 
 if TYPE_CHECKING:
     from assistant.service.assistant import Assistant

@@ -35,7 +35,7 @@ import numpy as np
 
 from assistant.index.load import LoadedIndex, index_text
 from assistant.lexicon.tokenize import normalize
-from assistant.retrieval.inprocess import HybridRetriever, Mode, Scope, _without_particles
+from assistant.retrieval.base import Candidates, FusedBackend, Mode, Scope, SearchRequest
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -234,30 +234,28 @@ class MilvusStore:
                  len(gone))
 
 
-class MilvusRetriever(HybridRetriever):
-    """The retriever over a Milvus collection: the filters, boosts and fusion of `HybridRetriever`,
-    the candidate lists from Milvus."""
+class MilvusBackend(FusedBackend):
+    """Lexical and dense candidates from a Milvus collection kept in step with the loaded build."""
 
     def __init__(self, index: LoadedIndex, settings: Settings, store: MilvusStore, mode: Mode = "fused") -> None:
         super().__init__(index, settings, mode)
         self.store = store
         self.collection = store.sync(index, settings)  # written or updated for this build
 
-    def _candidates(self, text: str, mask: np.ndarray | None, scope: Scope,
-                    n: int) -> tuple[dict[str, list[int]], dict[str, Callable[[np.ndarray], np.ndarray]]]:
+    def _candidates(self, request: SearchRequest, mask: np.ndarray | None, scope: Scope, n: int) -> Candidates:
         expr = filter_expression(scope)
         positions = self.index.positions
         lists: dict[str, list[int]] = {}
         scores: dict[str, dict[int, float]] = {}
         requests: list[tuple[str, Any]] = []
         if self.mode in ("fused", "lexical"):
-            tokens = self.index.lexical.tokenizer.query(text, self.index.lexical.glossary)
+            tokens = self.index.lexical.tokenizer.query(request.text, self.index.lexical.glossary)
             if tokens:
                 requests.append(("lexical", (" ".join(tokens), "sparse")))
             else:
                 lists["lexical"], scores["lexical"] = [], {}
         if self.mode in ("fused", "dense"):
-            vector = self.index.dense.encode(_without_particles(text))
+            vector = self.index.dense.encode(request.dense_text or request.text)
             requests.append(("dense", (vector.tolist(), "dense")))
         for name, (data, field) in requests:
             # through the alias: after a switch an engine still answering searches the new

@@ -39,8 +39,14 @@ ASKING_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Turn:
+    """One message of a chat. An assistant turn may carry what its answer returned: `subject`
+    (`Answer.subject`) and `clause_id` (the clause it was answered from), so that a follow-up
+    needs no replay of the questions before it."""
+
     role: str
     content: str
+    subject: str = ""
+    clause_id: str = ""
 
 
 @dataclass(frozen=True)

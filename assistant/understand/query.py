@@ -10,6 +10,7 @@ terms.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from assistant.index.lexical import LexicalIndex
 from assistant.ingest.manifest import Manifest
 from assistant.lexicon.concepts import Concept, Concepts
 from assistant.lexicon.text import norm
+from assistant.lexicon.tokenize import QUERY_FILLERS
 from assistant.understand.asks import Ask, asking_words, read_asks
 from assistant.understand.conversation import Context, FollowUpResolver
 from assistant.understand.regions import find_regions, innermost, region_names, scope_of
@@ -26,6 +28,14 @@ if TYPE_CHECKING:
     from assistant.index.load import LoadedIndex
 
 log = logging.getLogger(__name__)
+
+# One-character function words of a question (在, 的, 了, 吗 …): the bag of words the dense
+# model averages should not move with them ("X在Y" and "Y的X" ask the same).
+_PARTICLES = re.compile("[" + "".join(w for w in QUERY_FILLERS if len(w) == 1) + "]")
+
+
+def without_particles(text: str) -> str:
+    return _PARTICLES.sub("", text) or text
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class Query:
     subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
     search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
     region_from_filter: bool = False  # the question named no region: the filter's region is the scope
+    about: str = ""  # what the conversation is about from here on (a clause or context follow-up keeps the subject before it)
 
     @property
     def scoped(self) -> bool:
@@ -54,8 +65,13 @@ class Query:
 
     @property
     def search_text(self) -> str:
-        """What the lexical and dense indexes are asked."""
+        """What the lexical index is asked."""
         return self.search or self.standalone
+
+    @property
+    def dense_text(self) -> str:
+        """What the dense index is asked: the same words without the question's particles."""
+        return without_particles(self.search_text)
 
     def in_scope(self, region: str) -> bool:
         return not self.scope or region in self.scope
@@ -136,8 +152,10 @@ class QueryReader:
             search = search[: m.start] + " " + search[m.end :]
         search += " " + " ".join(self.concept_words(c) for c in subjects)
         words = tuple(norm(s) for s, r in self.names if r in regions)
+        keeps_subject = context is not None and resolved.follow_up in ("clause", "context")
+        about = context.question if context is not None and keeps_subject else standalone
         return Query(question, standalone, regions, scope, concepts, asks, terms, resolved.follow_up,
-                     resolved.pinned, words, subjects, " ".join(search.split()), from_filter)
+                     resolved.pinned, words, subjects, " ".join(search.split()), from_filter, about)
 
     def concept_words(self, concept: Concept) -> str:
         """What the indexes are asked for a concept, whichever phrase the question used: its
