@@ -348,7 +348,7 @@ def test_the_response_models_keep_every_field_the_contract_builds(assistant):
     """Validating a real body through its model drops nothing and adds nothing: the models and
     `assistant.service.contract` describe the same JSON (extra fields would be a 500 at serving time)."""
     from assistant.service.contract import answer_json, clause_json, document_json, hit_json
-    from web.responses import AnswerOut, ClauseOut, HitOut, ListedDocumentOut
+    from web.models.responses import AnswerOut, ClauseOut, HitOut, ListedDocumentOut
 
     answer = assistant.ask("泾河新城开办企业要多久，牵头部门是哪个？")
     assert answer.citations and answer.departments

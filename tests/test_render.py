@@ -7,8 +7,9 @@ import re
 
 from assistant.errors import EmptyQuestion
 from assistant.models import Answer, Citation, Clause, ClauseInContext, Department, Document, Fact
-from web import render
-from web.ui import region_choices, storage_secret
+from web.ui import render
+from web.ui.handlers import region_choices
+from web.ui.layout import storage_secret
 
 DOC = Document(id="d", title="泾河新城开办企业方案", issuer="泾河新城管委会", doc_number="陕泾河发〔2023〕15号",
                date="2023-04-25", region="泾河新城", source_file="internal_file.txt", line_start=1, line_end=9)

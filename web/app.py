@@ -161,17 +161,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                    settings.long_history_chars)
     install_error_handlers(app)
 
-    from web import admin, api, openai_api
+    from web.routes import admin, api, openai
 
     app.include_router(admin.router)
     app.include_router(api.router)
-    app.include_router(openai_api.router)
+    app.include_router(openai.router)
     if ui:
         # the page's uploads go under data/, where the body limit keeps them within a quota
         os.environ.setdefault("GRADIO_TEMP_DIR", str(settings.data_dir / "page-uploads"))
         import gradio as gr
 
-        from web.ui import CSS, HEAD, THEME, TITLE, build_ui
+        from web.ui.layout import CSS, HEAD, THEME, TITLE, build_ui
 
         blocks = build_ui(assistant, feedback)
         blocks.title = TITLE

@@ -13,9 +13,9 @@ from assistant.service.assistant import Assistant
 from assistant.service.contract import answer_json, clause_json, document_json, error_json, hit_json
 from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
-from web import admin
 from web.deps import get_app_settings, get_assistant, get_feedback, refuse_unknown
-from web.responses import (
+from web.models.requests import AskRequest, FeedbackRequest
+from web.models.responses import (
     ERRORS,
     AnswerOut,
     ClauseOut,
@@ -26,7 +26,7 @@ from web.responses import (
     SearchOut,
     UnavailableBody,
 )
-from web.schemas import AskRequest, FeedbackRequest
+from web.routes import admin
 
 router = APIRouter(prefix="/api", tags=["assistant"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]

@@ -22,8 +22,8 @@ from assistant.service.assistant import Assistant
 from assistant.service.contract import citation_json, reference_line
 from assistant.settings import Settings
 from web.deps import get_app_settings, get_assistant, refuse_unknown
-from web.responses import ERRORS, CompletionOut, ModelList
-from web.schemas import ChatRequest
+from web.models.requests import ChatRequest
+from web.models.responses import ERRORS, CompletionOut, ModelList
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 CREATED = int(time.time())

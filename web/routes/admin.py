@@ -16,8 +16,8 @@ from assistant.ingest.manifest import SourceSpec
 from assistant.service.assistant import Assistant
 from assistant.service.library import Metadata
 from web.deps import get_assistant
-from web.responses import ERRORS, RemovedOut, StatusOut, UploadOut
-from web.schemas import RetireRequest
+from web.models.requests import RetireRequest
+from web.models.responses import ERRORS, RemovedOut, StatusOut, UploadOut
 
 router = APIRouter(prefix="/api/documents", tags=["admin"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]

@@ -1,0 +1,1 @@
+"""The HTTP API's pydantic bodies: what a request sends (requests) and what a route returns (responses)."""

@@ -1,0 +1,1 @@
+"""The HTTP routes: `/api` (api, admin) and the OpenAI-compatible `/v1` (openai)."""

@@ -1,0 +1,230 @@
+"""The page's event handlers: `Handlers` holds the service (`Assistant`) and the feedback store,
+the only things the page calls. A user's mistake is a message beside the control that caused it,
+logged as one line; the rest of the page stays usable.
+
+The conversation lives in the browser's storage (`gr.BrowserState`), so a reload keeps it; the
+follow-up context is its questions, so 新对话 clears both at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError, CorpusError, IndexMissing, IndexStale, InvalidRequest, StorageError
+from assistant.service.assistant import Assistant
+from assistant.service.feedback import FeedbackStore
+from assistant.service.library import Metadata
+from assistant.understand.conversation import Turn
+from web.ui import render
+
+log = logging.getLogger(__name__)
+
+ALL_REGIONS = ""
+MAX_TURNS_KEPT = 30  # turns kept in the browser's storage
+EMPTY: dict[str, Any] = {"turns": []}
+MODES = {"incremental": "增量更新", "full": "全量重建", "up to date": "无需更新"}
+
+
+def _refused(exc: AssistantError, where: str) -> None:
+    """One log line with its code, no traceback: a user's mistake (INFO), or the index being
+    unavailable (WARNING, as the API logs it)."""
+    unavailable = isinstance(exc, (IndexMissing, IndexStale, CorpusError, StorageError))
+    log.log(logging.WARNING if unavailable else logging.INFO, "%s refused (%s): %s", where, exc.code, exc.message)
+
+
+def region_choices(tree: list[tuple[str, int]]) -> list[tuple[str, str]]:
+    """The region filter as a tree: each region indented under the one containing it."""
+    return [("全部地区", ALL_REGIONS), *(("\u3000" * depth + ("└ " if depth else "") + name, name) for name, depth in tree)]
+
+
+def new_conversation() -> tuple[Any, ...]:
+    return ("", "", "", "", dict(EMPTY), "", gr.Accordion(open=True), gr.update(visible=False), "", "")
+
+
+def need(doc_id: str | None) -> str:
+    if not doc_id:
+        raise InvalidRequest("no document chosen", "请先在列表中点选一个文件，或在“选择文件”中选择。")
+    return doc_id
+
+
+def pick_row(event: gr.SelectData) -> Any:
+    row = event.row_value or []
+    return row[0] if row else gr.update()
+
+
+def _admin_done(said: str, manifest: dict[str, Any]) -> str:
+    """What an admin action did, and how the index was updated."""
+    reuse = manifest.get("reuse", {})
+    mode = MODES.get(manifest.get("mode", ""), "")
+    return (f'<p role="status">✅ {escape(said)}。索引已更新（{mode}，用时 {manifest.get("build_seconds")} 秒，'
+            f'重新解析 {reuse.get("sources_parsed", 0)} 个文件、计算 {reuse.get("vectors_computed", 0)} 条向量），'
+            "新的问答立即生效。</p>")
+
+
+class Handlers:
+    """Every handler of the page that calls the service or the feedback store."""
+
+    def __init__(self, assistant: Assistant, feedback: FeedbackStore) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+
+    # -- 问答 ---------------------------------------------------------------------------------
+    def filter_lists(self) -> tuple[Any, Any, Any, Any]:
+        """The region tree and the document list for the filters, and the documents for admin."""
+        try:
+            tree = self.assistant.region_tree()
+            documents = self.assistant.documents()
+        except AssistantError:
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        docs = [(f"{d.title}（{d.region}）", d.id) for d, _n in documents if d.kind != "sub_plan"]
+        admin_docs = [(f"{d.title}（{d.id} · {d.status}）", d.id) for d, _n in documents if d.kind != "sub_plan"]
+        # the filters go back to everything: a value no longer offered would be refused
+        return (gr.update(choices=region_choices(tree), value=ALL_REGIONS),
+                gr.update(choices=[("全部文件", ""), *docs], value=""),
+                gr.update(choices=admin_docs, value=None), gr.update(choices=[("（无）", ""), *admin_docs], value=""))
+
+    def titles(self) -> dict[str, str]:
+        try:
+            return {d.id: d.title for d, _n in self.assistant.documents()}
+        except AssistantError:
+            return {}
+
+    def filters_said(self, region: str, document: str) -> dict[str, str]:
+        return {"地区": region or "", "文件": self.titles().get(document, document) if document else ""}
+
+    def show(self, turns: list[dict[str, Any]], live: bool) -> tuple[str, str, str]:
+        last = turns[-1] if turns else None
+        return (render.answer_box_html(last, live=live), render.conversation_html(turns),
+                render.cards_html(last, self.assistant.clause))
+
+    def ask_(self, question: str, region: str, document: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
+        history = [Turn("user", t["question"]) for t in turns]
+        answer = self.assistant.ask(question, region=region or None, document=document or None, history=history)
+        number = (turns[-1]["turn"] + 1) if turns else 1
+        return render.turn_record(answer, number, self.filters_said(region, document))
+
+    def respond(self, question: str, region: str, document: str, state: dict[str, Any]) -> tuple[Any, ...]:
+        turns = render.turns_of(state)
+        try:
+            record = self.ask_(question, region, document, turns)
+        except AssistantError as exc:
+            _refused(exc, "question")
+            return (gr.update(),) * 5 + (render.error_html(exc), gr.update(), gr.update())
+        turns = [*turns, record][-MAX_TURNS_KEPT:]
+        box, chat, cards = self.show(turns, live=True)
+        search_all = gr.update(visible=record["state"] == "not_found" and bool(record["filters"]))
+        return box, chat, cards, "", {"turns": turns}, "", gr.Accordion(open=False), search_all
+
+    def search_everywhere(self, state: dict[str, Any]) -> tuple[Any, ...]:
+        """The last question again, with no filter (it replaces the filtered answer)."""
+        turns = render.turns_of(state)
+        if not turns:
+            return (gr.update(),) * 10
+        last, earlier = turns[-1], turns[:-1]
+        try:
+            record = self.ask_(last["question"], "", "", earlier)
+        except AssistantError as exc:
+            _refused(exc, "question")
+            return (gr.update(),) * 5 + (render.error_html(exc),) + (gr.update(),) * 4
+        turns = [*earlier, record]
+        box, chat, cards = self.show(turns, live=True)
+        return (box, chat, cards, "", {"turns": turns}, "", gr.update(), gr.update(visible=False),
+                ALL_REGIONS, "")
+
+    def restore(self, state: dict[str, Any]) -> tuple[Any, ...]:
+        """After a reload: the conversation kept in the browser, rendered again (its malformed
+        turns dropped, from the storage too)."""
+        turns = render.turns_of(state)
+        if not turns:
+            return "", "", "", gr.update(), dict(EMPTY)
+        box, chat, cards = self.show(turns, live=False)
+        return box, chat, cards, gr.Accordion(open=False), {"turns": turns}
+
+    def rate(self, rating: str, comment: str, state: dict[str, Any]) -> tuple[str, Any]:
+        turns = render.turns_of(state)
+        if not turns:
+            return '<p class="ask-error" role="alert">请先提问，再评价答案。</p>', gr.update()
+        last = turns[-1]
+        try:
+            row = self.feedback.add(rating, last["question"], last["copy"], comment or "",
+                                    [c["clause_id"] for c in last["citations"]], "ui")
+        except AssistantError as exc:
+            _refused(exc, "feedback")
+            return render.error_html(exc), gr.update()
+        return f'<p role="status">已记录您的评价（#{row.id} {"👍" if rating == "up" else "👎"}），谢谢！</p>', ""
+
+    # -- 文件管理 (admin) ----------------------------------------------------------------------
+    def document_rows(self) -> list[list[Any]]:
+        try:
+            documents = self.assistant.documents()
+        except AssistantError:
+            return []
+        rows = [[d.id, d.status + (f" → {d.superseded_by}" if d.superseded_by else ""), d.region, d.date_iso,
+                 d.doc_number, n, d.title] for d, n in documents if d.kind != "sub_plan"]
+        return rows[::-1]  # the latest added first
+
+    def admin(self, token: str, action: Callable[[], tuple[str, dict[str, Any]]],
+              clear_form: bool = False) -> tuple[Any, ...]:
+        """Run an admin action; on success the lists everywhere are refreshed (and the upload form
+        cleared), on failure a message and nothing else changes."""
+        keep = (gr.update(),) * 11
+        try:
+            self.assistant.authorize(token)
+            said, manifest = action()
+        except AssistantError as exc:
+            _refused(exc, "admin")
+            return (f'<p class="admin-error" role="alert">⚠️ {escape(exc.message_zh)}</p>',) + keep
+        form = (gr.update(value=None), "", "", "", "") if clear_form else (gr.update(),) * 5
+        return (_admin_done(said, manifest), self.document_rows(), *self.filter_lists(), gr.update(visible=False),
+                *form)
+
+    def upload(self, token: str, path: str | None, region_: str, title: str, date: str,
+               doc_number: str) -> tuple[Any, ...]:
+        def act() -> tuple[str, dict[str, Any]]:
+            if not path:
+                raise InvalidRequest("no file chosen", "请先选择要上传的文件（.txt / .md / .pdf / .docx）。")
+            name = Path(path).name
+            self.assistant.check_size(name, Path(path).stat().st_size)
+            meta = Metadata(region=region_.strip(), title=title.strip(), date=date.strip(),
+                            doc_number=doc_number.strip())
+            spec, manifest = self.assistant.add_document(name, Path(path).read_bytes(), meta)
+            return f"已添加《{spec.title}》（编号 {spec.id}，{spec.region}，{spec.date or '日期未知'}）", manifest
+
+        return self.admin(token, act, clear_form=True)
+
+    def retire(self, token: str, doc_id: str | None, successor: str | None) -> tuple[Any, ...]:
+        def act() -> tuple[str, dict[str, Any]]:
+            chosen = need(doc_id)
+            manifest = self.assistant.retire_document(chosen, (successor or "").strip())
+            return f"已将 {chosen} 标记为{'被替代' if successor else '已废止'}", manifest
+
+        return self.admin(token, act)
+
+    def reinstate(self, token: str, doc_id: str | None) -> tuple[Any, ...]:
+        def act() -> tuple[str, dict[str, Any]]:
+            chosen = need(doc_id)
+            return f"已将 {chosen} 恢复为现行", self.assistant.reinstate_document(chosen)
+
+        return self.admin(token, act)
+
+    def remove(self, token: str, asked_about: str | None, chosen: str | None) -> tuple[Any, ...]:
+        """Remove the document 删除… asked about, and only while it is still the one chosen."""
+        def act() -> tuple[str, dict[str, Any]]:
+            if need(asked_about) != chosen:
+                raise InvalidRequest("another document was chosen after 删除…; ask again",
+                                     "确认后又选择了其他文件：请重新点击“删除…”。")
+            spec, manifest = self.assistant.remove_document(asked_about or "")
+            return f"已删除《{spec.title}》（{spec.id}）", manifest
+
+        return self.admin(token, act)
+
+    def confirm_text(self, doc_id: str | None) -> str:
+        title = self.titles().get(doc_id or "", doc_id or "")
+        return (f'<p role="alert"><strong>确认删除《{escape(title)}》（{escape(doc_id or "")}）？</strong>'
+                "删除后该文件从语料中移除并重建索引，不能撤销；只是不再适用时请用“废止”。</p>")
