@@ -57,6 +57,9 @@ def answer_json(answer: Answer, id_: Any = None) -> dict[str, Any]:
         "citations": [citation_json(c) for c in answer.citations],
         "facts": [fact_json(f, clause_id) for f, clause_id in answer.facts],
         "latency_ms": round(answer.latency_ms, 2),
+        # what a follow-up needs of this turn: send both back on the assistant message of `history`
+        "subject": answer.subject,
+        "clause_id": answer.top_clause or None,
     }
 
 

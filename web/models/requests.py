@@ -61,8 +61,13 @@ class Message(Body):
         parts = [str(p.get("text", "")) for p in self.content if p.get("type") in ("text", "input_text")]
         return "".join(parts)[:MAX_MESSAGE_CHARS]
 
+    # An assistant message may carry what its answer returned (`subject`, `clause_id`): a follow-up
+    # then needs no replay of the questions before it. Checked: text, bounded, a clause the index has.
+    subject: str = Field(default="", max_length=MAX_FIELD_CHARS)
+    clause_id: str = Field(default="", max_length=200)
+
     def turn(self) -> Turn:
-        return Turn(self.role, self.text())
+        return Turn(self.role, self.text(), self.subject, self.clause_id)
 
 
 class AskRequest(Body):

@@ -96,6 +96,9 @@ class AnswerOut(Out):
     citations: list[CitationOut]
     facts: list[AnswerFactOut]
     latency_ms: float
+    subject: str = Field(description="what the conversation is about after this answer; send it back as `subject` "
+                                     "on this turn's assistant message in `history`")
+    clause_id: str | None = Field(description="the clause the answer rests on first; send it back with `subject`")
 
 
 class HitOut(Out):

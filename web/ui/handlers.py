@@ -104,7 +104,9 @@ class Handlers:
                 render.cards_html(last, self.assistant.clause))
 
     def ask_(self, question: str, region: str, document: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
-        history = [Turn("user", t["question"]) for t in turns]
+        # each earlier turn's question, and the context its answer returned (no replay needed)
+        history = [turn for t in turns for turn in (Turn("user", t["question"]), Turn(
+            "assistant", t.get("text", ""), t.get("subject", ""), t.get("clause_id", "")))]
         answer = self.assistant.ask(question, region=region or None, document=document or None, history=history)
         number = (turns[-1]["turn"] + 1) if turns else 1
         return render.turn_record(answer, number, self.filters_said(region, document))

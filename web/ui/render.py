@@ -33,6 +33,8 @@ def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None
         "turn": turn,
         "question": answer.question,
         "interpreted_as": answer.interpreted_as,
+        "subject": answer.subject,  # sent back with the next question: the follow-up's context
+        "clause_id": answer.top_clause,
         "state": answer.state,
         "text": answer.text,
         "missing": list(answer.missing),
