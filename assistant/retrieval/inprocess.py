@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.errors import UnknownDocument, UnknownRegion
 from assistant.index.load import LoadedIndex
-from assistant.lexicon.tokenize import QUERY_FILLERS
+from assistant.lexicon.words import one_of, words
 from assistant.models import Hit
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.settings import Settings
@@ -24,7 +24,7 @@ MODES: tuple[Mode, ...] = ("fused", "lexical", "dense")
 
 # One-character function words of a question (在, 的, 了, 吗 …): the bag of words the dense
 # model averages should not move with them ("X在Y" and "Y的X" ask the same).
-_PARTICLES = re.compile("[" + "".join(w for w in QUERY_FILLERS if len(w) == 1) + "]")
+_PARTICLES = re.compile(one_of(tuple(w for w in words().query_fillers if len(w) == 1)))
 
 
 def _without_particles(text: str) -> str:

@@ -17,6 +17,7 @@ from assistant.index.lexical import LexicalIndex
 from assistant.ingest.manifest import Manifest
 from assistant.lexicon.concepts import Concept, Concepts
 from assistant.lexicon.text import norm
+from assistant.lexicon.words import words
 from assistant.understand.asks import Ask, asking_words, read_asks
 from assistant.understand.conversation import Context, FollowUpResolver
 from assistant.understand.regions import find_regions, innermost, region_names, scope_of
@@ -65,9 +66,13 @@ class Query:
         return "、".join(self.regions)
 
 
+_LISTED_BEFORE = frozenset(words().listed_before)
+_LISTED_AFTER = frozenset(words().listed_after)
+
+
 def _listed(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is an item of an enumeration (、 before it or 、/和/及 after it)."""
-    return text[start - 1 : start] == "、" or text[end : end + 1] in ("、", "和", "及")
+    return text[start - 1 : start] in _LISTED_BEFORE or text[end : end + 1] in _LISTED_AFTER
 
 
 class QueryReader:
