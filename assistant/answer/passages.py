@@ -15,25 +15,40 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lexicon.text import nfkc_aligned, norm, sentences
+from assistant.lexicon.words import either, one_of, words
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.understand.asks import Ask
 from assistant.understand.query import Query
 from assistant.understand.terms import KeyTerm
 
-# A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局.
-_DEPARTMENT = re.compile(
-    r"(?:(?<![\u4e00-\u9fff])|(?<=[由和及与、同请经向报交至给在归即是为]))"
-    r"(?:省|市|区|县|州|自治区|国网|镇|街道)[\u4e00-\u9fff]{1,14}?"
-    r"(?:分公司|公司|分局|局|委员会|委|厅|办公室|中心|法院|检察院|(?:处|办)(?=[牵负，,、；;）)\s]|$))"
-    r"(?![\u4e00-\u9fff]{0,1}(?:长|员|务|理|法|事))"
-    # an office named in a contact aside: "（审批服务处，张三，88880000）"
-    r"|(?<=[（(])[\u4e00-\u9fff]{2,12}?(?:处|科|室|中心|局|办)(?=[，,、])"
-)
+
+def _department_pattern() -> re.Pattern[str]:
+    """A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局
+    (the words: words.toml [departments])."""
+    w = words()
+    weak = f"(?:{either(w.department_weak_suffixes)})(?=[{''.join(w.department_weak_suffix_followers)}，,、；;）)\\s]|$)"
+    return re.compile(
+        f"(?:(?<![\\u4e00-\\u9fff])|(?<={one_of(w.department_lead_ins)}))"
+        f"(?:{either(w.department_prefixes)})[\\u4e00-\\u9fff]{{1,14}}?"
+        f"(?:{either(w.department_suffixes)}|{weak})"
+        f"(?![\\u4e00-\\u9fff]{{0,1}}(?:{either(w.department_not_before)}))"
+        # an office named in a contact aside: "（审批服务处，张三，88880000）"
+        f"|(?<=[（(])[\\u4e00-\\u9fff]{{2,12}}?(?:{either(w.department_aside_suffixes)})(?=[，,、])"
+    )
+
+
+def _frequency_pattern() -> re.Pattern[str]:
+    """How often: 每季度, 每月, 日调度、周汇总, 一季度一调度 (the words: words.toml [units])."""
+    w = words()
+    return re.compile(f"每(?:个)?(?:{either(w.every)})|(?:一|每)(?:{either(w.cycle)})一(?:{either(w.cycle_acts)})?"
+                      f"|(?<![\\d年月]){one_of(w.routine_periods)}(?:{either(w.routines)})")
+
+
+_DEPARTMENT = _department_pattern()
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
-_ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)
-# How often: 每季度, 每月, 日调度、周汇总, 一季度一调度.
-_FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期|天|日|工作日)|(?:一|每)(?:月|季|周|年)一(?:次|报|调度|通报)?"
-                        r"|(?<![\d年月])[日周月季年](?:预警|分析|通报|调度|报送|总结|会商|研判)")
+_ITEM_LINE = re.compile(r"^[ \t]*(" + either(words().field_item_lines) + r")[^\n]*", re.MULTILINE)
+_FREQUENCY = _frequency_pattern()
+
 PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states
 FACT_BONUS = 0.6
 NAMED_REGION = 0.3

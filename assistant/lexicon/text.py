@@ -11,19 +11,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.lexicon.words import either, words
+
 _WS = re.compile(r"\s+")
 _MARKUP = re.compile(r"\*\*|</?b>|</?strong>|^#{1,6}\s+|^-\s+(?=\S)", re.MULTILINE)
 PAGE_MARKER = re.compile(r"^#\s*Page\s+(\d+)\s*:?\s*$")
 
 # Heading numbering, outermost first. Rank decides nesting; a heading pops every open heading of
 # the same or a deeper rank.
-HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*、")),
-    (2, re.compile(r"^\s*第[一二三四五六七八九十百零]{1,4}条")),
-    (3, re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]")),
-    (4, re.compile(r"^\s*\d{1,3}\s*[.．、](?!\d)")),
-    (5, re.compile(r"^\s*[（(]\s*\d{1,3}\s*[）)]")),
-)
+HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
+    (rank, re.compile(pattern)) for rank, pattern in enumerate(words().heading_numbering, start=1))
 
 SENTENCE_END = "。！？；!?;"
 _SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’）)]*|[^。！？；!?;\n]+")
@@ -119,7 +116,7 @@ def _ends_paragraph(text: str) -> bool:
     return bool(t) and (t[-1] in SENTENCE_END or t[-1] in "：:" or t.endswith(("）。", "〕")))
 
 
-FIELD_LINE = re.compile(r"^\s*(牵头单位|责任单位|配合单位|完成时限|完成时间)\s*[：:]")
+FIELD_LINE = re.compile(r"^\s*(" + either(words().field_line_breaks) + r")\s*[：:]")
 
 
 def _unbalanced(text: str) -> bool:

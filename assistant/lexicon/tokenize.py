@@ -19,19 +19,13 @@ from pathlib import Path
 import jieba
 
 from assistant.errors import CorpusError
+from assistant.lexicon.words import words
 
 log = logging.getLogger(__name__)
 
 _KEEP = re.compile(r"[\w%+]")
 # Words that only make a question a question; removed from queries, never from documents.
-QUERY_FILLERS = frozenset(
-    "的 了 吗 呢 吧 啊 么 呀 我 我们 你 你们 他们 想 请问 一下 现在 按 按规定 规定 这个 那个 这 那 哪 "
-    "什么 怎么 怎么样 怎样 如何 多少 多久 多长 时间 哪个 哪些 哪家 哪里 谁 是否 能不能 能否 可不可以 "
-    "要不要 还要 需要 有没有 是不是 大概 最多 最少 一共 具体 是 在 和 与 或 有 都 也 就 还 吗 呢 又 "
-    "个 些 里 上 中 能 会 可以 让 被 把 给 对 向 从 去 来 做 办 问 说 要求 怎么办 多大 几 几个 "
-    "长时间 多长时间 多少钱 最 多 到 全部 办完 一整套 整套 一整 按照 什么样 什么样的 啥 咋 哪几个 哪几家 "
-    "之前 之后 以前 中要 分别 又 呗 嘛 老是 听说 大概 大约 来电 打算 最多能 最高能 最多可 最高可 最快能 最长能".split()
-)
+QUERY_FILLERS = frozenset(words().query_fillers)
 
 
 def normalize(text: str) -> str:

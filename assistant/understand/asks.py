@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.lexicon.words import either, fragments, words
+
 # Ask type → the fact types that answer it, best first. An empty tuple: any clause text answers.
 FACT_TYPES: dict[str, tuple[str, ...]] = {
     "time_limit": ("time_limit",),
@@ -34,45 +36,25 @@ SOFT_ASKS = frozenset({"conditions"})
 FACT_ASKS = frozenset(k for k, v in FACT_TYPES.items() if v) - SOFT_ASKS
 
 # How the answer names an ask it could not find ("文件未写明办理时限").
-LABELS: dict[str, str] = {
-    "time_limit": "办理时限", "deadline": "完成时间", "department": "负责部门", "amount": "金额",
-    "percent": "比例", "count": "数量", "frequency": "频次", "quantity": "具体数值", "contact": "联系电话", "platform": "平台名称",
-    "materials": "所需材料", "conditions": "条件", "procedure": "办理方式",
-}
+LABELS: dict[str, str] = words().ask_labels
 
-# Ordered: the first pattern that matches a stretch of the part claims it, so a more specific
-# wording ("最迟多长时间" is a time limit) wins over a broader one ("最迟" is a deadline).
-_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("contact", r"(联系|咨询|举报|投诉|服务)电话|电话(号码|是多少|多少)|联系方式|号码|怎么联系|热线是多少|打哪个电话|"
-                r"有电话吗|电话吗"),
-    ("platform", r"(哪个|什么|哪一个)(app|APP|App|平台|系统|网站|小程序|公众号|渠道|软件)|在哪(个|里)?(平台|网站)|"
-                 r"通过什么(渠道|方式|途径)|什么渠道|哪个渠道"),
-    ("frequency", r"(多久|多长时间|多少天|几天|几个月)[^，,？?。]{0,6}一次|频次|频率|一年[^，,？?。]{0,4}几次"),
-    ("department", r"(?:(报给|交给|报送|交到|报到|提交给|报|交)(哪里|哪儿|谁|哪)|向哪|哪个部门|哪个单位|哪家单位|哪家|哪些部门|哪几个部门|哪些单位|哪个处|哪个科|处室|哪个机构|"
-                   r"谁牵头|谁负责|谁来|谁管|由谁|归哪|牵头单位|牵头部门|责任单位|负责单位|负责部门|找谁|设在哪|"
-                   r"主管部门|报给谁|交给谁|报给哪|交给哪|报哪|哪个窗口|去哪(里|儿)?(办|反映|投诉))"
-                   r"(?:来?(?:负责|牵头|管|办理?|受理|核定|发放))?"),
-    ("time_limit", r"多久|多长时间|多长|几个工作日|多少个工作日|几个自然日|几天|多少天|几个小时|多少小时|多快|办结时限|"
-                   r"多少分钟|几分钟|要多少时间|几个月|多少个月|几年|时长|(?<!完成)时限|(时限|时间|用时)[^，,？?。]{0,4}多少|时限(是|有)?多|"
-                   r"期限(最长|多长|是多久)|最快"),
-    ("deadline", r"什么时候|啥时候|何时|哪个月|哪一年|哪年|截止|最晚|最迟|完成时限|完成期限|时间节点|进度节点|几月|"
-                 r"之前完成|什么时间|哪天|哪一天|几号|到哪一年|时间点"),
-    ("materials", r"(哪些|什么|啥)(材料|证件|资料|手续)|材料(有哪些|是什么|清单|包括)|带什么|带哪些|带啥|准备什么|准备哪些|准备啥|"
-                  r"提交什么|提交哪些|交什么材料|交哪些材料"),
-    ("percent", r"比例|百分之|百分比|几个点|多少个点|费率|税率|折扣|[^\s，,。？?]率(是|为|要|能|有)?(多少|多大|目标|达到)|"
-                r"扣除多少|减免多少|降低多少|降多少|下降多少|提高多少|增长多少|涨多少|减多少|几成"),
-    ("count", r"多少个|(?<![有好哪])几个|多少家|(?<![有好哪])几家|多少项|几项|多少户|几户|多少次|几次|多少所|多少件|几件|多少名|多少人|"
-              r"多少批|几批|多少条|几条|多少座|几座|多少台|数量"),
-    ("amount", r"多少钱|多少万|多少元|多少块|金额|额度|上限|多少一度|电价|价格(是|为)?多少|收费标准|补多少|奖多少|贷多少|"
-               r"给多少|拿多少|返还多少|奖励多少|补贴多少|费用是多少"),
-    ("conditions", r"条件|前提|资格|符合|满足|要求|哪些情况|什么情况|能不能|可不可以|能否|是否可以|可以不|"
-                   r"要不要|需不需要|用不用|算不算|会不会|行不行|有没有"),
-    ("quantity", r"多少|多大|目标"),
-)
-_COMPILED = tuple((kind, re.compile(p)) for kind, p in _PATTERNS)
+
+def _cue_pattern(kind: str, cues: tuple[str, ...]) -> str:
+    """The cues of one ask type as one alternation, with the words that may follow them
+    ("谁来负责")."""
+    tails = words().ask_cue_tails.get(kind)
+    if not tails:
+        return fragments(cues)
+    return f"(?:{fragments(cues)})(?:来?(?:{fragments(tails)}))?"
+
+
+# Ordered as in words.toml [ask.cues]: the first pattern that matches a stretch of the part claims
+# it, so a more specific wording ("最迟多长时间" is a time limit) wins over a broader one ("最迟").
+_COMPILED = tuple((kind, re.compile(_cue_pattern(kind, cues))) for kind, cues in words().ask_cues)
 # Where a question opens a second question: a question mark, or a comma before an asking word.
 _PART_BREAK = re.compile(r"[？?；;！!。]+")
-_PROCEDURE = re.compile(r"怎么|如何|怎样|流程|程序|步骤|办理方式|操作|跑几次|咋办")
+_PROCEDURE = re.compile(either(words().procedure))
+_DEADLINE_WITHIN_TIME_LIMIT = frozenset(words().deadline_within_time_limit)
 
 
 @dataclass(frozen=True)
@@ -142,7 +124,7 @@ def read_asks(question: str) -> tuple[Ask, ...]:
                 continue
             if kind == "conditions" and any(k in FACT_ASKS for k in kinds):
                 continue
-            if kind == "deadline" and cue in ("最晚", "最迟", "截止") and "time_limit" in kinds:
+            if kind == "deadline" and cue in _DEADLINE_WITHIN_TIME_LIMIT and "time_limit" in kinds:
                 continue  # "最迟多长时间" asks for a time limit
             if any(a.type == kind and a.part == part for a in asks):
                 continue

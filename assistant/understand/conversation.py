@@ -20,21 +20,19 @@ from assistant.ingest.manifest import Manifest
 from assistant.lexicon.concepts import Concepts
 from assistant.lexicon.text import norm
 from assistant.lexicon.tokenize import Glossary, Tokenizer, normalize
+from assistant.lexicon.words import either, words
 from assistant.understand.asks import asking_cue
 from assistant.understand.regions import mentions, region_names
 
 FollowUp = Literal["", "region", "topic", "clause", "context"]
 ROLES = ("system", "user", "assistant")
 
-_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|如果是|要是)")
-_TAIL = re.compile(r"(的话)?(呢|吗|啊|呀)?[\s?？。.!！~～]*$")
-_ANAPHORA = re.compile(r"这个|这项|这条|这一条|该项|该条|该措施|上述|此项|它|其中|以上")
+_LEAD = re.compile(f"^({either(words().lead)})")
+_TAIL = re.compile(f"({either(words().conditional)})?({either(words().tail_particles)})?" + r"[\s?？。.!！~～]*$")
+_ANAPHORA = re.compile(either(words().anaphora))
+_ELLIPTICAL = re.compile(f"({either(words().elliptical)})")
 # Words that ask about a clause rather than name a subject.
-ASKING_WORDS = frozenset(
-    "牵头 单位 牵头单位 责任 责任单位 部门 负责 配合 配合单位 主管 主管部门 时候 要 完成 完成时限 时限 期限 "
-    "截止 截止时间 办结 时间 时长 措施 由 这项 这条 该 如果 具体 规定 要求 情况 条款 政策 文件 内容 "
-    "谁 哪 哪些 几 多少 多久 日期 节点 进度 目标 标准 依据 出处 原文".split()
-)
+ASKING_WORDS = frozenset(words().asking_words)
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ class FollowUpResolver:
         content = self._content(core, regions)
         topics = self._topics(core)
         elliptical = question.strip() != core and bool(_LEAD.search(question.strip()) or
-                                                          re.search(r"(呢|的话)", question))
+                                                          _ELLIPTICAL.search(question))
         previous = context.question
         cue = asking_cue(question)
         if regions and not content:

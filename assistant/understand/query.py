@@ -18,7 +18,7 @@ from assistant.index.lexical import LexicalIndex
 from assistant.ingest.manifest import Manifest
 from assistant.lexicon.concepts import Concept, Concepts
 from assistant.lexicon.text import norm
-from assistant.lexicon.tokenize import QUERY_FILLERS
+from assistant.lexicon.words import one_of, words
 from assistant.understand.asks import Ask, asking_words, read_asks
 from assistant.understand.conversation import Context, FollowUpResolver
 from assistant.understand.regions import find_regions, innermost, region_names, scope_of
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # One-character function words of a question (在, 的, 了, 吗 …): the bag of words the dense
 # model averages should not move with them ("X在Y" and "Y的X" ask the same).
-_PARTICLES = re.compile("[" + "".join(w for w in QUERY_FILLERS if len(w) == 1) + "]")
+_PARTICLES = re.compile(one_of(tuple(w for w in words().query_fillers if len(w) == 1)))
 
 
 def without_particles(text: str) -> str:
@@ -81,9 +81,13 @@ class Query:
         return "、".join(self.regions)
 
 
+_LISTED_BEFORE = frozenset(words().listed_before)
+_LISTED_AFTER = frozenset(words().listed_after)
+
+
 def _listed(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is an item of an enumeration (、 before it or 、/和/及 after it)."""
-    return text[start - 1 : start] == "、" or text[end : end + 1] in ("、", "和", "及")
+    return text[start - 1 : start] in _LISTED_BEFORE or text[end : end + 1] in _LISTED_AFTER
 
 
 class QueryReader:

@@ -10,10 +10,13 @@ from functools import lru_cache
 
 from assistant.ingest.manifest import Manifest
 from assistant.lexicon.text import norm
+from assistant.lexicon.words import either, one_of, words
 
-SUFFIXES = ("市", "省", "区", "县", "州", "自治区")
+SUFFIXES: tuple[str, ...] = words().region_suffixes
 # What may follow a place name inside one word: its level (西安市), a district of it (兰州新区).
-_TAIL = re.compile(r"[市省区县州镇乡]|新区|高新|经开|开发区")
+_CHARS = tuple(t for t in words().region_name_tails if len(t) == 1)
+_TAIL = re.compile("|".join(([one_of(_CHARS)] if _CHARS else [])
+                            + [either(tuple(t for t in words().region_name_tails if len(t) > 1))]))
 
 
 @dataclass(frozen=True)

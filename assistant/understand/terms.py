@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant.index.lexical import LexicalIndex
 from assistant.lexicon.text import norm
+from assistant.lexicon.words import one_of, words
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,9 @@ def _is_noun(word: str) -> bool:
 
 
 # Parts of speech that say how, not what: adverbs, pronouns, prepositions, numerals, particles.
-_FUNCTION_FLAGS = ("d", "r", "p", "m", "c", "u", "y", "e", "o", "q", "t")
+_FUNCTION_FLAGS = words().function_pos
 # "能办", "不用", "想查": a modal or a negation glued to a verb by the cut, not a subject.
-_MODAL = re.compile(r"^[能可会要想得不没别该]")
+_MODAL = re.compile("^" + one_of(words().modal_heads))
 FUNCTION_WEIGHT = 0.3
 
 
