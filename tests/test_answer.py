@@ -10,6 +10,7 @@ from assistant.models import Clause, Document, Hit
 from assistant.prompts import render, templates
 from assistant.understand.asks import read_asks
 from assistant.understand.query import Query
+from assistant.understand.regions import Place
 from assistant.understand.terms import KeyTerm
 
 
@@ -27,7 +28,7 @@ def clause(text: str, doc_id: str = "d", path: str = "1.") -> Clause:
 
 def query(question: str, terms: dict[str, float], regions: tuple[str, ...] = (),
           scope: frozenset[str] = frozenset()) -> Query:
-    return Query(question, question, regions, scope, (), read_asks(question),
+    return Query(question, question, Place(regions, scope), (), read_asks(question),
                  tuple(KeyTerm(t, w) for t, w in terms.items()))
 
 

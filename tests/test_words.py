@@ -14,8 +14,8 @@ from assistant.lexicon import text as text_mod
 from assistant.lexicon.text import SourceLine, heading_rank, repair_lines
 from assistant.lexicon.tokenize import QUERY_FILLERS
 from assistant.lexicon.words import PATH, Words, either, fragments, one_of, parse, words
-from assistant.retrieval import inprocess
 from assistant.understand import asks, conversation, regions, terms
+from assistant.understand import query as query_mod
 from assistant.understand.asks import FACT_TYPES, read_asks
 from assistant.understand.conversation import FollowUpResolver
 from assistant.understand.query import _listed
@@ -49,7 +49,7 @@ def test_every_fragment_and_built_pattern_compiles() -> None:
     built = [p for _k, p in asks._COMPILED] + [p for _r, p in text_mod.HEADING_PATTERNS] + [
         asks._PROCEDURE, conversation._LEAD, conversation._TAIL, conversation._ANAPHORA, conversation._ELLIPTICAL,
         regions._TAIL, terms._MODAL, text_mod.FIELD_LINE, passages._DEPARTMENT, passages._ITEM_LINE,
-        passages._FREQUENCY, inprocess._PARTICLES]
+        passages._FREQUENCY, query_mod._PARTICLES]
     assert all(isinstance(p, re.Pattern) and p.pattern for p in built)
 
 
@@ -93,7 +93,7 @@ def test_follow_up_lead_tail_anaphora_and_asking_words() -> None:
 def test_fillers_and_particles() -> None:
     assert {"吗", "请问", "多少"} <= QUERY_FILLERS
     assert not {"应当", "不得", "以上", "以下", "前"} & QUERY_FILLERS  # words with legal meaning stay
-    assert inprocess._without_particles("在西安的企业") == "西安企业"
+    assert query_mod.without_particles("在西安的企业") == "西安企业"
 
 
 def test_region_suffixes_and_tails() -> None:

@@ -24,7 +24,7 @@ def abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     related reading, only what clears the relevance floor."""
     labels = tuple(dict.fromkeys(a.label for a in query.asks if a.needs_fact))
     asked = "、".join(labels) or "能回答该问题"
-    where = render("where", region=query.region_label) if query.scoped else ""
+    where = render("where", region=query.place.label) if query.scoped else ""
     text = render("abstain", where=where, asked=asked)
     citations: list[Citation] = []
     shown: list[Passage] = []
@@ -46,7 +46,7 @@ def abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
             if len(items) == 2:
                 break
         if items:
-            text += render("elsewhere", region=query.region_label, items="；".join(items))
+            text += render("elsewhere", region=query.place.label, items="；".join(items))
     if not citations:
         related = [h for h in hits[:max_citations]
                    if coverage(searchable(h.clause, documents), list(query.terms)) >= max(RELATED_FLOOR, min_coverage)]

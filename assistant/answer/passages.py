@@ -214,7 +214,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         prior = PRIOR / (1 + 0.25 * position)
         if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
             prior += ITEM_BONUS
-        named = document.region in query.regions
+        named = document.region in query.place.names
         if named:
             prior += NAMED_REGION  # the named region's own rule before its province's
         context = context_of(clause, document)
@@ -232,7 +232,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
             bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
             score = prior + relevance + PART_WEIGHT * part_score + bonus
-            if not named and any(w in text for w in query.region_words):
+            if not named and any(w in text for w in query.place.words):
                 score += NAMED_REGION  # a provincial rule that names the place asked about
             score -= 0.05 if two else 0.0  # a second sentence must earn its place
             out.append(Passage(hit, start, end, facts, relevance, score))

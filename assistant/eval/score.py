@@ -201,7 +201,7 @@ def breakdown(items: Sequence[GoldItem], answers: Sequence[Answer], field: str) 
 def named_regions(assistant: Assistant, items: Sequence[GoldItem]) -> tuple[list[tuple[str, ...]], Manifest]:
     """The regions each question names, as the assistant reads it, and the corpus manifest."""
     engine = assistant.engine()
-    return [tuple(engine.reader.read(item.question).regions) for item in items], engine.index.corpus_manifest
+    return [tuple(engine.reader.read(item.question).place.names) for item in items], engine.index.corpus_manifest
 
 
 def evaluate(assistant: Assistant, items: list[GoldItem],

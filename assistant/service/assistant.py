@@ -49,7 +49,7 @@ def search_request(query: Query, k: int, filters: Filters, *, scoped: bool = Tru
     """The search a `Query` asks for, under `filters`; `scoped=False` searches every region (for
     "what other regions say")."""
     return SearchRequest(query.search_text, k, dense_text=query.dense_text,
-                         scope=query.scope if scoped else frozenset(), regions=query.regions, topics=query.topics,
+                         scope=query.place.scope if scoped else frozenset(), regions=query.place.names, topics=query.topics,
                          document=filters.document, include_retired=filters.include_retired)
 
 
@@ -146,11 +146,11 @@ class Assistant:
             if filters.document:
                 return []
             found = backend.search(search_request(query, self.settings.rerank_candidates, filters, scoped=False))
-            return [h for h in found if not query.in_scope(documents[h.clause.doc_id].region)]
+            return [h for h in found if not query.place.allows(documents[h.clause.doc_id].region)]
 
         return compose(query, hits, documents, min_coverage=self.settings.min_coverage,
                        max_citations=self.settings.max_citations, today=self.today(), elsewhere=elsewhere,
-                       abbreviations=self.abbreviations, filtered=bool(filters.document) or query.region_from_filter,
+                       abbreviations=self.abbreviations, filtered=bool(filters.document) or query.place.from_filter,
                        started=started)
 
     @cached_property

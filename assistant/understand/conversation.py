@@ -16,13 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.ingest.manifest import Manifest
 from assistant.lexicon.concepts import Concepts
-from assistant.lexicon.text import norm
 from assistant.lexicon.tokenize import Glossary, Tokenizer, normalize
 from assistant.lexicon.words import either, words
 from assistant.understand.asks import asking_cue
-from assistant.understand.regions import mentions, region_names
+from assistant.understand.regions import Places
 
 FollowUp = Literal["", "region", "topic", "clause", "context"]
 ROLES = ("system", "user", "assistant")
@@ -70,9 +68,10 @@ def user_questions(history: Iterable[Turn], limit: int) -> list[str]:
 
 
 class FollowUpResolver:
-    def __init__(self, manifest: Manifest, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary,
+    def __init__(self, places: Places, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary,
                  concepts: Concepts | None = None) -> None:
-        self.names = region_names(manifest)  # longest first, with 市/省/区/县 forms
+        self.places = places
+        self.names = places.names  # longest first, with 市/省/区/县 forms
         self.topics = [t for t in topics if t]
         self.tokenizer = tokenizer
         self.glossary = glossary
@@ -82,7 +81,7 @@ class FollowUpResolver:
     # -- reading a question ------------------------------------------------------------------------
     def _regions(self, text: str) -> list[str]:
         """Region names as written in `text`, in order of appearance (the rule of `regions.mentions`)."""
-        found = mentions(text, self.names, self.tokenizer.boundaries(norm(text)), self.tokenizer.starts_word)
+        found = self.places.mentions(text)
         return [m.surface for m in found if m.surface in text]
 
     def _topics(self, text: str) -> list[str]:

@@ -21,7 +21,7 @@ from assistant.lexicon.text import norm
 from assistant.lexicon.words import one_of, words
 from assistant.understand.asks import Ask, asking_words, read_asks
 from assistant.understand.conversation import Context, FollowUpResolver
-from assistant.understand.regions import find_regions, innermost, region_names, scope_of
+from assistant.understand.regions import Place, Places
 from assistant.understand.terms import KeyTerm, key_terms
 
 if TYPE_CHECKING:
@@ -42,22 +42,20 @@ def without_particles(text: str) -> str:
 class Query:
     text: str  # the question as asked
     standalone: str  # the question as answered: a follow-up made standalone, else `text`
-    regions: tuple[str, ...] = ()  # canonical names of the regions named (question, conversation or filter)
-    scope: frozenset[str] = frozenset()  # regions whose documents may answer; empty: any
+    place: Place = Place()  # the regions named (question, conversation or filter) and the scope they allow
     concepts: tuple[Concept, ...] = ()
     asks: tuple[Ask, ...] = ()
     terms: tuple[KeyTerm, ...] = ()
     follow_up: str = ""  # "" | region | topic | clause | context
     pinned: str = ""  # the clause a clause follow-up asks about
-    region_words: tuple[str, ...] = ()  # every name of the regions named (西安, 西安市 …), normalised
     subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
     search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
-    region_from_filter: bool = False  # the question named no region: the filter's region is the scope
     about: str = ""  # what the conversation is about from here on (a clause or context follow-up keeps the subject before it)
 
     @property
     def scoped(self) -> bool:
-        return bool(self.regions)
+        """Whether the question (or its filter) names a region."""
+        return bool(self.place.names)
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -73,12 +71,6 @@ class Query:
         """What the dense index is asked: the same words without the question's particles."""
         return without_particles(self.search_text)
 
-    def in_scope(self, region: str) -> bool:
-        return not self.scope or region in self.scope
-
-    @property
-    def region_label(self) -> str:
-        return "、".join(self.regions)
 
 
 _LISTED_BEFORE = frozenset(words().listed_before)
@@ -99,8 +91,8 @@ class QueryReader:
         self.concepts = concepts
         self.lexical = lexical
         self.follow_ups = follow_ups
-        self.names = region_names(manifest)
-        self.places = frozenset(norm(s) for s, _ in self.names)
+        self.places = Places(manifest, lexical.tokenizer.boundaries, lexical.tokenizer.starts_word)
+        self._place_words = frozenset(norm(s) for s, _ in self.places.names)
         self._words: dict[str, str] = {}
         self._terms: dict[str, KeyTerm] = {}
 
@@ -108,13 +100,13 @@ class QueryReader:
     def for_index(cls, index: LoadedIndex) -> QueryReader:
         """The reader of one loaded index, with its follow-up resolver."""
         topics = sorted({d.topic for d in index.documents.values() if d.topic})
-        follow_ups = FollowUpResolver(index.corpus_manifest, topics, index.lexical.tokenizer, index.lexical.glossary,
-                                      index.concepts)
+        tokenizer = index.lexical.tokenizer
+        places = Places(index.corpus_manifest, tokenizer.boundaries, tokenizer.starts_word)
+        follow_ups = FollowUpResolver(places, topics, tokenizer, index.lexical.glossary, index.concepts)
         return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups)
 
     def regions_in(self, text: str) -> list[str]:
-        tokenizer = self.lexical.tokenizer
-        return find_regions(text, self.names, tokenizer.boundaries(norm(text)), tokenizer.starts_word)
+        return self.places.regions(text)
 
     def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
         resolved = self.follow_ups.resolve(question, context)
@@ -130,8 +122,7 @@ class QueryReader:
             regions = (known.name if known else region_filter,)
         elif region_filter:
             log.info("the question names %s: answered for it, not for the filter %s", "、".join(regions), region_filter)
-        regions = innermost(regions, self.manifest)
-        scope = scope_of(regions, self.manifest)
+        place = self.places.place(regions, from_filter)
         concepts = self.concepts.in_text(standalone)
         asks = read_asks(question)
         if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
@@ -149,17 +140,16 @@ class QueryReader:
             subject = subject.replace(norm(cue), " ")
         subjects = tuple(dict.fromkeys(m.concept for m in mentions))
         related = tuple((*c.phrases, *c.related) for c in concepts if c not in subjects)
-        terms = tuple(key_terms(subject, self.lexical, self.places, related)) + tuple(
+        terms = tuple(key_terms(subject, self.lexical, self._place_words, related)) + tuple(
             self.concept_term(c) for c in subjects)
         search = norm(standalone)
         for m in sorted(mentions, key=lambda m: -m.start):
             search = search[: m.start] + " " + search[m.end :]
         search += " " + " ".join(self.concept_words(c) for c in subjects)
-        words = tuple(norm(s) for s, r in self.names if r in regions)
         keeps_subject = context is not None and resolved.follow_up in ("clause", "context")
         about = context.question if context is not None and keeps_subject else standalone
-        return Query(question, standalone, regions, scope, concepts, asks, terms, resolved.follow_up,
-                     resolved.pinned, words, subjects, " ".join(search.split()), from_filter, about)
+        return Query(question, standalone, place, concepts, asks, terms, resolved.follow_up, resolved.pinned,
+                     subjects, " ".join(search.split()), about)
 
     def concept_words(self, concept: Concept) -> str:
         """What the indexes are asked for a concept, whichever phrase the question used: its

@@ -89,3 +89,48 @@ def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
 def scope_of(regions: tuple[str, ...], manifest: Manifest) -> frozenset[str]:
     """The regions whose documents may answer for `regions`: each and every region containing it."""
     return frozenset(r for name in regions for r in manifest.ancestors(name))
+
+
+@dataclass(frozen=True)
+class Place:
+    """The regions a question is about, in one value: their canonical `names` (from the question,
+    its conversation or a filter), the `scope` whose documents may answer (empty: any), the `words`
+    that write them (西安, 西安市 …, normalised), and whether a filter, not the question, named them."""
+
+    names: tuple[str, ...] = ()
+    scope: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
+    from_filter: bool = False
+
+    @property
+    def label(self) -> str:
+        return "、".join(self.names)
+
+    def allows(self, region: str) -> bool:
+        return not self.scope or region in self.scope
+
+
+class Places:
+    """The region names of one index and the one way they are found in text (`mentions`), with the
+    text's word boundaries from the index's tokenizer."""
+
+    def __init__(self, manifest: Manifest, boundaries: Callable[[str], frozenset[int]] | None = None,
+                 starts_word: Callable[[str, int], bool] | None = None) -> None:
+        self.manifest = manifest
+        self.names = region_names(manifest)  # longest first, with 市/省/区/县 forms
+        self._boundaries = boundaries
+        self._starts_word = starts_word
+
+    def mentions(self, text: str) -> list[Mention]:
+        boundaries = self._boundaries(norm(text)) if self._boundaries is not None else None
+        return mentions(text, self.names, boundaries, self._starts_word)
+
+    def regions(self, text: str) -> list[str]:
+        """The regions named in `text`, each once, in order of appearance."""
+        return list(dict.fromkeys(m.region for m in self.mentions(text)))
+
+    def place(self, named: tuple[str, ...], from_filter: bool = False) -> Place:
+        """The `Place` of the regions named: an address names its innermost region."""
+        names = innermost(named, self.manifest)
+        words = tuple(norm(s) for s, r in self.names if r in names)
+        return Place(names, scope_of(names, self.manifest), words, from_filter)
