@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index build eval bench loadbench bench-update screenshot chromium axe lint clean
+.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe lint clean
 CHROMIUM := /usr/bin/chromium
 # apt needs root: sudo when not root and sudo is there.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
@@ -44,6 +44,10 @@ $(AXE): package.json package-lock.json
 
 test: setup chromium axe
 	$(BIN)/python -m pytest
+
+# The unit tests only (tests/unit: no index build, under a minute).
+test-fast: setup
+	$(BIN)/python -m pytest tests/unit -q
 
 eval: index
 	$(BIN)/assistant eval

@@ -23,7 +23,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.generated import make_pdf  # noqa: E402
+from assistant.eval.documents import make_pdf  # noqa: E402
 
 QUESTION = "雁塔区企业迁移登记要多久？"
 TOKEN = "bench-token"

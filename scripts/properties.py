@@ -2,7 +2,7 @@
 (a) the first citation's scope, (b) the asked fact in the first sentence, (c) a first citation that
 word order and topic synonyms do not change — and failing examples of each.
 
-The questions and the checks are those of `tests/test_properties.py`.
+The questions and the checks are those of `tests/slow/test_properties.py` (`assistant/eval/generated.py`).
 
     python scripts/properties.py [--examples 15]
 """
@@ -19,7 +19,7 @@ from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.test_properties import MIN_RATE, NAMES, Outcome, check, generate_for  # noqa: E402
+from assistant.eval.generated import MIN_RATE, NAMES, Outcome, check, generate_for  # noqa: E402
 
 
 def report(outcome: Outcome, n_questions: int, n_pairs: int, seconds: float, examples: int, out: TextIO) -> None:

@@ -1,16 +1,24 @@
-"""Fixtures: isolated paths for every test, and one real index built per session."""
+"""Fixtures shared by tests/unit, tests/integration and tests/slow: isolated paths for every test,
+one real index built per session, documents made on the spot; and the helpers several test modules
+use (a served process, hostile files, the API's error shape, the shared dev sets)."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from assistant.eval.documents import make_docx, make_pdf
 from assistant.settings import REPO_ROOT, Settings, get_settings
 
 DEV_SET = REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+GOLD = (REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl", REPO_ROOT.parent / "shared" / "eval" / "dev2.jsonl")
+needs_gold = pytest.mark.skipif(not all(p.is_file() for p in GOLD),
+                                reason="../shared/eval/dev.jsonl and dev2.jsonl are not beside this checkout")
+MB = 1024 * 1024
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +68,47 @@ def use_built_index(built_settings: Settings, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(built_settings.index_dir))
     get_settings.cache_clear()
     return built_settings
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("generated")
+    return {"pdf": make_pdf(folder / "雁塔区措施.pdf"), "docx": make_docx(folder / "碑林区融资措施.docx")}
+
+
+def zip_bomb(path: Path, inflated: int = 200 * MB) -> Path:
+    """A .docx whose document.xml inflates from a few hundred KB to `inflated` bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            block = b" " * MB
+            for _ in range(inflated // MB):
+                member.write(block)
+    return path
+
+
+def blank_pdf(path: Path, pages: int = 5000) -> Path:
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path))
+    for _ in range(pages):
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def code_of(response) -> str:  # type: ignore[no-untyped-def]
+    return str(response.json()["error"]["code"])
+
+
+def error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The API's error shape: the status, the code, and a message in English and in Chinese."""
+    assert response.status_code == status, response.text
+    body = response.json()["error"]
+    assert body["code"] == code
+    assert body["message_en"] and body["message_zh"] and body["message"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message_zh"])
+    return body  # type: ignore[no-any-return]
 
 
 def free_port() -> int:

@@ -10,19 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval.base import Scope
-from assistant.retrieval.milvus import filter_expression
+from assistant.eval.documents import make_docx
 from assistant.service.assistant import Assistant
 from assistant.settings import Settings
-from tests.generated import make_docx
 
 pytestmark = pytest.mark.integration
-
-
-def test_a_scope_becomes_a_filter_expression():
-    assert filter_expression(Scope()) == ""
-    assert filter_expression(Scope(("泾河新城", "西安"), (), True)) == 'region in ["泾河新城", "西安"] and in_force == true'
-    assert filter_expression(Scope((), ('a"b',))) == 'doc_id in ["a\\"b"]'  # quoted as JSON strings
 
 
 def on_milvus(built: Settings, root: Path) -> Settings:

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from assistant.service.assistant import Assistant
 from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
+from tests.conftest import error
 from web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -35,15 +36,6 @@ def client(built_settings: Settings, assistant: Assistant, data_dir: Path):  # t
     app = create_app(settings, Assistant(settings), FeedbackStore(data_dir / "feedback.sqlite3"))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-
-
-def error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["code"] == code
-    assert body["message_en"] and body["message_zh"] and body["message"]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message_zh"])
-    return body  # type: ignore[no-any-return]
 
 
 # -- /api/ask -------------------------------------------------------------------------------------
@@ -138,18 +130,6 @@ def test_malformed_json_body(client):
           400, "invalid_request")
     error(client.post(ASK, content=b"question=x", headers={"content-type": "application/x-www-form-urlencoded"}),
           400, "invalid_request")
-
-
-def test_missing_index_is_a_503_that_says_how_to_build(tmp_path):
-    settings = Settings(index_dir=tmp_path / "nothing", data_dir=tmp_path / "data")
-    with TestClient(create_app(settings, ui=False), raise_server_exceptions=False) as c:
-        body = error(c.post(ASK, json={"question": "开办企业要多久？"}), 503, "index_missing")
-        assert "assistant build" in body["message_en"] and "assistant build" in body["message_zh"]
-        error(c.get("/api/search", params={"q": "开办企业"}), 503, "index_missing")
-        health = c.get("/api/health")
-        assert health.status_code == 503 and health.json()["status"] == "unavailable"
-        # the rest of the server still works
-        assert c.get("/v1/models").status_code == 200
 
 
 # -- search, documents, clauses, health --------------------------------------------------------------

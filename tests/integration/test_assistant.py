@@ -92,7 +92,7 @@ def test_ask_json_contract(use_built_index):
                              "topic", "path", "headings", "page", "source_file", "line_start", "line_end", "text",
                              "facts", "score", "status", "superseded_by"}
     assert citation["n"] == 1 and citation["document"] and citation["path"]
-    source = (Path(__file__).parent.parent / "corpus" / citation["source_file"]).read_text("utf-8").splitlines()
+    source = (Path(__file__).parents[2] / "corpus" / citation["source_file"]).read_text("utf-8").splitlines()
     span = "".join(clean_markup(line) for line in source[citation["line_start"] - 1 : citation["line_end"]])
     assert norm(citation["text"].split("\n")[0])[:20] in norm(span)
     assert all({"type", "value", "normalized", "start", "end", "clause_id"} == set(f) for f in data["facts"])

@@ -1,7 +1,7 @@
 """Documents made on the spot, not binary blobs: a Chinese PDF (reportlab, its built-in
 `STSong-Light` CID font) and a Word file (python-docx), each with a title, a 文号, numbered items
 with 牵头单位 / 完成时限 lines, a table and a signature date. `scripts/bench_update.py` uses the
-PDF maker for its 20-page document.
+PDF maker for its 20-page document; the tests (`tests/conftest.py`'s `files`) use both.
 """
 
 from __future__ import annotations

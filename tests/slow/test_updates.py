@@ -1,5 +1,6 @@
-"""Keeping the corpus current: loaders, add / retire / remove, incremental == full, atomic swap,
-a killed build, a running server that picks up new builds, and the admin HTTP routes."""
+"""Keeping the corpus current: add / retire / remove, incremental == full, atomic swap, a killed
+build, a running server that picks up new builds, and the admin HTTP routes. (The loaders' tests
+are in tests/unit/ingest/.)"""
 
 from __future__ import annotations
 
@@ -29,101 +30,15 @@ from assistant.errors import (
     Unauthorized,
     UnreadableDocument,
 )
+from assistant.eval.documents import DOCX_TITLE, PDF_NUMBER
 from assistant.index.load import load_index, read_manifest
 from assistant.index.store import IndexStore
-from assistant.ingest.loaders import load_bytes, load_file
-from assistant.ingest.manifest import load_manifest
-from assistant.ingest.metadata import detect_metadata
 from assistant.service.assistant import Assistant
-from assistant.service.library import Library, Metadata, change, safe_name
+from assistant.service.library import Library, Metadata, change
 from assistant.settings import REPO_ROOT, Settings
 from tests.conftest import serving
-from tests.generated import DOCX_NUMBER, DOCX_TITLE, PDF_NUMBER, make_docx, make_pdf
 
 TODAY = date(2026, 11, 23)
-
-
-# -- loaders and metadata (no index) --------------------------------------------------------------
-@pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("generated")
-    return {"pdf": make_pdf(folder / "雁塔区措施.pdf"), "docx": make_docx(folder / "碑林区融资措施.docx")}
-
-
-def test_pdf_loads_with_pages_tables_and_no_running_page_numbers(files):
-    loaded = load_file(files["pdf"])
-    assert loaded.layout == "pdf" and loaded.pages == 1
-    lines = loaded.text.splitlines()
-    assert lines[0] == "# Page 1:"
-    assert "序号\t事项名称\t承诺时限\t责任单位" in lines
-    assert "1\t餐饮店开办一件事\t3个工作日\t区行政审批服务局" in lines
-    assert not any(line.strip() == "- 1 -" for line in lines)
-
-
-def test_docx_loads_paragraphs_and_table_rows(files):
-    loaded = load_file(files["docx"])
-    lines = loaded.text.splitlines()
-    assert "完成时限：2025年10月底前" in lines
-    assert "1\t政府性融资担保\t不超过1%\t区财政局" in lines
-
-
-def test_markdown_tables_and_gbk_text_are_read():
-    md = "# 西安市测试办法\n| 序号 | 事项名称 | 办理时限 |\n|---|:---:|---|\n| 1 | 企业开办 | 1个工作日 |\n"
-    assert load_bytes("办法.md", md.encode()).text.splitlines()[1:] == ["序号\t事项名称\t办理时限",
-                                                                      "1\t企业开办\t1个工作日"]
-    gbk = "西安市关于优化营商环境的通知\n一、企业开办1个工作日办结。\n"
-    assert load_bytes("通知.txt", gbk.encode("gbk")).text == gbk
-
-
-def test_metadata_is_read_from_the_text(files):
-    manifest = load_manifest(REPO_ROOT / "corpus")
-    pdf = detect_metadata(load_file(files["pdf"]).text, manifest)
-    assert pdf.doc_number == PDF_NUMBER and pdf.date == "2025-03-10" and pdf.region == "西安"
-    assert pdf.title.startswith("西安市雁塔区人民政府办公室关于印发") and pdf.issuer == "西安市雁塔区人民政府办公室"
-    docx = detect_metadata(load_file(files["docx"]).text, manifest)
-    assert (docx.title, docx.doc_number, docx.date) == (DOCX_TITLE, DOCX_NUMBER, "2025-02-18")
-    assert docx.issuer == "西安市碑林区人民政府"
-
-
-@pytest.mark.parametrize(("name", "data", "says"), [
-    ("fake.pdf", "这不是PDF，只是文字。".encode(), "content is text"),
-    ("fake.docx", b"%PDF-1.4 not really", "content is a PDF"),
-    ("empty.txt", b"   \n", "is empty"),
-    ("binary.txt", b"\x00\x01\x02abc", "neither text"),
-    ("script.exe", b"MZ....", "unsupported file type"),
-    ("latin.txt", b"only latin text here", "no Chinese text"),
-    ("truncated.pdf", b"%PDF-1.4\n1 0 obj <<", "not a readable PDF"),
-    ("torn.docx", b"PK\x03\x04" + bytes(range(200)), "content is neither"),
-])
-def test_files_that_are_not_what_they_say_are_refused(name, data, says):
-    with pytest.raises(UnreadableDocument, match=says):
-        load_bytes(name, data)
-
-
-def test_damaged_files_are_refused_cleanly(files):
-    """Random damage to a real PDF or Word file: the loader reads it or refuses it, nothing else."""
-    import random
-
-    rng = random.Random(7)
-    for path in files.values():
-        data = path.read_bytes()
-        for _ in range(40):
-            damaged = bytearray(data)
-            for _ in range(rng.randint(1, 20)):
-                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
-            if rng.random() < 0.3:
-                damaged = damaged[: rng.randrange(len(damaged))]
-            try:
-                load_bytes(path.name, bytes(damaged))
-            except UnreadableDocument:
-                pass
-
-
-def test_file_names_are_sanitised():
-    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
-    assert safe_name("..\\..\\windows\\evil.PDF") == "evil.pdf"
-    assert safe_name("雁塔区 措施（2025）.docx") == "雁塔区_措施_2025.docx"
-    assert safe_name("....pdf") == "document.pdf"
 
 
 # -- the library on a copy of the built corpus and index ------------------------------------------
@@ -319,16 +234,6 @@ def test_incremental_update_equals_a_full_rebuild(built_settings, tmp_path, file
         left = Assistant(settings).search(question, 5)
         right = Assistant(full).search(question, 5)
         assert [(h.clause.id, round(h.score, 9)) for h in left] == [(h.clause.id, round(h.score, 9)) for h in right]
-
-
-def test_numpy_static_embedding_matches_sentence_transformers(built_settings):
-    from assistant.index.dense import SentenceTransformerEncoder, StaticEmbeddingEncoder
-
-    model = IndexStore(built_settings.index_dir).models / read_manifest(built_settings.index_dir)["embedder_folder"]
-    texts = ["企业开办全流程1个工作日办结", "获得电力", "", "xyz"]
-    ours = StaticEmbeddingEncoder(model).encode(texts)
-    theirs = SentenceTransformerEncoder(str(model)).encode(texts)
-    assert np.allclose(ours, theirs, atol=1e-6)
 
 
 # -- a killed build ------------------------------------------------------------------------------

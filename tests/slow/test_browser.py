@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium"))
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -364,7 +364,7 @@ def admin_server(built_settings, tmp_path_factory):  # type: ignore[no-untyped-d
 
 
 def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin_server):
-    from tests.generated import DOCX_TITLE, make_docx
+    from assistant.eval.documents import DOCX_TITLE, make_docx
 
     url, root = admin_server
     page = open_page(browser, url)

@@ -1,4 +1,5 @@
-"""Properties over generated questions, no gold needed.
+"""Questions generated over the region tree × the topic concepts × phrasings, and the three
+properties their answers must have — no gold needed.
 
 Every region of the region tree × every topic concept × several phrasings and asking words; for
 each answer:
@@ -14,8 +15,9 @@ The cross product (about 90 regions × 30 concepts × 3 topic words × 2 spellin
 18 phrasings) is sampled deterministically: one question per (region, concept) cell (per a few
 concepts for a region no document covers), each with its phrasing, topic word and region spelling
 drawn by a fixed seed, plus word-order and synonym partners of sampled questions about covered
-regions. `scripts/properties.py` runs the same checks on the default
-index and reports pass rates and failing examples.
+regions. `tests/slow/test_properties.py` asserts the pass rates on each search backend;
+`scripts/properties.py` runs the same checks on the default index and reports pass rates and
+failing examples.
 """
 
 from __future__ import annotations
@@ -25,13 +27,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import pytest
-
 from assistant.lexicon.text import norm
 from assistant.models import Answer
 from assistant.understand.asks import read_asks
-
-pytestmark = pytest.mark.integration
 
 SEED = 20240917
 PAIRS_PER_KIND = 250  # word-order pairs and synonym pairs, each
@@ -285,44 +283,3 @@ def summary(outcome: Outcome, prop: str, shown: int = 8) -> str:
     lines = [f"({prop}) {NAMES[prop]}: {outcome.passed[prop]}/{outcome.total[prop]} = {100 * outcome.rate(prop):.1f} %"]
     lines += [f"  {f}" for f in outcome.failures[prop][:shown]]
     return "\n".join(lines)
-
-
-# -- tests -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def generated(assistant) -> Cases:  # type: ignore[no-untyped-def]
-    return generate_for(assistant)
-
-
-@pytest.fixture(scope="module", params=["inprocess", "milvus"])
-def outcome(request, generated: Cases) -> Outcome:  # type: ignore[no-untyped-def]
-    """The properties hold on each search backend: in process and through Milvus Lite."""
-    assistant = request.getfixturevalue("assistant" if request.param == "inprocess" else "milvus_assistant")
-    return check(generated, assistant.ask, assistant.engine().index.corpus_manifest)
-
-
-def test_generation_covers_every_region_and_concept(assistant, generated: Cases):
-    index = assistant.engine().index
-    assert {c.region for c in generated.singles} == {r.name for r in index.corpus_manifest.regions}
-    assert {c.concept for c in generated.singles} == {c.name for c in index.concepts.items}
-    assert {c.ask for c in generated.singles} == set(ANSWERING)
-    assert {p.kind for p in generated.pairs} == {"order", "synonym"}
-    assert 2000 <= len(generated.questions()) <= 4000
-
-
-def test_a_first_citation_is_of_the_named_region_or_one_containing_it(outcome: Outcome):
-    assert outcome.total["a"] > 0
-    rate = outcome.rate("a")
-    assert rate >= MIN_RATE["a"], summary(outcome, "a")
-
-
-def test_b_first_sentence_states_the_asked_fact_or_abstains(outcome: Outcome):
-    rate = outcome.rate("b")
-    assert rate >= MIN_RATE["b"], summary(outcome, "b")
-
-
-def test_c_word_order_and_synonyms_keep_the_first_citation(outcome: Outcome):
-    assert outcome.total["c"] > 0
-    rate = outcome.rate("c")
-    assert rate >= MIN_RATE["c"], summary(outcome, "c")

@@ -17,11 +17,6 @@ from assistant.index.store import IndexStore
 pytestmark = pytest.mark.integration
 
 
-def test_the_local_executor_keeps_order_across_batches():
-    assert LocalExecutor().map(lambda batch: [x * 2 for x in batch], list(range(10)), batch_size=3) == \
-        [x * 2 for x in range(10)]
-
-
 def _double(batch: list[int]) -> list[int]:
     return [x * 2 for x in batch]
 
