@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from assistant.index.load import read_manifest
 from assistant.index.manifest import BuildManifest
 
 KEYS = ["format_version", "package_version", "corpus_fingerprint", "parser_fingerprint", "tokenizer_fingerprint",
@@ -25,10 +24,3 @@ def test_an_older_manifest_without_digests_or_training_still_reads():
     manifest = BuildManifest.from_json({"format_version": 3, "embedder_fingerprint": "abc", "mode": "full"})
     assert (manifest.format_version, manifest.embedder_fingerprint, manifest.mode) == (3, "abc", "full")
     assert manifest.files == {} and manifest.training == {} and manifest.extra_words == []
-
-
-def test_a_real_build_round_trips(built_settings):
-    on_disk = read_manifest(built_settings.index_dir)
-    build = on_disk.pop("build")
-    assert list(on_disk) == KEYS and build
-    assert BuildManifest.from_json(on_disk).to_json() == on_disk
