@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.index.load import read_manifest
 from assistant.index.manifest import BuildManifest
 
