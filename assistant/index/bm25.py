@@ -4,7 +4,7 @@ bm25s's own `index()` counts terms document by document in Python, holding a Pyt
 token: at 10^6 clauses (about 2·10^8 tokens) that alone is several GB. Here the same matrix, the
 same numbers, comes from sorting one int64 key per token (term · n + document): term frequencies
 are run lengths, document frequencies a bincount, and the scores bm25s's "lucene" variant, IDF
-rounded to float32 first as bm25s does. `tests/test_scale.py` checks it against bm25s.
+rounded to float32 first as bm25s does. `tests/unit/index/test_bm25.py` checks it against bm25s.
 """
 
 from __future__ import annotations

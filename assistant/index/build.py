@@ -9,7 +9,7 @@ Incremental builds reuse, from the build that serves now, whatever still matches
 - a clause's vector, when its indexed text and the embedder hash the same.
 
 Everything else is computed as a full build would compute it, so the two give the same files
-(`tests/test_updates.py` checks this). BM25 and FAISS are rebuilt from the tokens and vectors each
+(`tests/slow/test_updates.py` checks this). BM25 and FAISS are rebuilt from the tokens and vectors each
 time: both take milliseconds. The trained embedder is fitted when there is none, or by a full
 build, which refits it to the corpus as it is now.
 

@@ -4,7 +4,7 @@
 (`assistant build --executor ray`, PyPI `ray[data]`, the `ray` extra): a local Ray instance by
 default, or the cluster at `ASSISTANT_RAY_ADDRESS` ("auto" joins the one this machine belongs to).
 Both apply the same functions to the same batches and return results in input order, so the two
-produce the same build folder (`tests/test_executors.py` checks this file for file).
+produce the same build folder (`tests/slow/test_executors.py` checks this file for file).
 
 A stage's function takes a list of items and returns one result per item; it must be picklable
 (a module-level function, arguments bound with `functools.partial`).
