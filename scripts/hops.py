@@ -23,13 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("question")
     parser.add_argument("--history", action="append", default=[], help="an earlier user question (repeatable)")
+    parser.add_argument("--kept", action="store_true",
+                        help="send each earlier answer's kept context back (Turn.subject, Turn.clause_id), as the "
+                             "page and /api/ask clients do, instead of a plain chat history")
     args = parser.parse_args(argv)
     sys.path.insert(0, ROOT)
     from assistant.service.assistant import Assistant
 
     assistant = Assistant()
     assistant.ask("营业执照多久能办好？")  # load the index, read once, so the profile sees one question
-    history = [_turn(q) for q in args.history]
+    history = []
+    for question in args.history:
+        earlier = assistant.ask(question, history=history) if args.kept else None
+        history += [_turn("user", question)] + ([_turn("assistant", earlier.text, earlier.subject, earlier.top_clause)]
+                                                if earlier else [])
     hops: Counter[tuple[str, str]] = Counter()
     entered: Counter[str] = Counter()
 
@@ -56,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _turn(question: str):  # type: ignore[no-untyped-def]
+def _turn(*fields: str):  # type: ignore[no-untyped-def]
     from assistant.understand.conversation import Turn
 
-    return Turn("user", question)
+    return Turn(*fields)
 
 
 if __name__ == "__main__":
