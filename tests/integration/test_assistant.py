@@ -82,8 +82,9 @@ def test_ask_json_contract(use_built_index):
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"id", "question", "interpreted_as", "follow_up", "answer", "abstained", "citations", "facts",
-                         "latency_ms", "state", "missing", "departments", "used", "filtered"}
+                         "latency_ms", "state", "missing", "departments", "used", "filtered", "subject", "clause_id"}
     assert data["state"] == "answered" and data["missing"] == [] and data["filtered"] is False
+    assert data["clause_id"] == data["citations"][0]["clause_id"] and data["subject"]
     assert data["used"] and all(set(u) == {"clause_id", "start", "end"} for u in data["used"])
     assert all({"role", "name", "full_name", "clause_id"} == set(d) for d in data["departments"])
     assert 1 <= len(data["citations"]) <= 5
