@@ -149,7 +149,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
     started = time.perf_counter()
     assistant.warm_up()
     history: list[Turn] = []
-    out.write(f"营商环境政策问答（已加载 {len(assistant.index.load.clauses)} 条条款，用时 "
+    out.write(f"营商环境政策问答（已加载 {len(assistant.index.clauses)} 条条款，用时 "
               f"{time.perf_counter() - started:.1f}s）。输入问题，空行或 Ctrl-D 退出。\n")
     while True:
         out.write("\n问> ")

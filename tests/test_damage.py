@@ -78,7 +78,7 @@ def test_a_damaged_file_falls_back_to_the_previous_good_build(built_settings, tm
     assistant = Assistant(settings)
     answer = assistant.ask("泾河新城开办企业要多久？")
     assert "1 个工作日" in answer.text  # answered, from the older build
-    assert assistant.index.load.build == OLDER
+    assert assistant.index.build == OLDER
     assert assistant.degraded["damaged_build"] == damaged and name in assistant.degraded["problems"][0]
     with TestClient(create_app(settings, assistant, ui=False)) as client:
         health = client.get("/api/health").json()

@@ -34,7 +34,7 @@ def test_retriever_contract(any_backend, mode):
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
     assert len({h.clause.id for h in hits}) == 7
     filtered = retriever.search("用电报装", k=5, region="渭滨区")
-    assert filtered and all(assistant.index.load.documents[h.clause.doc_id].region in ("渭滨区", "宝鸡", "陕西")
+    assert filtered and all(assistant.index.documents[h.clause.doc_id].region in ("渭滨区", "宝鸡", "陕西")
                             for h in filtered)
     with pytest.raises(UnknownFilter, match="known regions"):
         retriever.search("用电报装", region="火星")

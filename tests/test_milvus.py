@@ -43,11 +43,11 @@ def test_documents_added_retired_and_removed_reach_milvus(built_settings, tmp_pa
     settings = on_milvus(built_settings, tmp_path)
     assistant = Assistant(settings)
     assert "1 个工作日" in assistant.ask("泾河新城开办企业要多久？").text.split("。")[0]
-    assert rows(assistant) == len(assistant.index.load.clauses)
+    assert rows(assistant) == len(assistant.index.clauses)
 
     docx = make_docx(tmp_path / "碑林区融资措施.docx")
     spec, _ = assistant.add_document(docx.name, docx.read_bytes())
-    assert rows(assistant) == len(assistant.index.load.clauses)
+    assert rows(assistant) == len(assistant.index.clauses)
     answer = assistant.ask("碑林区应急转贷资金规模不低于多少？")
     assert "5000万元" in answer.text.split("。")[0] and answer.citations[0].document.id == spec.id
 
@@ -58,7 +58,7 @@ def test_documents_added_retired_and_removed_reach_milvus(built_settings, tmp_pa
     assert any(h.clause.doc_id == spec.id for h in assistant.search(question, 20, include_retired=True))
 
     assistant.remove_document(spec.id)
-    assert rows(assistant) == len(assistant.index.load.clauses)
+    assert rows(assistant) == len(assistant.index.clauses)
     assert all(h.clause.doc_id != spec.id for h in assistant.search(question, 20, include_retired=True))
 
 
@@ -86,7 +86,7 @@ def test_a_question_during_the_switch_sees_the_old_or_the_new_collection(built_s
     try:
         from assistant.retrieval.milvus import analyzer_params, dictionary_words
 
-        index = assistant.index.load
+        index = assistant.index
         analyzer = analyzer_params(index, dictionary_words(index, settings))
         new = store._create(index, analyzer, "relayout")  # a full rewrite: a new collection, then the alias
     finally:

@@ -63,7 +63,7 @@ def search(assistant: AssistantDep, settings: Annotated[Settings, Depends(get_ap
 @router.get("/documents", response_model=DocumentsOut, summary="The documents with title, 文号, issuer, region, date and clause count")
 def documents(assistant: AssistantDep) -> dict[str, Any]:
     return {"documents": [document_json(doc, n) for doc, n in assistant.documents()],
-            "regions": assistant.understand.regions()}
+            "regions": assistant.regions()}
 
 
 @router.get("/clauses/{clause_id:path}", response_model=ClauseOut, summary="One clause in context")

@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         started = time.perf_counter()
         try:
             assistant.warm_up()
-            log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.load.clauses))
+            log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
         except AssistantError as exc:
             log.error("serving without an index: %s", exc)
         yield
