@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import nfkc_aligned, norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.understand.asks import Ask
@@ -30,7 +31,7 @@ _DEPARTMENT = re.compile(
     r"|(?<=[（(])[\u4e00-\u9fff]{2,12}?(?:处|科|室|中心|局|办)(?=[，,、])"
 )
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
-_ITEM_LINE = re.compile(r"^[ \t]*(牵头单位|责任单位|配合单位|完成时限)[^\n]*", re.MULTILINE)
+_ITEM_LINE = re.compile(r"^[ \t]*" + field_name_group() + r"[^\n]*", re.MULTILINE)
 # How often: 每季度, 每月, 日调度、周汇总, 一季度一调度.
 _FREQUENCY = re.compile(r"每(?:个)?(?:年|半年|季度|季|月|旬|周|星期|天|日|工作日)|(?:一|每)(?:月|季|周|年)一(?:次|报|调度|通报)?"
                         r"|(?<![\d年月])[日周月季年](?:预警|分析|通报|调度|报送|总结|会商|研判)")

@@ -30,31 +30,28 @@ import calendar
 import re
 import unicodedata
 
+from assistant.ingest.numerals import CN_DIGITS, CN_NUM, NUM, cn_decimal, cn_number
+from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import nfkc_aligned
 from assistant.models import Fact
 
-_CN_DIGITS = "零一二两三四五六七八九"
-_CN_NUM = r"[一二两三四五六七八九十][零一二两三四五六七八九十百千万]*"
-_NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十半]{1,3})"
 _UNIT = r"(个\s*工作日|工作日|个?\s*自然日|个?\s*小时|天|日|分钟|个月|个?\s*星期|周|年)"
-_CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-       "十": 10, "半": 0.5}
 UNIT_NAMES = {"工作日": "working_days", "小时": "hours", "天": "days", "日": "days", "分钟": "minutes",
               "个月": "months", "周": "weeks", "星期": "weeks", "年": "years"}
 _END = r"[，,；;。！!？?\n]"  # what ends a phrase (material, condition)
 _NOT_END = r"[^，,；;。！!？?\n]"
 
 # units (lead_unit, responsible_unit)
-_FIELD_LINE = re.compile(r"(牵头单位|责任单位|配合单位|完成时限)\s*[：:]\s*([^；;\n）)]+)")
+_FIELD_LINE = re.compile(field_name_group() + r"\s*[：:]\s*([^；;\n）)]+)")
 _LEAD_ASIDE = re.compile(r"[（(〔]\s*([^（()）〔〕。；]{2,60}?)\s*(?:牵头|负责)")
 
 # time_limit
 _REDUCED = re.compile(
-    r"(?:由|从)\s*(?:原来的?|原)?\s*" + _NUM + r"\s*" + _UNIT + r"\s*(?:压缩|压减|缩短|减少|缩减|降)\s*(?:至|到|为)\s*"
-    + _NUM + r"\s*" + _UNIT + r"\s*(以内|之内|内)?"
+    r"(?:由|从)\s*(?:原来的?|原)?\s*" + NUM + r"\s*" + _UNIT + r"\s*(?:压缩|压减|缩短|减少|缩减|降)\s*(?:至|到|为)\s*"
+    + NUM + r"\s*" + _UNIT + r"\s*(以内|之内|内)?"
 )
 _LIMIT = re.compile(
-    r"(?:(压缩|压减|缩短|缩减|控制|减少|降)\s*(?:至|到|在|为)\s*)?" + _NUM + r"\s*" + _UNIT
+    r"(?:(压缩|压减|缩短|缩减|控制|减少|降)\s*(?:至|到|在|为)\s*)?" + NUM + r"\s*" + _UNIT
     + r"\s*(以内|之内|内)?\s*(办结|办理完毕|完成|办好|出证|到达|响应|回复|答复)?"
 )
 _SAME_DAY = re.compile(r"(?:当日|当天|即时|当场)\s*(?:办结|办理完毕|办好|出证|完成)|即来即办|立等可取|即办即结")
@@ -94,7 +91,7 @@ _TENTHS = re.compile(
 # count
 _COUNT = re.compile(
     r"(不少于|不低于|不超过|不多于|至少|最多|超过|多于|少于|低于|不足|逾|近|约)?\s*"
-    r"(?<![A-Za-z0-9.\-/〔\[第])(\d+(?:\.\d+)?|(?<![第届“「" + _CN_DIGITS + r"十百千万])" + _CN_NUM + r")\s*(余|多)?\s*(万|亿)?\s*"
+    r"(?<![A-Za-z0-9.\-/〔\[第])(\d+(?:\.\d+)?|(?<![第届“「" + CN_DIGITS + r"十百千万])" + CN_NUM + r")\s*(余|多)?\s*(万|亿)?\s*"
     r"(个(?!\s*(?:月|工作日|小时|自然日|百分点|星期|季度|周))|场次|批次|家次|户次|件次|人次|家|项|户|次(?![日年]|全会)|件|条|名|人(?!民)|位(?!一体|数)|批|类|种|所|座|台|辆|"
     r"套|张|份|场|轮|款|笔|处|栋|只|宗|例|幢)"
     r"\s*(及以上|及以下|以上|以下|以内|左右)?"
@@ -130,12 +127,12 @@ _MATERIAL = re.compile(
 
 # condition
 _COND_DURATION = re.compile(
-    r"(满|(?<!不)超过|连续)\s*(\d+|" + _CN_NUM + r"|半)\s*(个月|个自然年度|个会计年度|年度|年|周岁|岁|个季度|季度)\s*(及以上|以上)?"
+    r"(满|(?<!不)超过|连续)\s*(\d+|" + CN_NUM + r"|半)\s*(个月|个自然年度|个会计年度|年度|年|周岁|岁|个季度|季度)\s*(及以上|以上)?"
 )
-_COND_RECENT = re.compile(r"(?:最近|近)\s*(\d+|" + _CN_NUM + r")\s*(?:年|个月)\s*(?:内|以来)?\s*(?:均)?(未|无|没有|不存在|内未)"
+_COND_RECENT = re.compile(r"(?:最近|近)\s*(\d+|" + CN_NUM + r")\s*(?:年|个月)\s*(?:内|以来)?\s*(?:均)?(未|无|没有|不存在|内未)"
                           + _NOT_END + r"{1,25}")
 _COND_THRESHOLD = re.compile(
-    r"(\d+(?:\.\d+)?|" + _CN_NUM + r")\s*(千瓦|kW|KW|千伏安|兆瓦|平方米|立方米|万元|亿元|元|万人|人|吨|亩)"
+    r"(\d+(?:\.\d+)?|" + CN_NUM + r")\s*(千瓦|kW|KW|千伏安|兆瓦|平方米|立方米|万元|亿元|元|万人|人|吨|亩)"
     r"\s*(及以下|及以上|以内|以上|以下)"
 )
 _COND_CLAUSE = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*(对于|对|凡)" + _NOT_END + r"{1,26}?的" + r"(" + _NOT_END
@@ -145,28 +142,6 @@ _COND_QUALIFIED = re.compile(r"符合(?:" + _NOT_END + r"{0,10}?)?(?:条件|要�
 _SUBJECT = re.compile(r"(企业|主体|个人|项目|单位|纳税人|人员|个体工商户|商户|申请人|群众|家庭|者|机构|用户)$")
 
 _Span = tuple[int, int]
-
-
-def _num(text: str) -> float:
-    """"32" → 32, "十八" → 18, "两" → 2, "八千七百" → 8700, "半" → 0.5."""
-    text = text.strip().replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    if text == "半":
-        return 0.5
-    total, section, digit = 0, 0, 0
-    for ch in text:
-        if ch in _CN and ch not in "十半":
-            digit = int(_CN[ch])
-        elif ch in "十百千":
-            section += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
-            digit = 0
-        elif ch == "万":
-            total += (section + digit) * 10000
-            section, digit = 0, 0
-        else:
-            return 0.0
-    return float(total + section + digit)
 
 
 def _unit(text: str) -> str:
@@ -221,8 +196,8 @@ def _time_limits(text: str, norm_text: str) -> list[Fact]:
     facts: list[Fact] = []
     taken: list[_Span] = []
     for m in _REDUCED.finditer(norm_text):
-        before = f"{_fmt(_num(m.group(1)))} {_unit(m.group(2))}"
-        after = f"{_fmt(_num(m.group(3)))} {_unit(m.group(4))}"
+        before = f"{_fmt(cn_number(m.group(1)))} {_unit(m.group(2))}"
+        after = f"{_fmt(cn_number(m.group(3)))} {_unit(m.group(4))}"
         facts.append(Fact("time_limit", text[m.start() : m.end()], f"{before} -> {after}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
     for m in _SAME_DAY.finditer(norm_text):
@@ -237,13 +212,13 @@ def _time_limits(text: str, norm_text: str) -> list[Fact]:
         if unit_text == "日" and not (m.group(4) or m.group(5)):
             continue
         # "3年之内" is a time limit; "2023年" is a year and "近三年内" a look-back window.
-        if unit_text == "年" and (not m.group(4) or _num(m.group(2)) >= 100
+        if unit_text == "年" and (not m.group(4) or cn_number(m.group(2)) >= 100
                                  or re.search(r"近\s*$", norm_text[max(0, m.start() - 2) : m.start()])):
             continue
         if re.search(r"[年月]\s*$", norm_text[max(0, m.start() - 1) : m.start()]):
             continue
         bound = "<= " if m.group(4) or m.group(1) else ""
-        facts.append(_fact("time_limit", text, m.start(), m.end(), f"{bound}{_fmt(_num(m.group(2)))} {unit}"))
+        facts.append(_fact("time_limit", text, m.start(), m.end(), f"{bound}{_fmt(cn_number(m.group(2)))} {unit}"))
     return facts
 
 
@@ -279,7 +254,7 @@ def _deadlines(text: str, norm_text: str, doc_year: int) -> list[Fact]:
             continue  # "每年一季度" recurs
         year = int(m.group(1)) if m.group(1) else _relative_year(m.group(2), doc_year)
         period = re.sub(r"[\s第季度]", "", m.group(3))
-        quarter = {"上半年": 2, "下半年": 4}.get(period) or int(_num(period))
+        quarter = {"上半年": 2, "下半年": 4}.get(period) or int(cn_number(period))
         add(m.start(), m.end(), f"{year:04d}-{_QUARTER_END[quarter]}")
     for m in _BARE_YEAR_END.finditer(norm_text):
         if "每" in norm_text[max(0, m.start() - 2) : m.start()]:
@@ -321,15 +296,10 @@ def _percents(text: str, norm_text: str, taken: list[_Span]) -> list[Fact]:
         unit = m.group(3).replace("％", "%")
         facts.append(_fact("percent", text, m.start(), m.end(), _qualified(m.group(1), m.group(2) + unit, m.group(4))))
     for m in _PERCENT_CN.finditer(norm_text):
-        number = m.group(2)
-        if "点" in number:
-            whole, _, frac = number.partition("点")
-            value = _fmt(_num(whole)) + "." + "".join(str(int(_CN[c])) for c in frac if c in _CN)
-        else:
-            value = _fmt(_num(number))
+        value = cn_decimal(m.group(2))
         facts.append(_fact("percent", text, m.start(), m.end(), _qualified(m.group(1), value + "%", m.group(3))))
     for m in _TENTHS.finditer(norm_text):
-        tenths = _num(m.group(2))
+        tenths = cn_number(m.group(2))
         if tenths:
             facts.append(_fact("percent", text, m.start(), m.end(),
                                _qualified(m.group(1), f"{_fmt(tenths * 10)}%", m.group(3))))
@@ -348,7 +318,7 @@ def _counts(text: str, norm_text: str, taken: list[_Span]) -> list[Fact]:
         if "余" in words or "多" in words:
             bound = ">"
         start = m.start() if m.group(1) else m.start(2)
-        core = f"{_fmt(_num(number))}{m.group(4) or ''} {m.group(5)}"
+        core = f"{_fmt(cn_number(number))}{m.group(4) or ''} {m.group(5)}"
         facts.append(_fact("count", text, start, m.end(), f"{bound} {core}" if bound else core))
     return facts
 

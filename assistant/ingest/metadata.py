@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from assistant.ingest.manifest import Manifest
 from assistant.ingest.split import issuer_of, region_of
+from assistant.lexicon.patterns import doc_number_group
 from assistant.lexicon.text import PAGE_MARKER, clean_markup, heading_rank, nfkc_aligned
 
-_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号)")
+_DOC_NUMBER = re.compile(doc_number_group(loose=True))
 _FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|措施|规定|细则|计划|要点|决定|条例|公告|通告|指引|清单|批复|函|规划)$")
 _ISSUER_LINE = re.compile(r"^(.{2,40}?)\s*文件$")

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from assistant.ingest.clauses import ClauseBuilder
 from assistant.ingest.tables import TableParser
+from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import Paragraph, SourceLine, heading_label, heading_rank, repair_lines, strip_label
 from assistant.models import Clause, Document
 
 MAX_CLAUSE_CHARS = 420
 _SENTENCE_END = re.compile(r"[。！？；]")
+_FIELD_START = re.compile(r"^\s*" + field_name_group())  # a 牵头单位 / 完成时限 line stays with its item
 
 
 @dataclass
@@ -37,7 +39,7 @@ def _chunks(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
     out: list[list[Paragraph]] = [[]]
     size = 0
     for p in paragraphs:
-        is_field = bool(re.match(r"^\s*(牵头单位|责任单位|配合单位|完成时限)", p.text))
+        is_field = bool(_FIELD_START.match(p.text))
         if out[-1] and size + len(p.text) > MAX_CLAUSE_CHARS and not is_field:
             out.append([])
             size = 0

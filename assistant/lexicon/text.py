@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.lexicon.patterns import field_name_group
+
 _WS = re.compile(r"\s+")
 _MARKUP = re.compile(r"\*\*|</?b>|</?strong>|^#{1,6}\s+|^-\s+(?=\S)", re.MULTILINE)
 PAGE_MARKER = re.compile(r"^#\s*Page\s+(\d+)\s*:?\s*$")
@@ -119,7 +121,7 @@ def _ends_paragraph(text: str) -> bool:
     return bool(t) and (t[-1] in SENTENCE_END or t[-1] in "：:" or t.endswith(("）。", "〕")))
 
 
-FIELD_LINE = re.compile(r"^\s*(牵头单位|责任单位|配合单位|完成时限|完成时间)\s*[：:]")
+FIELD_LINE = re.compile(r"^\s*" + field_name_group(variants=True) + r"\s*[：:]")
 
 
 def _unbalanced(text: str) -> bool:
