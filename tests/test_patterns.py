@@ -27,3 +27,30 @@ def test_words_come_in_file_order_and_a_missing_list_is_named() -> None:
         assert "[field_line] nothing" in str(exc)
     else:
         raise AssertionError("a missing list must raise")
+
+
+def test_guards_keep_a_word_from_matching_inside_another() -> None:
+    from assistant.lexicon.patterns import guarded
+
+    classifier = re.compile(guarded("count", "classifiers"))
+    assert classifier.match("个窗口") and not classifier.match("个 月")  # 个 guards across spaces
+    assert classifier.match("人次") and not classifier.match("人民")
+    assert classifier.match("次") and not classifier.match("次年") and not classifier.match("次全会")
+    cue = re.compile(guarded("material", "cues"))
+    assert [m.group(0) for m in cue.finditer("所需材料，需求清单，需提交")] == ["需", "提交"]
+
+
+def test_runs_of_single_characters_become_one_class() -> None:
+    from assistant.lexicon.patterns import _one_of
+
+    assert _one_of(["日", "年", "全会"]) == "[日年]|全会"
+    assert _one_of(["一体", "数"]) == "一体|数"
+    assert _one_of(["月", "工作日", "周"]) == "月|工作日|周"
+
+
+def test_tables_keep_file_order() -> None:
+    from assistant.lexicon.patterns import table
+
+    assert list(table("time", "unit_names"))[:3] == ["工作日", "小时", "天"]
+    assert table("qualifiers", "count_bounds")["不少于"] == ">="
+    assert table("time", "nothing") == {}

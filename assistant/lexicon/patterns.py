@@ -26,9 +26,53 @@ def words(section: str, key: str) -> tuple[str, ...]:
     return tuple(str(v) for v in values)
 
 
+@cache
+def table(section: str, key: str) -> dict[str, Any]:
+    """One table of `patterns.toml` in file order, e.g. table("time", "unit_names"); {} when absent."""
+    value = _data().get(section, {}).get(key, {})
+    if not isinstance(value, dict):
+        raise KeyError(f"patterns.toml: [{section}] {key} is not a table")
+    return dict(value)
+
+
 def alternation(items: tuple[str, ...] | list[str]) -> str:
     """Words as the alternatives of a regex, in their order: ("个", "家") → "个|家"."""
     return "|".join(re.escape(w) for w in items)
+
+
+def _one_of(items: list[str]) -> str:
+    """Alternatives where each run of single characters is one class: 日 年 全会 → "[日年]|全会"."""
+    parts: list[str] = []
+    run: list[str] = []
+    for w in [*items, ""]:
+        if len(w) == 1:
+            run.append(re.escape(w))
+            continue
+        if run:
+            parts.append(f"[{''.join(run)}]" if len(run) > 1 else run[0])
+            run = []
+        if w:
+            parts.append(re.escape(w))
+    return "|".join(parts)
+
+
+def guarded(section: str, key: str) -> str:
+    """The words of [section] key as regex alternatives, each with its guards: "(?<!所)需(?!求)".
+    [section.not_after] / [section.not_before] give the words a match must not follow / precede;
+    [section] spaced_guards the words whose not_before words cancel them across spaces too."""
+    not_after, not_before = table(section, "not_after"), table(section, "not_before")
+    spaced = set(_data()[section].get("spaced_guards", ()))
+    parts = []
+    for w in words(section, key):
+        part = re.escape(w)
+        if w in not_after:
+            part = f"(?<!{_one_of(not_after[w])})" + part
+        if w in spaced:
+            part += rf"(?!\s*(?:{_one_of(not_before[w])}))"
+        elif w in not_before:
+            part += f"(?!{_one_of(not_before[w])})"
+        parts.append(part)
+    return "|".join(parts)
 
 
 def field_name_group(*, variants: bool = False) -> str:

@@ -6,13 +6,14 @@ import re
 
 from assistant.ingest.facts.common import END, NOT_END, Span, fact, plain
 from assistant.ingest.numerals import CN_NUM
+from assistant.lexicon.patterns import alternation, guarded, words
 from assistant.models import Fact
 
 # material
 _MATERIAL_TEXT = r"[^，,；;。！!？?\n：:“”\"]"  # a phrase of what to submit stops at quotes and colons too
 _MATERIAL = re.compile(
-    r"(无需|无须|免于|免予|不再|不需|只需|仅需|需要|(?<!所)需(?!求)|须|应当|凭|携带|提交|提供|出具|递交|上传|填写|填报)"
-    + r"[^，,；;。！!？?\n：:“”\"、]{0,20}?(材料|申请表|申请书|证明|身份证|营业执照|承诺书|复印件|证照|证件)" + _MATERIAL_TEXT + r"{0,15}"
+    f"({guarded('material', 'cues')})"
+    + r"[^，,；;。！!？?\n：:“”\"、]{0,20}?" + f"({alternation(words('material', 'things'))})" + _MATERIAL_TEXT + r"{0,15}"
 )
 
 # condition

@@ -5,24 +5,25 @@ from __future__ import annotations
 import re
 
 from assistant.ingest.facts.common import Span, fact, overlaps, plain
+from assistant.lexicon.patterns import alternation, guarded, words
 from assistant.models import Fact
 
 # phone
-_PHONE_CUE = re.compile(r"电话|热线|联系方式|咨询|举报|投诉|联系人|传真|拨打|致电|手机|号码")
+_PHONE_CUE = re.compile(alternation(words("phone", "cues")))
 _LANDLINE = re.compile(
     r"(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(?<!\d)(0\d{2,3})\s*[-－—–]\s*)?(?<!\d)(\d{7,8})(?![\d\-])"
 )
 _SERVICE = re.compile(r"(?<![\d\-])(400|800)\s*-?\s*(\d{3})\s*-?\s*(\d{4})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _HOTLINE = re.compile(r"(?<![\d\-〔\[(（])(12\d{3}|96\d{3,4})(?![\d号元万%年])")
-_HOTLINE_AFTER = re.compile(r"\s*[”\"」]?\s*(?:政务服务便民热线|政务服务热线|服务热线|热线|平台|电话|专线)")
-_HOTLINE_BEFORE = re.compile(r"(拨打|致电|热线|电话|通过|拨|打)\s*[“\"「]?\s*$")
+_HOTLINE_AFTER = re.compile(r"\s*[”\"」]?\s*" + f"(?:{alternation(words('phone', 'hotline_after'))})")
+_HOTLINE_BEFORE = re.compile(f"({alternation(words('phone', 'hotline_before'))})" + r"\s*[“\"「]?\s*$")
 _NOT_PHONE_AFTER = re.compile(r"\s*(号|元|万|亿|%|年|个|家|项|户|人|次|千瓦|平方米|吨)")
 
 # name
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"\n，,。；;！？]{2,15})[”」』\"]")
-_PLATFORM_WORD = re.compile(r"\s*(小程序|公众号|APP|App|app|平台|系统|热线|专区|窗口|网(?![上络格点页])|码)")
-_NAME_CUE = re.compile(r"(通过|依托|登录|使用|下载|(?<![存现所正实旨内])在|关注|搜索|扫描|借助|利用)")
+_PLATFORM_WORD = re.compile(r"\s*" + f"({guarded('name', 'platform_words')})")
+_NAME_CUE = re.compile(f"({guarded('name', 'cues')})")
 
 
 def _phone_cued(norm_text: str, start: int, taken: list[Span], end: int = -1) -> bool:

@@ -6,22 +6,23 @@ import re
 
 from assistant.ingest.facts.common import Span, fact, fmt, overlaps, qualified
 from assistant.ingest.numerals import cn_decimal, cn_number
+from assistant.lexicon.patterns import alternation, words
 from assistant.models import Fact
 
+_AFTER = f"({alternation(words('qualifiers', 'after'))})?"
 _MONEY = re.compile(
-    r"(不超过|不低于|不少于|不高于|最高|最低|最多|上限|以上|达到|超过|提高到|提升至|降至|低于|高于|约)?\s*"
+    f"({alternation(words('qualifiers', 'money'))})?" + r"\s*"
     r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(亿元|千万元|百万元|万元|千元|元)"
-    r"(\s*/\s*(?:千瓦时|kWh|度|平方米|立方米|吨|人|户|年|月|次|件|个|天))?\s*(以上|以下|以内|左右)?"
+    r"(\s*/\s*(?:千瓦时|kWh|度|平方米|立方米|吨|人|户|年|月|次|件|个|天))?\s*" + _AFTER
 )
-_PCT_QUALIFIER = (r"(不超过|不低于|不少于|不高于|最高|最低|上限|以上|达到|超过|低于|高于|提高到|提升至|提高至|降至|"
-                  r"降低到|降低至|降低|下降|减免|减少|减征|减按|提高|提升|增长|增加|压减|压降|达|约)?\s*")
+_PCT_QUALIFIER = f"({alternation(words('qualifiers', 'percent'))})?" + r"\s*"
 _PERCENT = re.compile(
-    _PCT_QUALIFIER + r"(\d+(?:\.\d+)?)\s*(%|％|‰|个百分点|倍)\s*(以上|以下|以内|左右)?"
+    _PCT_QUALIFIER + r"(\d+(?:\.\d+)?)\s*(%|％|‰|个百分点|倍)\s*" + _AFTER
 )
-_PERCENT_CN = re.compile(_PCT_QUALIFIER + r"百分之\s*(\d+(?:\.\d+)?|[零一二两三四五六七八九十百点]+)\s*(以上|以下|以内|左右)?")
+_PERCENT_CN = re.compile(_PCT_QUALIFIER + r"百分之\s*(\d+(?:\.\d+)?|[零一二两三四五六七八九十百点]+)\s*" + _AFTER)
 _TENTHS = re.compile(
     _PCT_QUALIFIER + r"(?<![统合唯同单逐万划专归第之])([一二两三四五六七八九]|\d)\s*成(?![立为本果功员效绩熟品交长都型就套片体规了的年不])"
-    r"\s*(以上|以下|以内|左右)?"
+    r"\s*" + _AFTER
 )
 
 

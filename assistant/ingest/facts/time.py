@@ -7,11 +7,13 @@ import re
 
 from assistant.ingest.facts.common import Span, fact, fmt, overlaps
 from assistant.ingest.numerals import NUM, cn_number
+from assistant.lexicon.patterns import table, words
 from assistant.models import Fact
 
-_UNIT = r"(个\s*工作日|工作日|个?\s*自然日|个?\s*小时|天|日|分钟|个月|个?\s*星期|周|年)"
-UNIT_NAMES = {"工作日": "working_days", "小时": "hours", "天": "days", "日": "days", "分钟": "minutes",
-              "个月": "months", "周": "weeks", "星期": "weeks", "年": "years"}
+# a unit of time as one group, "个" allowed before the counted ones: "(个?\s*工作日|…|天|…)"
+_UNIT = "(" + "|".join((r"个?\s*" if u in words("time", "counted") else "") + re.escape(u)
+                       for u in words("time", "units")) + ")"
+UNIT_NAMES: dict[str, str] = table("time", "unit_names")
 
 # time_limit
 _REDUCED = re.compile(
