@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import nfkc_aligned, norm, sentences
 from assistant.lexicon.words import either, one_of, words
 from assistant.models import Clause, Document, Fact, Hit
@@ -46,7 +47,7 @@ def _frequency_pattern() -> re.Pattern[str]:
 
 _DEPARTMENT = _department_pattern()
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
-_ITEM_LINE = re.compile(r"^[ \t]*(" + either(words().field_item_lines) + r")[^\n]*", re.MULTILINE)
+_ITEM_LINE = re.compile(r"^[ \t]*" + field_name_group() + r"[^\n]*", re.MULTILINE)
 _FREQUENCY = _frequency_pattern()
 
 PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states

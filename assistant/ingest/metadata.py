@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from assistant.ingest.manifest import Manifest
 from assistant.ingest.split import issuer_of, region_of
+from assistant.lexicon.patterns import doc_number_group
 from assistant.lexicon.text import PAGE_MARKER, clean_markup, heading_rank, nfkc_aligned
 
-_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号)")
+_DOC_NUMBER = re.compile(doc_number_group(loose=True))
 _FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|措施|规定|细则|计划|要点|决定|条例|公告|通告|指引|清单|批复|函|规划)$")
 _ISSUER_LINE = re.compile(r"^(.{2,40}?)\s*文件$")
@@ -44,23 +45,15 @@ def _iso(match: re.Match[str]) -> str:
     return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
 
 
-def detect_metadata(text: str, manifest: Manifest) -> DetectedMetadata:
-    lines = _lines(text)
-    head = lines[:15]
-    doc_number = ""
+def _doc_number(head: list[str]) -> str:
     for line in head:
         m = _DOC_NUMBER.search(nfkc_aligned(line))  # same length as `line`: the span quotes the original
         if m and len(line) <= 40:
-            doc_number = re.sub(r"\s+", "", line[m.start() : m.end()])
-            break
+            return re.sub(r"\s+", "", line[m.start() : m.end()])
+    return ""
 
-    issuer = ""
-    for line in head[:4]:
-        m = _ISSUER_LINE.match(line)
-        if m:
-            issuer = m.group(1).strip()
-            break
 
+def _title(head: list[str]) -> str:
     title = ""
     for i, line in enumerate(head):
         if heading_rank(line) or _DOC_NUMBER.search(line) or _ISSUER_LINE.match(line) or len(line) > 80:
@@ -80,31 +73,40 @@ def detect_metadata(text: str, manifest: Manifest) -> DetectedMetadata:
             if _TITLE_WORDS.search(candidate):
                 break
     title = re.sub(r"[（(]\s*(?:19|20)\d\d\s*年.*?[）)]\s*$", "", title).strip()
-    if len(title) > 80:
-        title = ""
+    return "" if len(title) > 80 else title
 
-    if not issuer and title:
-        issuer = issuer_of(title)
-        if len(issuer) < 2:
-            issuer = ""
-    if not issuer:
-        for line in reversed(lines[-6:]):
-            if _ISSUER_WORDS.search(line) and len(line) <= 30:
-                issuer = line
-                break
 
-    date = ""
+def _issuer(lines: list[str], title: str) -> str:
+    """The issuer line at the top ("…文件"), else the title's first words, else the signature."""
+    for line in lines[:4]:
+        m = _ISSUER_LINE.match(line)
+        if m:
+            return m.group(1).strip()
+    issuer = issuer_of(title) if title else ""
+    if len(issuer) >= 2:
+        return issuer
+    for line in reversed(lines[-6:]):
+        if _ISSUER_WORDS.search(line) and len(line) <= 30:
+            return line
+    return ""
+
+
+def _date(lines: list[str]) -> str:
     for line in reversed(lines[-8:]):  # the signature date closes the document
         m = _FULL_DATE.fullmatch(line.strip("（）() "))
         if m:
-            date = _iso(m)
-            break
-    if not date:
-        for line in head:
-            m = _FULL_DATE.search(line)
-            if m:
-                date = _iso(m)
-                break
+            return _iso(m)
+    for line in lines[:15]:
+        m = _FULL_DATE.search(line)
+        if m:
+            return _iso(m)
+    return ""
 
+
+def detect_metadata(text: str, manifest: Manifest) -> DetectedMetadata:
+    lines = _lines(text)
+    head = lines[:15]
+    title = _title(head)
+    issuer = _issuer(lines, title)
     region = region_of(" ".join([issuer, title]), manifest, "")
-    return DetectedMetadata(title=title, issuer=issuer, doc_number=doc_number, date=date, region=region)
+    return DetectedMetadata(title=title, issuer=issuer, doc_number=_doc_number(head), date=_date(lines), region=region)

@@ -13,15 +13,14 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.manifest import Manifest, SourceSpec
+from assistant.lexicon.patterns import doc_number_group
 from assistant.lexicon.text import SourceLine, join_pieces, nfkc_aligned, norm
 from assistant.models import Document
-
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 _DATED_END = re.compile(r"[（(]\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*[）)]\s*$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.．]\s*(.*)$")
 _GROUP = re.compile(r"^\s*[（(]([一二三四五六七八九十]{1,2})[）)]\s*([\u4e00-\u9fff]{2,4})(?:[（(].*[）)])?\s*$")
-_DOC_NUMBER = re.compile(r"^\s*([\u4e00-\u9fff]{1,12}\s*〔\s*20\d\d\s*〕\s*\d+\s*号)\s*$")
+_DOC_NUMBER = re.compile(r"^\s*" + doc_number_group(loose=False) + r"\s*$")  # a line that is only a 文号
 _PLAN_TITLE = re.compile(r"^[^\s，。：:；“”、]{4,30}(?:行动方案|实施方案)$")
 _SUBPLAN = re.compile(r"^\s*方案([一二三四五六七八九十]{1,3})\s*$")
 _ISSUER_END = re.compile(r"关于|印发|转发")
@@ -31,14 +30,6 @@ _ISSUER_END = re.compile(r"关于|印发|转发")
 class DocumentText:
     document: Document
     lines: list[SourceLine]
-
-
-def cn_number(text: str) -> int:
-    """一 … 九十九 as an int."""
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(ones, 0) if ones else 0)
-    return CN_DIGITS.get(text, 0)
 
 
 def issuer_of(title: str) -> str:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.ingest.facts import extract_facts, extract_fields
+from assistant.ingest.clauses import ClauseBuilder
 from assistant.ingest.tables import TableParser
-from assistant.lexicon.text import Paragraph, SourceLine, heading_label, heading_rank, norm, repair_lines, strip_label
+from assistant.lexicon.patterns import field_name_group
+from assistant.lexicon.text import Paragraph, SourceLine, heading_label, heading_rank, repair_lines, strip_label
 from assistant.models import Clause, Document
 
 MAX_CLAUSE_CHARS = 420
 _SENTENCE_END = re.compile(r"[。！？；]")
+_FIELD_START = re.compile(r"^\s*" + field_name_group())  # a 牵头单位 / 完成时限 line stays with its item
 
 
 @dataclass
@@ -32,41 +34,12 @@ def heading_title(text: str) -> str:
     return _SENTENCE_END.split(strip_label(text), maxsplit=1)[0].strip()[:40]
 
 
-class ClauseBuilder:
-    """Collects clauses for one document, giving each a stable, unique id."""
-
-    def __init__(self, document: Document) -> None:
-        self.document = document
-        self.clauses: list[Clause] = []
-        self._ids: dict[str, int] = {}
-
-    def add(self, path: str, headings: tuple[str, ...], text: str, paragraphs: list[Paragraph],
-            fields: tuple[tuple[str, str], ...] = (), lines: tuple[int, int] | None = None,
-            page: int | None = None) -> None:
-        text = text.strip()
-        if not norm(text):
-            return
-        key = path or "前言"
-        count = self._ids.get(key, 0) + 1
-        self._ids[key] = count
-        clause_id = f"{self.document.id}:{key}" + (f"~{count}" if count > 1 else "")
-        all_fields = fields + tuple(f for f in extract_fields(text) if f[0] not in dict(fields))
-        line_start, line_end = lines if lines else (paragraphs[0].line_start, paragraphs[-1].line_end)
-        if page is None:
-            page = next((p.page for p in paragraphs if p.page is not None), None)
-        self.clauses.append(Clause(
-            id=clause_id, doc_id=self.document.id, path=path, headings=headings, text=text, page=page,
-            source_file=self.document.source_file, line_start=line_start, line_end=line_end,
-            facts=extract_facts(text, all_fields, self.document.date), fields=all_fields,
-        ))
-
-
 def _chunks(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
     """Cut a long block at paragraph boundaries into pieces of at most MAX_CLAUSE_CHARS."""
     out: list[list[Paragraph]] = [[]]
     size = 0
     for p in paragraphs:
-        is_field = bool(re.match(r"^\s*(牵头单位|责任单位|配合单位|完成时限)", p.text))
+        is_field = bool(_FIELD_START.match(p.text))
         if out[-1] and size + len(p.text) > MAX_CLAUSE_CHARS and not is_field:
             out.append([])
             size = 0

@@ -10,12 +10,9 @@ entry with an empty 序号 belong to it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from assistant.ingest.clauses import ClauseBuilder
 from assistant.lexicon.text import SourceLine, clean_markup, heading_label, heading_rank, strip_label
-
-if TYPE_CHECKING:
-    from assistant.ingest.structure import ClauseBuilder
 
 _HEADER_NOTE = re.compile(r"\s*[（(].*$")
 

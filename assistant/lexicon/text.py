@@ -11,7 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assistant.lexicon.words import either, words
+from assistant.lexicon.patterns import field_name_group
+from assistant.lexicon.words import words
 
 _WS = re.compile(r"\s+")
 _MARKUP = re.compile(r"\*\*|</?b>|</?strong>|^#{1,6}\s+|^-\s+(?=\S)", re.MULTILINE)
@@ -116,7 +117,7 @@ def _ends_paragraph(text: str) -> bool:
     return bool(t) and (t[-1] in SENTENCE_END or t[-1] in "：:" or t.endswith(("）。", "〕")))
 
 
-FIELD_LINE = re.compile(r"^\s*(" + either(words().field_line_breaks) + r")\s*[：:]")
+FIELD_LINE = re.compile(r"^\s*" + field_name_group(variants=True) + r"\s*[：:]")
 
 
 def _unbalanced(text: str) -> bool:

@@ -43,9 +43,6 @@ class Words:
     # [enumeration]
     listed_before: tuple[str, ...]
     listed_after: tuple[str, ...]
-    # [fields]
-    field_line_breaks: tuple[str, ...]
-    field_item_lines: tuple[str, ...]
     # [headings]
     heading_numbering: tuple[str, ...]
     # [departments]
@@ -84,7 +81,7 @@ def parse(data: dict[str, Any]) -> Words:
     """The lists of a parsed words file, checked: every list present and non-empty."""
     ask, fillers, follow_up = _table(data, "ask"), _table(data, "fillers"), _table(data, "follow_up")
     regions, terms, enumeration = _table(data, "regions"), _table(data, "terms"), _table(data, "enumeration")
-    fields, headings, departments, units = (_table(data, n) for n in ("fields", "headings", "departments", "units"))
+    headings, departments, units = (_table(data, n) for n in ("headings", "departments", "units"))
     cues, tails, labels = _table(data, "ask.cues"), _table(data, "ask.cue_tails"), _table(data, "ask.labels")
     return Words(
         procedure=_list(ask, "procedure", "ask"),
@@ -105,8 +102,6 @@ def parse(data: dict[str, Any]) -> Words:
         function_pos=_list(terms, "function_pos", "terms"),
         listed_before=_list(enumeration, "before", "enumeration"),
         listed_after=_list(enumeration, "after", "enumeration"),
-        field_line_breaks=_list(fields, "line_breaks", "fields"),
-        field_item_lines=_list(fields, "item_lines", "fields"),
         heading_numbering=_list(headings, "numbering", "headings"),
         department_lead_ins=_list(departments, "lead_ins", "departments"),
         department_prefixes=_list(departments, "prefixes", "departments"),
