@@ -23,7 +23,7 @@ from assistant.understand.query import _listed
 
 def test_every_section_and_list_is_filled() -> None:
     data = tomllib.loads(PATH.read_text(encoding="utf-8"))
-    for section in ("ask", "fillers", "follow_up", "regions", "terms", "enumeration", "fields", "headings",
+    for section in ("ask", "fillers", "follow_up", "regions", "terms", "enumeration", "headings",
                     "departments", "units"):
         assert data[section], section
     loaded = words()
