@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer.passages import departments as named_departments
 from assistant.ingest.facts import split_units
 from assistant.lexicon.text import norm
 from assistant.models import Clause, Department, Document
@@ -72,8 +71,9 @@ def of_clause(clause: Clause, document: Document, abbreviations: Abbreviations,
         if fact.type == "responsible_unit":
             add("责任", fact.value)
     for start, end in used:
-        for fact in named_departments(clause.text[start:end]):
-            add("办理", fact.value)
+        for fact in clause.facts:
+            if fact.type == "department" and start <= fact.start and fact.end <= end:
+                add("办理", fact.value)
     return tuple(named.values())
 
 

@@ -15,40 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lexicon.patterns import field_name_group
-from assistant.lexicon.text import nfkc_aligned, norm, sentences
-from assistant.lexicon.words import either, one_of, words
+from assistant.lexicon.text import norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.understand.asks import Ask
 from assistant.understand.query import Query
 from assistant.understand.terms import KeyTerm
 
-
-def _department_pattern() -> re.Pattern[str]:
-    """A department named in running text: 市人社局, 省发展改革委, 国网泾河新城供电分公司, 区行政审批局
-    (the words: words.toml [departments])."""
-    w = words()
-    weak = f"(?:{either(w.department_weak_suffixes)})(?=[{''.join(w.department_weak_suffix_followers)}，,、；;）)\\s]|$)"
-    return re.compile(
-        f"(?:(?<![\\u4e00-\\u9fff])|(?<={one_of(w.department_lead_ins)}))"
-        f"(?:{either(w.department_prefixes)})[\\u4e00-\\u9fff]{{1,14}}?"
-        f"(?:{either(w.department_suffixes)}|{weak})"
-        f"(?![\\u4e00-\\u9fff]{{0,1}}(?:{either(w.department_not_before)}))"
-        # an office named in a contact aside: "（审批服务处，张三，88880000）"
-        f"|(?<=[（(])[\\u4e00-\\u9fff]{{2,12}}?(?:{either(w.department_aside_suffixes)})(?=[，,、])"
-    )
-
-
-def _frequency_pattern() -> re.Pattern[str]:
-    """How often: 每季度, 每月, 日调度、周汇总, 一季度一调度 (the words: words.toml [units])."""
-    w = words()
-    return re.compile(f"每(?:个)?(?:{either(w.every)})|(?:一|每)(?:{either(w.cycle)})一(?:{either(w.cycle_acts)})?"
-                      f"|(?<![\\d年月]){one_of(w.routine_periods)}(?:{either(w.routines)})")
-
-
-_DEPARTMENT = _department_pattern()
 # The 牵头单位 / 责任单位 / 完成时限 lines under an item: what they say holds for the whole item.
 _ITEM_LINE = re.compile(r"^[ \t]*" + field_name_group() + r"[^\n]*", re.MULTILINE)
-_FREQUENCY = _frequency_pattern()
 
 PRIOR = 0.6  # weight of the retrieval rank against what the passage itself states
 FACT_BONUS = 0.6
@@ -86,22 +60,6 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 @lru_cache(maxsize=65536)
-def departments(text: str) -> tuple[Fact, ...]:
-    """Departments named in running text, as facts with their spans."""
-    aligned = nfkc_aligned(text)
-    return tuple(Fact("department", text[m.start() : m.end()], norm(m.group(0)), m.start(), m.end())
-                 for m in _DEPARTMENT.finditer(aligned))
-
-
-@lru_cache(maxsize=65536)
-def frequencies(text: str) -> tuple[Fact, ...]:
-    """How often something is done, as facts with their spans."""
-    aligned = nfkc_aligned(text)
-    return tuple(Fact("frequency", text[m.start() : m.end()], norm(m.group(0)), m.start(), m.end())
-                 for m in _FREQUENCY.finditer(aligned))
-
-
-@lru_cache(maxsize=65536)
 def item_lines(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of the 牵头单位 / 责任单位 / 完成时限 lines of a clause."""
     return tuple((m.start(), m.end()) for m in _ITEM_LINE.finditer(text))
@@ -113,12 +71,8 @@ def in_item_line(clause: Clause, position: int) -> tuple[int, int] | None:
 
 def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tuple[Fact, ...]:
     """The clause's facts of `types` inside [start, end); then those of its item lines and table
-    fields, which hold for the whole item; departments found in the text for a department ask."""
-    candidates = list(clause.facts)
-    if "department" in types:
-        candidates += departments(clause.text)
-    if "frequency" in types:
-        candidates += frequencies(clause.text)
+    fields, which hold for the whole item."""
+    candidates = clause.facts
     inline = sorted((f for f in candidates if f.type in types and start <= f.start < end), key=lambda f: f.start)
     lines = item_lines(clause.text)
     item = [f for f in candidates if f.type in types and f not in inline and f.start >= 0

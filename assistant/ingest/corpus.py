@@ -65,9 +65,15 @@ def parser_fingerprint() -> str:
     """A hash of the parsing code: a new parser re-parses every source. The code does not change
     while a process runs, so it is read once."""
     digest = hashlib.sha256()
-    for path in sorted([*_CODE.glob("*.py"), *(_CODE.parent / "lexicon").glob("*.py"), *(_CODE.parent / "lexicon").glob("*.toml")]):
+    for path in parser_code():
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def parser_code() -> list[Path]:
+    """The files whose change re-parses every source: ingest/ (sub-packages included) and lexicon/."""
+    lexicon = _CODE.parent / "lexicon"
+    return sorted([*_CODE.rglob("*.py"), *lexicon.rglob("*.py"), *lexicon.rglob("*.toml")])
 
 
 def read_source(corpus_dir: Path, spec: SourceSpec) -> bytes:

@@ -16,6 +16,9 @@ Every fact's value is the exact span of the clause text, start/end index into it
 - phone: "029-86787890" → "029-86787890", "(0931)8928000" → "0931-8928000", "拨打12345" → "12345"
 - name: quoted platform / app / programme names: "“甘快办”APP" → "甘快办"
 - material: what must be submitted: "无需提供申请材料" → the phrase, NFKC'd, spaces removed
+- department: a department named in running text: "（市税务局牵头" → "市税务局"; an office in a contact
+  aside "（运用促进处，张三，63910000）" → "运用促进处"
+- frequency: how often: "每季度", "日预警", "一月一调度"
 - condition: eligibility: "满三年", "近三年无违法记录", "100千瓦及以下", "符合条件的",
   "属于同一县级审批机关管辖的" → the phrase, NFKC'd, spaces removed
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 from assistant.ingest.facts.conditions import conditions, materials
 from assistant.ingest.facts.contacts import names, phones
 from assistant.ingest.facts.counts import counts
+from assistant.ingest.facts.duties import departments, frequencies
 from assistant.ingest.facts.money import amounts, percents
 from assistant.ingest.facts.time import UNIT_NAMES, deadlines, time_limits
 from assistant.ingest.facts.units import extract_fields, split_units, unit_facts
@@ -51,4 +55,5 @@ def extract_facts(text: str, fields: tuple[tuple[str, str], ...], doc_date: str)
     taken += [(f.start, f.end) for f in amount_facts]
     facts += amount_facts + percent_facts + counts(text, norm_text, taken) + phone_facts
     facts += names(text, norm_text) + materials(text, norm_text) + conditions(text, norm_text)
+    facts += departments(text, norm_text) + frequencies(text, norm_text)
     return tuple(facts + unit_facts(fields))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answer.compose import compose
-from assistant.answer.passages import departments, frequencies, rank_passages
+from assistant.answer.passages import rank_passages
 from assistant.answer.say import fact_phrase
 from assistant.ingest.facts import extract_facts, extract_fields
 from assistant.models import Clause, Document, Hit
@@ -109,14 +109,6 @@ def test_a_department_is_read_from_the_item_lines():
     q = query("简易注销这项工作哪个部门牵头？什么时候完成？", {"简易注销": 5.0})
     lead = first_sentence(answer(q, [c], {"d": doc("d", "泾河新城")}).text)
     assert "市监分局" in lead and "2023年6月底前" in lead
-
-
-def test_departments_and_frequencies_in_running_text():
-    assert [f.value for f in departments("延续实施免征政策（市税务局牵头，市级相关部门按职责分工负责）")] == ["市税务局"]
-    assert [f.value for f in departments("（运用促进处，张三，63910000）")] == ["运用促进处"]
-    assert not departments("推进省内通办和跨省通办")
-    assert [f.value for f in frequencies("建立工单日预警、周分析、月通报机制，每季度召开专题会")] == [
-        "日预警", "周分析", "月通报", "每季度"]
 
 
 def test_the_named_regions_own_rule_ranks_before_its_provinces():

@@ -254,3 +254,15 @@ def test_a_starred_unit_in_a_list_column_is_the_lead():
     got = facts("x", fields=[("责任单位 (★为牵头单位)", "★市行政审批局、市住建局")])
     assert ("lead_unit", "市行政审批局", "市行政审批局") in got
     assert ("responsible_unit", "市行政审批局、市住建局", "市行政审批局、市住建局") in got
+
+
+def _of(kind: str, text: str) -> list:
+    return [f for f in extract_facts(text, (), "2024-01-01") if f.type == kind]
+
+
+def test_departments_and_frequencies_in_running_text_are_found_at_parse_time():
+    assert [f.value for f in _of("department", "延续实施免征政策（市税务局牵头，市级相关部门按职责分工负责）")] == ["市税务局"]
+    assert [f.value for f in _of("department", "（运用促进处，张三，63910000）")] == ["运用促进处"]
+    assert not _of("department", "推进省内通办和跨省通办")
+    assert [f.value for f in _of("frequency", "建立工单日预警、周分析、月通报机制，每季度召开专题会")] == [
+        "日预警", "周分析", "月通报", "每季度"]

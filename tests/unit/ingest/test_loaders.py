@@ -66,3 +66,10 @@ def test_damaged_files_are_refused_cleanly(files):
                 load_bytes(path.name, bytes(damaged))
             except UnreadableDocument:
                 pass
+
+
+def test_the_parser_fingerprint_covers_sub_packages_and_the_word_lists():
+    from assistant.ingest.corpus import parser_code
+
+    names = {p.relative_to(p.parents[2]).as_posix() if p.parent.name == "facts" else p.name for p in parser_code()}
+    assert {"ingest/facts/time.py", "ingest/facts/duties.py", "words.toml", "patterns.toml", "corpus.py"} <= names

@@ -9,9 +9,10 @@ import tomllib
 
 import pytest
 
+import assistant.ingest.facts.duties as facts_departments
 from assistant.answer import passages
 from assistant.lexicon import text as text_mod
-from assistant.lexicon.text import SourceLine, heading_rank, repair_lines
+from assistant.lexicon.text import SourceLine, heading_rank, nfkc_aligned, repair_lines
 from assistant.lexicon.tokenize import QUERY_FILLERS
 from assistant.lexicon.words import PATH, Words, either, fragments, one_of, parse, words
 from assistant.understand import asks, conversation, regions, terms
@@ -48,8 +49,8 @@ def test_every_fragment_and_built_pattern_compiles() -> None:
         re.compile(numbering)
     built = [p for _k, p in asks._COMPILED] + [p for _r, p in text_mod.HEADING_PATTERNS] + [
         asks._PROCEDURE, conversation._LEAD, conversation._TAIL, conversation._ANAPHORA, conversation._ELLIPTICAL,
-        regions._TAIL, terms._MODAL, text_mod.FIELD_LINE, passages._DEPARTMENT, passages._ITEM_LINE,
-        passages._FREQUENCY, query_mod._PARTICLES]
+        regions._TAIL, terms._MODAL, text_mod.FIELD_LINE, facts_departments._department_pattern(), passages._ITEM_LINE,
+        facts_departments._frequency_pattern(), query_mod._PARTICLES]
     assert all(isinstance(p, re.Pattern) and p.pattern for p in built)
 
 
@@ -125,11 +126,15 @@ def test_headings_and_field_lines() -> None:
     assert len(repair_lines(lines, pdf=True)) == 2  # a field line never joins the line before
 
 
+def _departments(text: str) -> tuple:
+    return facts_departments.departments(text, nfkc_aligned(text))
+
+
 def test_departments_item_lines_and_frequencies() -> None:
-    found = [f.value for f in passages.departments("由市人社局负责，市政务办牵头。")]
+    found = [f.value for f in _departments("由市人社局负责，市政务办牵头。")]
     assert found == ["市人社局", "市政务办"]
-    assert not passages.departments("请联系市人社局长。")  # a title, not a department
-    assert [f.value for f in passages.departments("（审批服务处，张三，88880000）")] == ["审批服务处"]
+    assert not _departments("请联系市人社局长。")  # a title, not a department
+    assert [f.value for f in _departments("（审批服务处，张三，88880000）")] == ["审批服务处"]
     text = "推进企业开办\n牵头单位：市人社局\n完成时间：2024年底"
     assert [text[s:e] for s, e in passages.item_lines(text)] == ["牵头单位：市人社局"]
-    assert [f.value for f in passages.frequencies("每季度调度一次，一月一报，周通报。")] == ["每季度", "一月一报", "周通报"]
+    assert [f.value for f in facts_departments.frequencies("每季度调度一次，一月一报，周通报。", "每季度调度一次，一月一报，周通报。")] == ["每季度", "一月一报", "周通报"]
