@@ -47,10 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="terminal chat")
     chat.add_argument("--region", help="only clauses of this region")
 
-    ev = sub.add_parser("eval", help="score against gold files (default: the shared dev.jsonl and dev2.jsonl)")
+    ev = sub.add_parser("eval", help="score against gold files (default: the shared dev.jsonl, dev2.jsonl and dev3.jsonl)")
     ev.add_argument("--gold", type=Path, action="append",
                     help="a gold JSON Lines file; repeat for several "
-                         "(default: ../shared/eval/dev.jsonl and ../shared/eval/dev2.jsonl)")
+                         "(default: ../shared/eval/dev.jsonl, dev2.jsonl and dev3.jsonl)")
     ev.add_argument("--mode", action="append", choices=("fused", "lexical", "dense"),
                     help="retrieval mode to score; repeat for several (default: all three)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -172,7 +172,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     from assistant.service.assistant import Assistant
 
     shared = REPO_ROOT.parent / "shared" / "eval"
-    items = load_golds(args.gold or [shared / "dev.jsonl", shared / "dev2.jsonl"])
+    items = load_golds(args.gold or [shared / "dev.jsonl", shared / "dev2.jsonl", shared / "dev3.jsonl"])
     assistant = Assistant()
     report, answers = evaluate(assistant, items, tuple(m for m in ALL_MODES if m in (args.mode or ALL_MODES)))
     if args.json:
@@ -202,6 +202,9 @@ def _eval_tables(report: dict[str, Any], items: Sequence[Any], out: TextIO) -> N
         if metric == "region_correct":
             out.write("   (" + ", ".join(f"{m} {report[m]['region_correct_count']}" for m in report) + ")")
         out.write("\n")
+    for m in report:
+        reasons = ", ".join(f"{why} {n}" for why, n in report[m]["wrong_by_reason"].items()) or "none"
+        out.write(f"wrong answers ({m}): {reasons}\n")
     mode = "fused" if "fused" in report else next(iter(report))
     columns = ("n", "hit@1", "key_containment", "abstention_on_unanswerable", "false_abstention")
     heads = ("n", "hit@1", "keys", "abstain", "false_abst")

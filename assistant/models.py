@@ -135,6 +135,7 @@ class Answer:
     departments: tuple[Department, ...] = ()  # who leads, is responsible or handles, per the cited clauses
     filtered: bool = False  # a filter (not the question) narrowed what was searched
     subject: str = ""  # what the conversation is about after this answer (a client sends it back, see Turn)
+    small_talk: bool = False  # a reply to small talk (谢谢, 你好): nothing was searched
 
     @property
     def top_clause(self) -> str:
@@ -143,7 +144,9 @@ class Answer:
 
     @property
     def state(self) -> str:
-        """answered | partial (a part asked is not stated) | not_found."""
+        """answered | partial (a part asked is not stated) | not_found | small_talk."""
+        if self.small_talk:
+            return "small_talk"
         if self.abstained:
             return "not_found"
         return "partial" if self.missing else "answered"

@@ -36,6 +36,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     regions, asked only when the scope's documents do not answer, and offered labelled;
     `abbreviations` spells out the departments named; `filtered` says a filter (not the
     question) narrowed the search; `started` (perf_counter) gives the answer its latency."""
+    if query.small_talk:
+        return reply(query, started)
     today = today or date.today()
     memo: Memo = {}
     found, missing = choose(query, hits, documents, min_coverage, memo)
@@ -49,10 +51,19 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     departments = () if draft.abstained or abbreviations is None else of_answer(
         draft.used, draft.clauses, documents, abbreviations)
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    return Answer(query.text, draft.text, draft.abstained, draft.citations, draft.facts, latency_ms=latency,
-                  interpreted_as=query.standalone if query.follow_up else "", follow_up=query.follow_up,
+    text = draft.text + "".join(render("heard_as", written=w, read=r) for w, r in query.corrected)
+    return Answer(query.text, text, draft.abstained, draft.citations, draft.facts, latency_ms=latency,
+                  interpreted_as=query.standalone if query.standalone != query.text.strip() else "",
+                  follow_up=query.follow_up,
                   missing=draft.missing, used=draft.used, departments=departments, filtered=filtered,
                   subject=query.about or query.standalone)
+
+
+def reply(query: Query, started: float | None = None) -> Answer:
+    """The short reply to small talk: nothing searched, nothing cited; the conversation keeps its subject."""
+    latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    return Answer(query.text, render(f"small_talk_{query.small_talk}"), True, (), (), latency_ms=latency,
+                  subject=query.about, small_talk=True)
 
 
 def _stated(query: Query, hits: list[Hit], documents: dict[str, Document], found: list[Found], missing: list[Ask],

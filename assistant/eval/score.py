@@ -101,6 +101,39 @@ def missing_keys(item: GoldItem, answer: Answer) -> list[str]:
     return [k for k in item.answer_keys if norm(k) not in norm(answer.text)]
 
 
+def verdict(item: GoldItem, answer: Answer) -> tuple[str, str]:
+    """What a caller would have been told: ("declined", "") when the assistant said not found;
+    ("right", "") when it answered an answerable question with every answer key; else ("wrong",
+    why): "trap answered" (an unanswerable question answered), "fact missing, said so" (a partial
+    answer that names what it did not find), "another clause" (the gold clause not cited first) or
+    "fact not stated" (the gold clause cited first, a key missing from the answer)."""
+    if answer.abstained:
+        return "declined", ""
+    if not item.answerable:
+        return "wrong", "trap answered"
+    if keys_contained(item, answer):
+        return "right", ""
+    if answer.missing:
+        return "wrong", "fact missing, said so"
+    hits = citation_hits(item, [c.clause.text for c in answer.citations[:1]])
+    return "wrong", "fact not stated" if hits and hits[0] else "another clause"
+
+
+def trust(items: Sequence[GoldItem], answers: Sequence[Answer]) -> dict[str, Any]:
+    """right (share of answerable), wrong and declined (shares of all), with the wrong ones counted
+    by reason."""
+    verdicts = [verdict(i, a) for i, a in zip(items, answers, strict=True)]
+    answerable = sum(i.answerable for i in items)
+    reasons: dict[str, int] = {}
+    for kind, why in verdicts:
+        if kind == "wrong":
+            reasons[why] = reasons.get(why, 0) + 1
+    return {"right": _ratio(sum(k == "right" for k, _ in verdicts), answerable),
+            "wrong": _ratio(sum(k == "wrong" for k, _ in verdicts), len(items)),
+            "declined": _ratio(sum(k == "declined" for k, _ in verdicts), len(items)),
+            "wrong_by_reason": dict(sorted(reasons.items()))}
+
+
 def region_correct(named: tuple[str, ...], answer: Answer, manifest: Manifest) -> bool | None:
     """Whether the first citation's document belongs to a named region or a region containing it;
     None where it does not apply (no region named, or the assistant abstained)."""
@@ -151,6 +184,7 @@ def score_answers(items: list[GoldItem], answers: list[Answer], named: Named | N
         "abstention_on_unanswerable": _ratio(c["abstained_ok"], c["unanswerable"]),
         "false_abstention": round(c["false_abstain"] / n, 3),
     }
+    report.update(trust(items, answers))
     report.update(region_scores(items, answers, named, manifest))
     report["median_answer_chars"] = statistics.median(len(a.text) for a in answers) if answers else 0
     report["p50_latency_ms"] = round(statistics.median(a.latency_ms for a in answers), 2) if answers else 0
@@ -244,7 +278,7 @@ def failures(items: list[GoldItem], answers: list[Answer], named: Named | None =
         if manifest is not None and region_correct(regions, answer, manifest) is False:
             reasons.append("region")
         if reasons:
-            out.append({"file": item.file, "id": item.id, "kind": item.kind, "persona": item.persona,
+            out.append({"file": item.file, "verdict": " / ".join(x for x in verdict(item, answer) if x), "id": item.id, "kind": item.kind, "persona": item.persona,
                         "failure": reasons, "question": item.question, "regions": list(regions),
                         "answer": answer.text, "missing_keys": missing_keys(item, answer) if item.answerable else [],
                         "cited": [c.clause.id for c in answer.citations],

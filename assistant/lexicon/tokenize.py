@@ -93,6 +93,14 @@ class Tokenizer:
         return any(freq.get(normalized[position : position + n]) for n in (2, 3, 4)
                    if position + n <= len(normalized))
 
+    def cut(self, text: str) -> list[tuple[str, int, int]]:
+        """The words of `text` (jieba's accurate cut, no new words guessed) with their spans."""
+        return list(self._jieba.tokenize(text, HMM=False))
+
+    def is_word(self, text: str) -> bool:
+        """Whether `text` is a word of the dictionary (jieba's and the domain's)."""
+        return bool(self._jieba.FREQ.get(normalize(text)))
+
     def document(self, text: str) -> list[str]:
         return self.words(text)
 

@@ -37,6 +37,14 @@ class Words:
     # [regions]
     region_suffixes: tuple[str, ...]
     region_name_tails: tuple[str, ...]
+    # [said]
+    relay_speakers: tuple[str, ...]
+    relay_adverbs: tuple[str, ...]
+    relay_verbs: tuple[str, ...]
+    relay_not_before: tuple[str, ...]
+    small_talk: tuple[tuple[str, tuple[str, ...]], ...]  # (reply name, words)
+    small_talk_fillers: tuple[str, ...]
+    homophone_max_changes: int
     # [terms]
     modal_heads: tuple[str, ...]
     function_pos: tuple[str, ...]
@@ -68,6 +76,13 @@ def _list(section: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _count(section: dict[str, Any], key: str, where: str) -> int:
+    value = section.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{PATH.name}: [{where}] {key} must be a positive integer, got {value!r}")
+    return value
+
+
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
     section = data
     for key in name.split("."):
@@ -82,6 +97,7 @@ def parse(data: dict[str, Any]) -> Words:
     ask, fillers, follow_up = _table(data, "ask"), _table(data, "fillers"), _table(data, "follow_up")
     regions, terms, enumeration = _table(data, "regions"), _table(data, "terms"), _table(data, "enumeration")
     headings, departments, units = (_table(data, n) for n in ("headings", "departments", "units"))
+    said = _table(data, "said")
     cues, tails, labels = _table(data, "ask.cues"), _table(data, "ask.cue_tails"), _table(data, "ask.labels")
     return Words(
         procedure=_list(ask, "procedure", "ask"),
@@ -96,6 +112,13 @@ def parse(data: dict[str, Any]) -> Words:
         elliptical=_list(follow_up, "elliptical", "follow_up"),
         anaphora=_list(follow_up, "anaphora", "follow_up"),
         asking_words=_list(follow_up, "asking_words", "follow_up"),
+        relay_speakers=_list(said, "relay_speakers", "said"),
+        relay_adverbs=_list(said, "relay_adverbs", "said"),
+        relay_verbs=_list(said, "relay_verbs", "said"),
+        relay_not_before=_list(said, "relay_not_before", "said"),
+        small_talk=tuple((kind, _list(said, kind, "said")) for kind in ("thanks", "greeting", "farewell", "chat")),
+        small_talk_fillers=_list(said, "small_talk_fillers", "said"),
+        homophone_max_changes=_count(said, "homophone_max_changes", "said"),
         region_suffixes=_list(regions, "suffixes", "regions"),
         region_name_tails=_list(regions, "name_tails", "regions"),
         modal_heads=_list(terms, "modal_heads", "terms"),

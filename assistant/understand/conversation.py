@@ -12,7 +12,7 @@ previous answers are recomputed from them, so a client sends plain chat history.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,7 +69,7 @@ def user_questions(history: Iterable[Turn], limit: int) -> list[str]:
 
 class FollowUpResolver:
     def __init__(self, places: Places, topics: Sequence[str], tokenizer: Tokenizer, glossary: Glossary,
-                 concepts: Concepts | None = None) -> None:
+                 concepts: Concepts | None = None, known: Callable[[str], bool] | None = None) -> None:
         self.places = places
         self.names = places.names  # longest first, with 市/省/区/县 forms
         self.topics = [t for t in topics if t]
@@ -77,6 +77,7 @@ class FollowUpResolver:
         self.glossary = glossary
         self.concepts = concepts or Concepts(())
         self._place_words = {normalize(n) for n, _ in self.names}
+        self._known = known or (lambda _word: True)
 
     # -- reading a question ------------------------------------------------------------------------
     def _regions(self, text: str) -> list[str]:
@@ -117,6 +118,8 @@ class FollowUpResolver:
                                                           _ELLIPTICAL.search(question))
         previous = context.question
         cue = asking_cue(question)
+        if not (elliptical or _ANAPHORA.search(question)) and self._own_subject(core, content, topics, previous):
+            return Resolved(question)
         if regions and not content:
             rest = core
             for surface in regions:
@@ -137,6 +140,15 @@ class FollowUpResolver:
         if not regions and (_ANAPHORA.search(question) or elliptical or len(core) <= 6 or (len(core) <= 10 and not topics)):
             return Resolved(f"{previous.rstrip('？?。')}，{core}？", "context")
         return Resolved(question)
+
+    def _own_subject(self, core: str, content: list[str], topics: list[str], previous: str) -> bool:
+        """A question that names its own subject stands alone: a topic or concept the previous
+        question did not name, or a word the documents never use (离婚登记, 犬证: another matter)."""
+        before = set(self._topics(previous))
+        if any(t not in before for t in topics):
+            return True
+        return any(len(w) >= 2 and not self._known(w) and normalize(w) not in normalize(previous)
+                   and not any(a in w for a in ASKING_WORDS) for w in content)
 
     def _replace_regions(self, question: str, regions: list[str]) -> str:
         old = self._regions(question)

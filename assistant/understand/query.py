@@ -22,6 +22,7 @@ from assistant.lexicon.words import one_of, words
 from assistant.understand.asks import Ask, asking_words, read_asks
 from assistant.understand.conversation import Context, FollowUpResolver
 from assistant.understand.regions import Place, Places
+from assistant.understand.said import Homophones, Listener
 from assistant.understand.terms import KeyTerm, key_terms
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 # One-character function words of a question (在, 的, 了, 吗 …): the bag of words the dense
 # model averages should not move with them ("X在Y" and "Y的X" ask the same).
 _PARTICLES = re.compile(one_of(tuple(w for w in words().query_fillers if len(w) == 1)))
+
+
+COMMON_DF = 3  # a word in this many clauses is one a typo may stand for
 
 
 def without_particles(text: str) -> str:
@@ -51,6 +55,8 @@ class Query:
     subjects: tuple[Concept, ...] = ()  # concepts named by one of their phrases: an answer must speak of one
     search: str = ""  # what the indexes are asked (the subject, concepts in their documents' words)
     about: str = ""  # what the conversation is about from here on (a clause or context follow-up keeps the subject before it)
+    small_talk: str = ""  # thanks | greeting | farewell | chat: nothing to search (understand/said.py)
+    corrected: tuple[tuple[str, str], ...] = ()  # homophones read as the word meant: (as written, as read)
 
     @property
     def scoped(self) -> bool:
@@ -86,8 +92,9 @@ class QueryReader:
     """Reads questions against one loaded index: its region tree, concepts and vocabulary."""
 
     def __init__(self, manifest: Manifest, concepts: Concepts, lexical: LexicalIndex,
-                 follow_ups: FollowUpResolver) -> None:
+                 follow_ups: FollowUpResolver, listener: Listener | None = None) -> None:
         self.manifest = manifest
+        self.listener = listener or Listener()
         self.concepts = concepts
         self.lexical = lexical
         self.follow_ups = follow_ups
@@ -102,18 +109,28 @@ class QueryReader:
         topics = sorted({d.topic for d in index.documents.values() if d.topic})
         tokenizer = index.lexical.tokenizer
         places = Places(index.corpus_manifest, tokenizer.boundaries, tokenizer.starts_word)
-        follow_ups = FollowUpResolver(places, topics, tokenizer, index.lexical.glossary, index.concepts)
-        return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups)
+        follow_ups = FollowUpResolver(places, topics, tokenizer, index.lexical.glossary, index.concepts,
+                                      known=lambda w: index.lexical.df(w) > 0)
+        # places, topics, concepts, and the longer words the documents use often: what a homophone may stand for
+        common = [w for w in index.lexical.vocab if len(w) >= 3 and index.lexical.df(w) >= COMMON_DF]
+        terms = [s for s, _r in places.names] + topics + [p for c in index.concepts.items for p in c.phrases] + common
+        return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups,
+                   Listener(Homophones(terms, tokenizer.is_word, tokenizer.cut)))
 
     def regions_in(self, text: str) -> list[str]:
         return self.places.regions(text)
 
     def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
-        resolved = self.follow_ups.resolve(question, context)
+        said = self.listener.hear(question)
+        if said.small_talk:  # nothing to search; the conversation stays on what it was about
+            return Query(question, said.text, small_talk=said.small_talk,
+                         about=context.question if context is not None else "")
+        asked = said.text
+        resolved = self.follow_ups.resolve(asked, context)
         standalone = resolved.question
         # The region the question (or, for a follow-up, the conversation) names; else the filter's.
-        named = self.regions_in(question)
-        if not named and standalone != question:
+        named = self.regions_in(asked)
+        if not named and standalone != asked:
             named = self.regions_in(standalone)
         regions: tuple[str, ...] = tuple(named)
         from_filter = bool(region_filter and not regions)
@@ -124,8 +141,8 @@ class QueryReader:
             log.info("the question names %s: answered for it, not for the filter %s", "、".join(regions), region_filter)
         place = self.places.place(regions, from_filter)
         concepts = self.concepts.in_text(standalone)
-        asks = read_asks(question)
-        if all(a.type in ("procedure", "conditions") for a in asks) and standalone != question:
+        asks = read_asks(asked)
+        if all(a.type in ("procedure", "conditions") for a in asks) and standalone != asked:
             asks = read_asks(standalone)  # "那渭滨区呢？" asks what the conversation asked
         # The subject: the question without its asking words ("能不能", "几个") and places; a
         # concept named by one of its phrases counts as the concept, whichever phrase it was.
@@ -149,7 +166,7 @@ class QueryReader:
         keeps_subject = context is not None and resolved.follow_up in ("clause", "context")
         about = context.question if context is not None and keeps_subject else standalone
         return Query(question, standalone, place, concepts, asks, terms, resolved.follow_up, resolved.pinned,
-                     subjects, " ".join(search.split()), about)
+                     subjects, " ".join(search.split()), about, corrected=said.corrected)
 
     def concept_words(self, concept: Concept) -> str:
         """What the indexes are asked for a concept, whichever phrase the question used: its

@@ -88,7 +88,7 @@ class AnswerOut(Out):
     follow_up: str | None
     answer: str
     abstained: bool
-    state: Literal["answered", "partial", "not_found"]
+    state: Literal["answered", "partial", "not_found", "small_talk"]
     missing: list[str]
     departments: list[DepartmentOut]
     used: list[UsedSpan]

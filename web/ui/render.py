@@ -19,7 +19,7 @@ from assistant.service.contract import answer_text, department_line, reference_l
 
 Record = dict[str, Any]
 
-STATE_LABELS = {"answered": "答案要点", "partial": "部分解答", "not_found": "未找到明确规定"}
+STATE_LABELS = {"answered": "答案要点", "partial": "部分解答", "not_found": "未找到明确规定", "small_talk": "提示"}
 _CITE = re.compile(r"\[(\d+)\]")
 _CONSULT = re.compile(r"如需进一步确认[^。]*。$")
 
@@ -155,8 +155,10 @@ def answer_box_html(record: Record | None, live: bool = False) -> str:
              f' aria-labelledby="answer-label" tabindex="-1">',
              f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>']
     if record.get("interpreted_as"):
-        parts.append(f'<p class="understood">按上文理解为：{escape(record["interpreted_as"])}</p>')
-    if state == "not_found":
+        parts.append(f'<p class="understood">理解为：{escape(record["interpreted_as"])}</p>')
+    if state == "small_talk":
+        parts.append(f'<p class="key-fact" data-testid="key-fact">{escape(record["text"])}</p>')
+    elif state == "not_found":
         text = _CONSULT.sub("", record["text"]).strip()
         parts.append(f'<p class="key-fact" data-testid="key-fact">{_cite_links(text, _card_id, known)}</p>')
         filters = record.get("filters") or {}
@@ -202,7 +204,7 @@ def conversation_html(records: Sequence[Record]) -> str:
         target = _card_id if latest else (lambda n, t=r["turn"]: _source_id(t, n))
         sources = [c for c in r["citations"] if c["used"]] or r["citations"]
         listed = "".join(f'<li id="{_source_id(r["turn"], c["n"])}">{escape(c["reference"])}</li>' for c in sources)
-        understood = (f'<p class="understood">按上文理解为：{escape(r["interpreted_as"])}</p>'
+        understood = (f'<p class="understood">理解为：{escape(r["interpreted_as"])}</p>'
                       if r.get("interpreted_as") else "")
         dept = f'<p class="dept-line">部门：{escape(r["department_line"])}</p>' if r.get("department_line") else ""
         label = STATE_LABELS[r["state"]]
@@ -227,7 +229,7 @@ def conversation_markdown(records: Sequence[Record]) -> str:
     for r in records:
         lines += [f"## 问：{r['question']}", ""]
         if r.get("interpreted_as"):
-            lines += [f"*按上文理解为：{r['interpreted_as']}*", ""]
+            lines += [f"*理解为：{r['interpreted_as']}*", ""]
         lines += [f"**{STATE_LABELS[r['state']]}**：{r['text']}", ""]
         if r.get("department_line"):
             lines += [f"部门：{r['department_line']}", ""]

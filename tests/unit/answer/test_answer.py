@@ -48,7 +48,7 @@ def test_every_template_renders():
     fields = {"scope": "西安", "fact": "0.5个工作日办结", "n": 1, "lead": "市监分局", "responsible": "", "units": "税务局",
               "labels": "办理时限", "quote": "原文", "items": "x", "related": "", "title": "t", "path": "1.",
               "date": "2023年4月25日", "today": "2026年11月23日", "status": "已废止", "replacement": "",
-              "where": "西安", "asked": "办理时限", "region": "西安", "value": "2023年9月底前", "own": "a", "others": "b"}
+              "where": "西安", "asked": "办理时限", "region": "西安", "value": "2023年9月底前", "own": "a", "others": "b", "written": "西按", "read": "西安"}
     for name in templates():
         assert "{" not in render(name, **fields)
 
