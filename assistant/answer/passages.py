@@ -17,7 +17,7 @@ from functools import lru_cache
 from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
-from assistant.understand.asks import Ask
+from assistant.understand.asks import Ask, years_in
 from assistant.understand.query import Query
 from assistant.understand.terms import KeyTerm
 
@@ -150,6 +150,25 @@ def _said(query: Query, clause: Clause, document: Document, start: int, text: st
     return memo[key]
 
 
+def of_year(years: tuple[str, ...], clause: Clause, document: Document) -> bool:
+    """Whether a clause can speak for one of the years a question names: the year is written in it,
+    its headings or its document's title, or the document is of that year."""
+    said = norm(" ".join((clause.text, *clause.headings, document.title))).replace(" ", "")
+    return any(y in said or document.date_iso[:4] == y for y in years)
+
+
+def first_sentence_of(text: str, start: int, end: int) -> str:
+    """The sentence of `text` that holds position `start` (within [start, end))."""
+    return next((text[s:e] for s, e in sentence_spans(text) if s <= start < e), text[start:end])
+
+
+def sentence_of_year(years: tuple[str, ...], text: str) -> bool:
+    """A sentence that names years speaks for one of `years` only if it names it ("2024年，…" does
+    not answer for 2025); one that names none may (its clause and document say which year)."""
+    said = set(years_in(text))
+    return not said or bool(said & set(years))
+
+
 def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[str, Document],
                   memo: Memo | None = None) -> list[Passage]:
     """Passages of `hits` that answer `ask`, best first. `memo` keeps what does not depend on the
@@ -166,6 +185,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         if ask.needs_fact and is_heading_only(clause):
             continue
         document = documents[clause.doc_id]
+        if ask.years and not of_year(ask.years, clause, document):
+            continue
         prior = PRIOR / (1 + 0.25 * position)
         if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
             prior += ITEM_BONUS
@@ -175,9 +196,14 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         context = context_of(clause, document)
         context_speaks = not query.subjects or any(c.spoken_of(context, document.topic) for c in query.subjects)
         for start, end, two, text in windows(clause.text):
+            if ask.years and not sentence_of_year(ask.years, first_sentence_of(clause.text, start, end)):
+                continue
             facts = facts_of(clause, types, start, end) if types else ()
+            if ask.years:
+                facts = tuple(f for f in facts if f.start < 0 or sentence_of_year(
+                    ask.years, first_sentence_of(clause.text, f.start, f.start + 1)))
             if ask.needs_fact:
-                facts = tuple(f for f in facts if about_subject(query, clause, f, context_speaks))
+                facts = tuple(f for f in facts if ask.fits(f) and about_subject(query, clause, f, context_speaks))
             if ask.needs_fact and not facts:
                 continue
             relevance, said = _said(query, clause, document, start, text, memo)

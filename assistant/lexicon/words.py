@@ -25,6 +25,8 @@ class Words:
     ask_labels: dict[str, str]
     ask_cues: tuple[tuple[str, tuple[str, ...]], ...]  # (ask type, pattern list), in file order
     ask_cue_tails: dict[str, tuple[str, ...]]
+    ask_strict: dict[str, tuple[str, ...]]  # ask type → cue patterns that take that type only
+    ask_units: dict[str, str]  # a question's unit word → the unit as documents write it
     # [fillers]
     query_fillers: tuple[str, ...]
     # [follow_up]
@@ -99,12 +101,15 @@ def parse(data: dict[str, Any]) -> Words:
     headings, departments, units = (_table(data, n) for n in ("headings", "departments", "units"))
     said = _table(data, "said")
     cues, tails, labels = _table(data, "ask.cues"), _table(data, "ask.cue_tails"), _table(data, "ask.labels")
+    strict, units_asked = _table(data, "ask.strict"), _table(data, "ask.units")
     return Words(
         procedure=_list(ask, "procedure", "ask"),
         deadline_within_time_limit=_list(ask, "deadline_within_time_limit", "ask"),
         ask_labels={str(k): str(v) for k, v in labels.items()},
         ask_cues=tuple((kind, _list(cues, kind, "ask.cues")) for kind in cues),
         ask_cue_tails={kind: _list(tails, kind, "ask.cue_tails") for kind in tails},
+        ask_strict={kind: _list(strict, kind, "ask.strict") for kind in strict},
+        ask_units={str(k): str(v) for k, v in units_asked.items()},
         query_fillers=_list(fillers, "query", "fillers"),
         lead=_list(follow_up, "lead", "follow_up"),
         conditional=_list(follow_up, "conditional", "follow_up"),

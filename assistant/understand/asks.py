@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.lexicon.words import either, fragments, words
+from assistant.models import Fact
 
 # Ask type → the fact types that answer it, best first. An empty tuple: any clause text answers.
 FACT_TYPES: dict[str, tuple[str, ...]] = {
@@ -57,15 +58,32 @@ _PROCEDURE = re.compile(either(words().procedure))
 _DEADLINE_WITHIN_TIME_LIMIT = frozenset(words().deadline_within_time_limit)
 
 
+_STRICT = {kind: re.compile(fragments(cues)) for kind, cues in words().ask_strict.items()}
+_UNITS = words().ask_units
+# "多少钱一方", "每吨多少钱", "元/立方米": the unit a price is asked per ("一方面" is no unit).
+_PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, key=len, reverse=True)))})(?![面案式向法])")
+_YEAR = re.compile(r"(20\d{2})\s*年")
+
+
 @dataclass(frozen=True)
 class Ask:
     type: str  # a key of FACT_TYPES
     cue: str  # the words that asked it ("多久", "哪个部门")
     part: str  # the part of the question it belongs to
+    strict: bool = False  # the cue takes its own type of figure only ("费率": a share, never a sum)
+    unit: str = ""  # the unit a price is asked per ("多少钱一方" → 立方米)
+    years: tuple[str, ...] = ()  # the years the part (or the question) names: "2025年" → ("2025",)
 
     @property
     def fact_types(self) -> tuple[str, ...]:
-        return FACT_TYPES[self.type]
+        return (self.type,) if self.strict else FACT_TYPES[self.type]
+
+    def fits(self, fact: Fact) -> bool:
+        """Whether `fact` is the kind of figure asked: a price per the unit asked, if one was."""
+        if not self.unit or fact.type != "amount":
+            return True
+        per = _PER_UNIT.search(fact.normalized.replace("元/", "元每"))
+        return bool(per) and _UNITS.get(per.group(1)) == self.unit
 
     @property
     def needs_fact(self) -> bool:
@@ -74,6 +92,15 @@ class Ask:
     @property
     def label(self) -> str:
         return LABELS[self.type]
+
+
+def years_in(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
+
+
+def unit_asked(text: str) -> str:
+    m = _PER_UNIT.search(text)
+    return _UNITS[m.group(1)] if m else ""
 
 
 def parts(question: str) -> list[str]:
@@ -128,10 +155,12 @@ def read_asks(question: str) -> tuple[Ask, ...]:
                 continue  # "最迟多长时间" asks for a time limit
             if any(a.type == kind and a.part == part for a in asks):
                 continue
-            asks.append(Ask(kind, cue, part))
+            strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
+            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "",
+                            years_in(part) or years_in(question)))
         if not cues:
             how = _PROCEDURE.search(part)
-            asks.append(Ask("procedure", how.group(0) if how else "", part))
+            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years_in(part) or years_in(question)))
     # The same fact asked twice in different parts stays twice (two values wanted); a procedure
     # part next to fact asks is kept only when it has words of its own.
     return tuple(asks)

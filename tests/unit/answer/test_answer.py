@@ -206,3 +206,18 @@ def test_a_value_the_question_states_is_its_condition_not_its_answer():
     # asking about a value the question already gives still answers with it
     q = query("跨境电商企业奖励是不是50万元？", {"跨境电商": 3.0, "奖励": 2.0})
     assert "50万元" in first_sentence(answer(q, [c], {"d": doc("d", "雁塔区")}).text)
+
+
+def test_a_year_asked_is_answered_only_by_a_sentence_of_that_year():
+    c = clause("2022年，国家高新技术企业达到8700家。2025年，力争高新技术企业达到1.2万家。")
+    d = {"d": doc("d", "西安")}
+    a = answer(query("2025年高新技术企业要达到多少家？", {"高新技术企业": 3.0}), [c], d)
+    assert "1.2万家" in first_sentence(a.text) and "8700" not in first_sentence(a.text)
+    c22 = clause("2022年，国家高新技术企业达到8700家。")
+    assert answer(query("2025年高新技术企业要达到多少家？", {"高新技术企业": 3.0}), [c22], d).abstained
+
+
+def test_a_price_per_unit_is_not_answered_by_another_units_price():
+    c = clause("对居民非电网直供电终端用户，严格执行0.39元/千瓦时目录电价。")
+    q = query("居民用的天然气多少钱一方？", {"居民": 1.0, "天然气": 3.0})
+    assert answer(q, [c], {"d": doc("d", "哈密")}).abstained

@@ -100,3 +100,24 @@ def test_dense_search_ignores_one_character_particles():
     # the same characters, whichever particle joins them
     assert sorted(_without_particles("市场监管在嘉峪关")) == sorted(_without_particles("嘉峪关的市场监管"))
     assert "在" not in _without_particles("在西安开公司") and "的" not in _without_particles("西安的规定")
+
+
+def test_a_rate_price_or_year_asked_narrows_what_answers():
+    from assistant.models import Fact
+    from assistant.understand.asks import read_asks
+
+    (rate,) = read_asks("担保费率是多少？")
+    assert rate.type == "percent" and rate.fact_types == ("percent",)  # a rate is never a sum of money
+    (fee,) = read_asks("登记费收多少钱？")
+    assert fee.fact_types == ("amount",)
+    (subsidy,) = read_asks("创业补贴给多少？")
+    assert set(subsidy.fact_types) == {"amount", "percent"}  # either may answer
+    (gas,) = read_asks("天然气多少钱一方？")
+    assert gas.unit == "立方米"
+    assert gas.fits(Fact("amount", "2.5元/立方米", "2.5元/立方米"))
+    assert not gas.fits(Fact("amount", "0.39元/千瓦时", "0.39元/千瓦时"))
+    assert not gas.fits(Fact("amount", "300万元", "300万元"))  # a sum is no price per unit
+    assert read_asks("一方面要交多少钱？")[0].unit == ""
+    first, second = read_asks("2025年整合率要到多少？2026年呢？")
+    assert first.years == ("2025",) and second.years == ("2026",)
+    assert read_asks("今年开办企业要几天？")[0].years == ()
