@@ -83,7 +83,7 @@ class Ask:
         if not self.unit or fact.type != "amount":
             return True
         per = _PER_UNIT.search(fact.normalized.replace("元/", "元每"))
-        return bool(per) and _UNITS.get(per.group(1)) == self.unit
+        return per is not None and _UNITS.get(per.group(1)) == self.unit
 
     @property
     def needs_fact(self) -> bool:
