@@ -31,6 +31,10 @@ NAMED_REGION = 0.3
 # that repeats its figure comes second.
 ITEM_BONUS = 0.25
 PART_WEIGHT = 0.5
+BIND_WEIGHT = 0.5  # a fact whose own words name the subject before one whose sentence names it far away
+# Asks whose facts speak for their whole item, not for the words beside them: "（区政府办牵头）"
+# closes the measure it belongs to, a contact aside opens it.
+UNBOUND_ASKS = frozenset({"department", "contact"})
 CONTEXT_WEIGHT = 0.5
 
 
@@ -100,6 +104,20 @@ def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool
     left, right = segment_span(clause.text, fact.start, fact.end)
     words = norm(clause.text[left:right])
     return any(t.found_in(words) or any(h in words for h in heads(t)) for t in query.terms)
+
+
+def binding(query: Query, clause: Clause, fact: Fact) -> float:
+    """How closely a fact is bound to the question's subject: the share of the key terms' weight
+    named in the fact's own segment or the one before it in its sentence ("企业在主板首次发行股票
+    上市，一次性给予200万元奖励" binds 200万元 to 上市; a term named five segments earlier binds little)."""
+    total = sum(t.weight for t in query.terms)
+    if fact.start < 0 or not total:
+        return 0.0
+    left, right = segment_span(clause.text, fact.start, fact.end)
+    if left > 0 and clause.text[left - 1] in "，,：:":
+        left = segment_span(clause.text, left - 1, left - 1)[0]
+    words = norm(clause.text[left:right])
+    return sum(t.weight for t in query.terms if t.found_in(words) or any(h in words for h in heads(t))) / total
 
 
 def heads(term: KeyTerm) -> tuple[str, ...]:
@@ -212,6 +230,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
             bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
+            if ask.needs_fact and stated and ask.type not in UNBOUND_ASKS:
+                bonus += BIND_WEIGHT * max(binding(query, clause, f) for f in stated)
             score = prior + relevance + PART_WEIGHT * part_score + bonus
             if not named and any(w in text for w in query.place.words):
                 score += NAMED_REGION  # a provincial rule that names the place asked about

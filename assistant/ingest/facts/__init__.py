@@ -35,7 +35,7 @@ from assistant.ingest.facts.counts import counts
 from assistant.ingest.facts.duties import departments, frequencies
 from assistant.ingest.facts.money import amounts, percents
 from assistant.ingest.facts.time import UNIT_NAMES, deadlines, time_limits
-from assistant.ingest.facts.units import extract_fields, split_units, unit_facts
+from assistant.ingest.facts.units import extract_fields, row_unit_facts, split_units, unit_facts
 from assistant.lexicon.text import nfkc_aligned
 from assistant.models import Fact
 
@@ -55,5 +55,5 @@ def extract_facts(text: str, fields: tuple[tuple[str, str], ...], doc_date: str)
     taken += [(f.start, f.end) for f in amount_facts]
     facts += amount_facts + percent_facts + counts(text, norm_text, taken) + phone_facts
     facts += names(text, norm_text) + materials(text, norm_text) + conditions(text, norm_text)
-    facts += departments(text, norm_text) + frequencies(text, norm_text)
+    facts += departments(text, norm_text) + frequencies(text, norm_text) + tuple(row_unit_facts(text))
     return tuple(facts + unit_facts(fields))

@@ -32,6 +32,26 @@ def extract_fields(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(fields.items())
 
 
+def row_unit_facts(text: str) -> list[Fact]:
+    """The units of a table's later rows, where they stand: a clause of several rows ("具体事项：贷款审批；
+    责任单位：★住房公积金管理中心") names a unit for each row's item; the first row's units are the
+    clause's fields (`unit_facts`)."""
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for m in _FIELD_LINE.finditer(text):
+        name = m.group(1)
+        if name not in seen:
+            seen.add(name)
+            continue
+        value = m.group(2).rstrip()
+        start, end = m.start(2), m.start(2) + len(value)
+        for fact in unit_facts(((name, value),)):
+            at = value.find(fact.value)  # the ★-marked lead alone; the whole cell for the responsible
+            s, e = (start + at, start + at + len(fact.value)) if at >= 0 else (start, end)
+            facts.append(Fact(fact.type, text[s:e], fact.normalized, s, e))
+    return facts
+
+
 def unit_facts(fields: tuple[tuple[str, str], ...]) -> list[Fact]:
     """lead_unit / responsible_unit facts of a clause's fields (its lines and table columns)."""
     facts = []

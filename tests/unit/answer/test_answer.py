@@ -221,3 +221,12 @@ def test_a_price_per_unit_is_not_answered_by_another_units_price():
     c = clause("对居民非电网直供电终端用户，严格执行0.39元/千瓦时目录电价。")
     q = query("居民用的天然气多少钱一方？", {"居民": 1.0, "天然气": 3.0})
     assert answer(q, [c], {"d": doc("d", "哈密")}).abstained
+
+
+def test_the_fact_whose_own_words_name_the_subject_answers():
+    far = clause("对新引进的在证券交易所主板上市的企业，在我市设立区域总部，实缴注册资本不低于5000万元，"
+                 "正式运营一年后，一次性给予300万元奖励。", path="5.")
+    near = clause("企业在主板首次发行股票上市，一次性给予200万元奖励。", path="16.")
+    q = query("企业在主板上市，一次性奖多少钱？", {"企业": 1.0, "主板": 6.0, "上市": 4.0, "一次性": 1.0})
+    a = answer(q, [far, near], {"d": doc("d", "白银")})
+    assert "200万元" in first_sentence(a.text) and "300万元" not in first_sentence(a.text)

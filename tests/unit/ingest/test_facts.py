@@ -266,3 +266,16 @@ def test_departments_and_frequencies_in_running_text_are_found_at_parse_time():
     assert not _of("department", "推进省内通办和跨省通办")
     assert [f.value for f in _of("frequency", "建立工单日预警、周分析、月通报机制，每季度召开专题会")] == [
         "日预警", "周分析", "月通报", "每季度"]
+
+
+def test_each_table_row_names_the_unit_of_its_own_item():
+    text = ("“一件事”名称：公积金贷款购房；具体事项：合同网签备案；责任单位：市住建局\n"
+            "具体事项：贷款审批；责任单位：★公积金中心 人行营管部\n具体事项：抵押登记；责任单位：市资源规划局")
+    facts = extract_facts(text, extract_fields(text), "2024-01-01")
+    placed = [(f.type, f.value, text[f.start : f.end]) for f in facts if f.start >= 0 and f.type != "department"]
+    assert ("lead_unit", "公积金中心", "公积金中心") in placed
+    assert ("responsible_unit", "公积金中心 人行营管部", "公积金中心 人行营管部") in placed
+    assert ("responsible_unit", "市资源规划局", "市资源规划局") in placed
+    # the first row's units are the clause's fields, not placed twice
+    assert [f.value for f in facts if f.start < 0 and f.type == "responsible_unit"] == ["市住建局"]
+    assert not any(v == "市住建局" for _t, v, _s in placed)
