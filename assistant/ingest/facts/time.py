@@ -24,6 +24,9 @@ _LIMIT = re.compile(
     r"(?:(压缩|压减|缩短|缩减|控制|减少|降)\s*(?:至|到|在|为)\s*)?" + NUM + r"\s*" + _UNIT
     + r"\s*(以内|之内|内)?\s*(办结|办理完毕|完成|办好|出证|到达|响应|回复|答复)?"
 )
+# "租赁期限不低于5年、不超过20年": a duration bounded on either side.
+_BOUNDED = re.compile(r"(不低于|不少于|不短于|最短|至少|不超过|不高于|不长于|最长|最多)\s*" + NUM + r"\s*" + _UNIT)
+_BOUND_SIGNS = {"不低于": ">=", "不少于": ">=", "不短于": ">=", "最短": ">=", "至少": ">="}
 _SAME_DAY = re.compile(r"(?:当日|当天|即时|当场)\s*(?:办结|办理完毕|办好|出证|完成)|即来即办|立等可取|即办即结")
 
 # deadline
@@ -40,6 +43,45 @@ _YEAR_ONLY = re.compile(
     r"(?!\s*(?:\d|[一二三四五六七八九十]+\s*月|底|末|内|度|上半年|下半年|第|[一二三四1-4]\s*季|以来|起|开始|间|年))"
 )
 _QUARTER_END = {1: "03-31", 2: "06-30", 3: "09-30", 4: "12-31"}
+# Recurring deadlines: "每月23日前", "每季度末", "每年12月底前", "于3月10日、6月10日、9月10日、12月10日前".
+_MONTHLY = re.compile(r"每\s*个?\s*月\s*(\d{1,2})\s*[日号]\s*(?:前|之前|以前)?")
+_PERIOD_EDGE = re.compile(r"每\s*个?\s*(季度|季|月|半年|年)\s*(末|底|初)\s*(?:前|之前|以前)?")
+_YEARLY = re.compile(r"每\s*年\s*(\d{1,2})\s*月\s*(底|末|\d{1,2}\s*日)?\s*(?:前|之前|以前)")
+_DAY = r"\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*底|\s*末)?"
+_DATE_LIST = re.compile(f"(?:{_DAY}\\s*[、和及]\\s*)+{_DAY}(\\s*(?:前|之前|以前))?")
+_PERIOD_NAMES = {"季度": "quarter", "季": "quarter", "月": "month", "半年": "half-year", "年": "year"}
+_EDGE_NAMES = {"末": "end", "底": "end", "初": "start"}
+
+
+def _month_day(text: str) -> str:
+    """"3月10日" → "03-10", "6 月底" → "06-end", "12月" → "12"."""
+    m = re.match(r"(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|(底|末))?", text)
+    if not m:
+        return text
+    month = f"{int(m.group(1)):02d}"
+    return f"{month}-{int(m.group(2)):02d}" if m.group(2) else f"{month}-end" if m.group(3) else month
+
+
+def recurring(text: str, norm_text: str) -> list[Fact]:
+    """Deadlines that come back every month, quarter or year, normalised "every month: 23",
+    "every quarter: end", "every year: 12-end", "each of: 03-10, 06-10, 09-10, 12-10"."""
+    facts: list[Fact] = []
+    for m in _MONTHLY.finditer(norm_text):
+        facts.append(fact("deadline", text, m.start(), m.end(), f"every month: {int(m.group(1))}"))
+    for m in _PERIOD_EDGE.finditer(norm_text):
+        facts.append(fact("deadline", text, m.start(), m.end(),
+                          f"every {_PERIOD_NAMES[m.group(1)]}: {_EDGE_NAMES[m.group(2)]}"))
+    for m in _YEARLY.finditer(norm_text):
+        facts.append(fact("deadline", text, m.start(), m.end(), f"every year: {_month_day(m.group(0)[1:].lstrip('年 '))}"))
+    for m in _DATE_LIST.finditer(norm_text):
+        before = norm_text[max(0, m.start() - 2) : m.start()]
+        if overlaps(m.start(), m.end(), [(f.start, f.end) for f in facts]):
+            continue
+        if not (m.group(1) or re.search(r"[于在]\s*$", before)):
+            continue  # "3月、6月" alone may be anything; "于…" or "…前" makes it a deadline
+        days = [_month_day(d) for d in re.findall(_DAY, m.group(0))]
+        facts.append(fact("deadline", text, m.start(), m.end(), "each of: " + ", ".join(days)))
+    return facts
 
 
 def _unit(text: str) -> str:
@@ -59,6 +101,15 @@ def time_limits(text: str, norm_text: str) -> list[Fact]:
         taken.append((m.start(), m.end()))
     for m in _SAME_DAY.finditer(norm_text):
         facts.append(fact("time_limit", text, m.start(), m.end(), "0 days"))
+        taken.append((m.start(), m.end()))
+    for m in _BOUNDED.finditer(norm_text):
+        if overlaps(m.start(), m.end(), taken) or re.search(r"[年月]\s*$", norm_text[max(0, m.start() - 1) : m.start()]):
+            continue
+        sign = _BOUND_SIGNS.get(m.group(1), "<=")
+        unit = _unit(re.sub(r"\s", "", m.group(3)))
+        if unit == _unit("年") and cn_number(m.group(2)) >= 100:
+            continue  # "不超过2023年" is a year
+        facts.append(fact("time_limit", text, m.start(), m.end(), f"{sign} {fmt(cn_number(m.group(2)))} {unit}"))
         taken.append((m.start(), m.end()))
     for m in _LIMIT.finditer(norm_text):
         if any(a <= m.start() < b for a, b in taken):
@@ -103,6 +154,10 @@ def deadlines(text: str, norm_text: str, doc_year: int) -> list[Fact]:
         if not overlaps(start, end, taken):
             facts.append(fact("deadline", text, start, end, normalized))
             taken.append((start, end))
+
+    for f in recurring(text, norm_text):
+        facts.append(f)
+        taken.append((f.start, f.end))
 
     for m in _YEAR_END.finditer(norm_text):
         add(m.start(), m.end(), f"{int(m.group(1)):04d}-12-31")

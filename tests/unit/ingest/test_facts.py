@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.ingest.facts import extract_facts, extract_fields
 
 
@@ -279,3 +281,26 @@ def test_each_table_row_names_the_unit_of_its_own_item():
     # the first row's units are the clause's fields, not placed twice
     assert [f.value for f in facts if f.start < 0 and f.type == "responsible_unit"] == ["市住建局"]
     assert not any(v == "市住建局" for _t, v, _s in placed)
+
+
+@pytest.mark.parametrize(("text", "value", "normalized"), [
+    ("各单位工作落实情况请于每月23日前报市政府办公厅", "每月23日前", "every month: 23"),
+    ("每季度末报送工作进展", "每季度末", "every quarter: end"),
+    ("每年12月底前提交书面申请", "每年12月底前", "every year: 12-end"),
+    ("于3月10日、6月10日、9月10日、12月10日前将工作进展报区营商办", "3月10日、6月10日、9月10日、12月10日前",
+     "each of: 03-10, 06-10, 09-10, 12-10"),
+    ("落实情况于3 月、6 月、12 月书面报市职转办", "3 月、6 月、12 月", "each of: 03, 06, 12"),
+])
+def test_recurring_deadlines(text, value, normalized):
+    assert [(f.value, f.normalized) for f in extract_facts(text, (), "2023-01-01") if f.type == "deadline"] == [
+        (value, normalized)]
+
+
+def test_a_month_list_alone_is_no_deadline_and_bounded_durations_are_time_limits():
+    assert not [f for f in extract_facts("3月、6月开展检查", (), "2023-01-01") if f.type == "deadline"]
+    limits = [(f.value, f.normalized) for f in extract_facts("租赁期限不低于5 年、不超过20 年", (), "2023-01-01")
+              if f.type == "time_limit"]
+    assert limits == [("不低于5 年", ">= 5 years"), ("不超过20 年", "<= 20 years")]
+    assert not [f for f in extract_facts("不超过2023年", (), "2023-01-01") if f.type == "time_limit"]
+    phones = [f.normalized for f in extract_facts("（电话/传真：0919－3158035）", (), "2023-01-01") if f.type == "phone"]
+    assert phones == ["0919-3158035"]
