@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     build_executor: Literal["local", "ray"] = "local"
     ray_address: str = ""
     max_citations: int = 5
+    # A deployment serving one city: a question that names no place is answered for this region
+    # (and the regions containing it), and the answer says so. Empty: every region.
+    home_region: str = ""
     # Clauses the answer re-ranks at sentence level for each ask.
     rerank_candidates: int = 20
     max_question_chars: int = 1000

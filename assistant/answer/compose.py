@@ -52,6 +52,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
         draft.used, draft.clauses, documents, abbreviations)
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     text = draft.text + "".join(render("heard_as", written=w, read=r) for w, r in query.corrected)
+    if query.place.assumed:
+        text += render("home_region", region=query.place.label)
     return Answer(query.text, text, draft.abstained, draft.citations, draft.facts, latency_ms=latency,
                   interpreted_as=query.standalone if query.standalone != query.text.strip() else "",
                   follow_up=query.follow_up,

@@ -102,7 +102,7 @@ class Assistant:
         """`search` on a given engine, for callers that also read its documents."""
         question = self.validate(question)
         filters = Filters(engine.check_region(region) if region else None, document, mode, include_retired)
-        query = engine.reader.read(question, region_filter=filters.region)
+        query = self.read(engine, question, None, filters)
         return engine.backend(mode).search(search_request(query, k, filters))
 
     def ask(self, question: str, *, region: str | None = None, document: str | None = None,
@@ -119,8 +119,11 @@ class Assistant:
 
     def read(self, engine: Engine, question: str, context: Context | None = None,
              filters: Filters | None = None) -> Query:
-        """The one reading of `question` (in its conversation, under its filters)."""
-        query = engine.reader.read(question, context, region_filter=filters.region if filters else None)
+        """The one reading of `question` (in its conversation, under its filters; a question naming no
+        place is about the deployment's home region, when it has one)."""
+        home = engine.check_region(self.settings.home_region) if self.settings.home_region else ""
+        query = engine.reader.read(question, context, region_filter=filters.region if filters else None,
+                                   home_region=home or "")
         if query.follow_up:
             log.info("follow-up (%s): %r read as %r", query.follow_up, question, query.standalone)
         return query

@@ -9,6 +9,7 @@ terms.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -113,14 +114,16 @@ class QueryReader:
                                       known=lambda w: index.lexical.df(w) > 0)
         # places, topics, concepts, and the longer words the documents use often: what a homophone may stand for
         common = [w for w in index.lexical.vocab if len(w) >= 3 and index.lexical.df(w) >= COMMON_DF]
-        terms = [s for s, _r in places.names] + topics + [p for c in index.concepts.items for p in c.phrases] + common
-        return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups,
-                   Listener(Homophones(terms, tokenizer.is_word, tokenizer.cut)))
+        terms = topics + [p for c in index.concepts.items for p in c.phrases] + common
+        homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.names],
+                                in_corpus=lambda w: index.lexical.df(w) > 0)
+        return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups, Listener(homophones))
 
     def regions_in(self, text: str) -> list[str]:
         return self.places.regions(text)
 
-    def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None) -> Query:
+    def read(self, question: str, context: Context | None = None, *, region_filter: str | None = None,
+             home_region: str = "") -> Query:
         said = self.listener.hear(question)
         if said.small_talk:  # nothing to search; the conversation stays on what it was about
             return Query(question, said.text, small_talk=said.small_talk,
@@ -140,6 +143,8 @@ class QueryReader:
         elif region_filter:
             log.info("the question names %s: answered for it, not for the filter %s", "、".join(regions), region_filter)
         place = self.places.place(regions, from_filter)
+        if not regions and home_region:  # a deployment for one city: the question is about it
+            place = dataclasses.replace(self.places.place((home_region,)), assumed=True)
         concepts = self.concepts.in_text(standalone)
         asks = read_asks(asked)
         if all(a.type in ("procedure", "conditions") for a in asks) and standalone != asked:

@@ -101,6 +101,7 @@ class Place:
     scope: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
     from_filter: bool = False
+    assumed: bool = False  # the deployment's home region, for a question that names none
 
     @property
     def label(self) -> str:

@@ -68,9 +68,10 @@ class Homophones:
     spans), is read as it."""
 
     def __init__(self, terms: Iterable[str], is_word: Callable[[str], bool], cut: Cut | None = None,
-                 max_changes: int = _W.homophone_max_changes) -> None:
+                 max_changes: int = _W.homophone_max_changes, places: Iterable[str] = (),
+                 in_corpus: Callable[[str], bool] | None = None) -> None:
         by_sound: dict[tuple[str, ...], str | None] = {}
-        for term in terms:
+        for term in [*terms, *places]:
             term = norm(term)
             if not (2 <= len(term) <= 8 and _HAN.match(term)):
                 continue
@@ -79,6 +80,10 @@ class Homophones:
         self._by_sound = {k: v for k, v in by_sound.items() if v is not None}
         self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
         self._is_word = is_word
+        # A place of the corpus is read for a homophone that is a place elsewhere (卫滨区 for 渭滨区)
+        # unless the documents themselves use that word.
+        self._places = frozenset(norm(p) for p in places)
+        self._in_corpus = in_corpus or is_word
         self._cut = cut
         self._max_changes = max_changes
 
@@ -117,7 +122,8 @@ class Homophones:
                     step = 0
                     i += size
                     break
-                if (changes <= self._max_changes and changes < size and not self._is_word(window)
+                taken = self._in_corpus(window) if term in self._places else self._is_word(window)
+                if (changes <= self._max_changes and changes < size and not taken
                         and i not in inside and i + size not in inside and not self._word_and_more(window, term)):
                     out.append(term)
                     corrected.append((window, term))

@@ -88,3 +88,14 @@ def test_a_kept_clause_the_index_lacks_is_not_pinned(assistant):
     history = [Turn("user", OPENING), Turn("assistant", "…", OPENING, "no-such-clause")]
     answer = assistant.ask("牵头单位是谁？", history=history)
     assert answer.follow_up == "clause" and answer.citations  # read in its context, answered by retrieval
+
+
+def test_a_home_region_answers_questions_that_name_no_place(built_settings):
+    from assistant.service.assistant import Assistant
+
+    home = Assistant(built_settings.model_copy(update={"home_region": "渭滨"}))
+    answer = home.ask("企业开办需要几个工作日？")
+    assert answer.citations[0].document.region in ("渭滨区", "宝鸡", "陕西")
+    assert "按渭滨区回答" in answer.text
+    named = home.ask("泾河新城开办企业要多久？")  # a place named: the home region stays out of it
+    assert named.citations[0].document.region == "泾河新城" and "按渭滨区回答" not in named.text

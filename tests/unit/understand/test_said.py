@@ -100,3 +100,11 @@ def test_a_homophone_never_cuts_a_word_or_swallows_the_next_one():
     assert h.correct("几个方案") == ("几个方案", ())  # 个方 would cut 几个 and 方案
     assert h.correct("西安是怎么安排的") == ("西安是怎么安排的", ())  # 西安 and 是, not 西安市
     assert h.correct("西按市怎么安排的")[0] == "西安市怎么安排的"
+
+
+def test_a_place_elsewhere_that_sounds_like_a_place_of_the_corpus_is_read_as_it():
+    dictionary = {"卫滨区"}  # a district of another province: a word, but not of these documents
+    h = Homophones([], dictionary.__contains__, places=["渭滨区"], in_corpus=lambda w: False)
+    assert h.correct("卫滨区小微企业用电") == ("渭滨区小微企业用电", (("卫滨区", "渭滨区"),))
+    used = Homophones([], dictionary.__contains__, places=["渭滨区"], in_corpus=dictionary.__contains__)
+    assert used.correct("卫滨区小微企业用电")[1] == ()  # the documents speak of it: it is meant
