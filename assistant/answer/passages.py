@@ -200,7 +200,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
     out: list[Passage] = []
     for position, hit in enumerate(hits):
         clause = hit.clause
-        if ask.needs_fact and is_heading_only(clause):
+        if is_heading_only(clause):  # a title or heading never answers, not even "how"
             continue
         document = documents[clause.doc_id]
         if ask.years and not of_year(ask.years, clause, document):

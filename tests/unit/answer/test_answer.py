@@ -230,3 +230,9 @@ def test_the_fact_whose_own_words_name_the_subject_answers():
     q = query("企业在主板上市，一次性奖多少钱？", {"企业": 1.0, "主板": 6.0, "上市": 4.0, "一次性": 1.0})
     a = answer(q, [far, near], {"d": doc("d", "白银")})
     assert "200万元" in first_sentence(a.text) and "300万元" not in first_sentence(a.text)
+
+
+def test_a_heading_alone_never_answers_even_a_how_question():
+    heading = clause("25.持续优化不动产登记办理", path="25.")
+    q = query("不动产登记怎么办理？", {"不动产登记": 3.0, "办理": 1.0})
+    assert answer(q, [heading], {"d": doc("d", "西安")}).abstained
