@@ -18,6 +18,8 @@ from assistant.eval.score import (
     region_correct,
     region_scores,
     score_answers,
+    trust,
+    verdict,
 )
 from assistant.ingest.manifest import Manifest, Region
 from assistant.models import Answer, Citation, Clause, Document
@@ -203,3 +205,27 @@ def test_load_golds_keeps_each_items_file_and_persona(tmp_path: Path):
     (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
     with pytest.raises(AssistantError, match="bad.jsonl:1"):
         load_gold(tmp_path / "bad.jsonl")
+
+
+# --- right / wrong / declined ---------------------------------------------------------------------
+
+
+def test_every_answer_is_right_wrong_or_declined_and_the_wrong_ones_say_why():
+    items = [gold("r"), gold("w1"), gold("w2"), gold("t", kind="unanswerable", keys=()), gold("d"), gold("ok", kind="unanswerable", keys=())]
+    answers = [
+        answer("5个工作日内办结[1]", cite("5个工作日内办结")),
+        answer("10个工作日[1]", cite("5个工作日内办结")),  # the gold clause first, the fact not stated
+        answer("3天[1]", cite("另一条款3天")),  # another clause
+        answer("3天[1]", cite("另一条款3天")),  # a trap answered
+        abstain(),
+        abstain(),
+    ]
+    assert [verdict(i, a) for i, a in zip(items, answers, strict=True)] == [
+        ("right", ""), ("wrong", "fact not stated"), ("wrong", "another clause"), ("wrong", "trap answered"),
+        ("declined", ""), ("declined", "")]
+    figures = trust(items, answers)
+    assert figures["right"] == round(1 / 4, 3)  # share of the answerable
+    assert figures["wrong"] == 0.5 and figures["declined"] == round(2 / 6, 3)  # shares of all
+    assert figures["wrong_by_reason"] == {"another clause": 1, "fact not stated": 1, "trap answered": 1}
+    partial = Answer("问", "10个工作日[1]", False, (cite("5个工作日内办结"),), (), 1.0, missing=("负责部门",))
+    assert verdict(gold("p"), partial) == ("wrong", "fact missing, said so")
