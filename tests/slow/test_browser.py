@@ -415,6 +415,7 @@ def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin
 
     # removing asks first; 取消 keeps it, 确认删除 removes it
     page.locator("#document-table [role=gridcell]", has_text=doc_id).first.click()
+    page.wait_for_function(f"document.querySelector('#admin-doc input').value.includes('{doc_id}')")
     page.click("#remove-button")
     assert "确认删除" in page.locator("#confirm-note").inner_text()
     page.click("#cancel-remove-button")
