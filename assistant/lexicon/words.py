@@ -25,6 +25,7 @@ class Words:
     ask_labels: dict[str, str]
     ask_cues: tuple[tuple[str, tuple[str, ...]], ...]  # (ask type, pattern list), in file order
     ask_cue_tails: dict[str, tuple[str, ...]]
+    ask_objects: dict[str, tuple[str, ...]]  # ask type → what it asks for (小时), never the subject
     ask_strict: dict[str, tuple[str, ...]]  # ask type → cue patterns that take that type only
     ask_units: dict[str, str]  # a question's unit word → the unit as documents write it
     # [fillers]
@@ -101,13 +102,14 @@ def parse(data: dict[str, Any]) -> Words:
     headings, departments, units = (_table(data, n) for n in ("headings", "departments", "units"))
     said = _table(data, "said")
     cues, tails, labels = _table(data, "ask.cues"), _table(data, "ask.cue_tails"), _table(data, "ask.labels")
-    strict, units_asked = _table(data, "ask.strict"), _table(data, "ask.units")
+    strict, units_asked, objects = _table(data, "ask.strict"), _table(data, "ask.units"), _table(data, "ask.objects")
     return Words(
         procedure=_list(ask, "procedure", "ask"),
         deadline_within_time_limit=_list(ask, "deadline_within_time_limit", "ask"),
         ask_labels={str(k): str(v) for k, v in labels.items()},
         ask_cues=tuple((kind, _list(cues, kind, "ask.cues")) for kind in cues),
         ask_cue_tails={kind: _list(tails, kind, "ask.cue_tails") for kind in tails},
+        ask_objects={kind: _list(objects, kind, "ask.objects") for kind in objects},
         ask_strict={kind: _list(strict, kind, "ask.strict") for kind in strict},
         ask_units={str(k): str(v) for k, v in units_asked.items()},
         query_fillers=_list(fillers, "query", "fillers"),

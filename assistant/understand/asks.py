@@ -58,6 +58,7 @@ _PROCEDURE = re.compile(either(words().procedure))
 _DEADLINE_WITHIN_TIME_LIMIT = frozenset(words().deadline_within_time_limit)
 
 
+_OBJECTS = words().ask_objects
 _STRICT = {kind: re.compile(fragments(cues)) for kind, cues in words().ask_strict.items()}
 _UNITS = words().ask_units
 # "多少钱一方", "每吨多少钱", "元/立方米": the unit a price is asked per ("一方面" is no unit).
@@ -167,8 +168,15 @@ def read_asks(question: str) -> tuple[Ask, ...]:
 
 
 def asking_words(question: str) -> list[str]:
-    """Every asking phrase of the question ("能不能", "什么时候", "哪个部门"): not its subject."""
-    return [cue for part in parts(question) for _kind, cue, _pos in _cues(part)]
+    """Every asking phrase of the question ("能不能", "什么时候", "哪个部门"), what a part asks for
+    ("压到多少小时": 小时): not its subject."""
+    out: list[str] = []
+    for part in parts(question):
+        found = _cues(part)
+        out += [cue for _kind, cue, _pos in found]
+        for kind in dict.fromkeys(k for k, _c, _p in found):
+            out += [w for w in _OBJECTS.get(kind, ()) if w in part and not any(w in o for o in out)]
+    return out
 
 
 def asking_cue(question: str) -> str:

@@ -121,3 +121,8 @@ def test_a_rate_price_or_year_asked_narrows_what_answers():
     first, second = read_asks("2025年整合率要到多少？2026年呢？")
     assert first.years == ("2025",) and second.years == ("2026",)
     assert read_asks("今年开办企业要几天？")[0].years == ()
+
+
+def test_the_unit_a_time_limit_is_asked_in_is_no_subject():
+    assert "小时" in asking_words("企业纳税时间要压到多少小时？")
+    assert "工作日" not in asking_words("工作日怎么算？")  # no time-limit ask: a word of the subject
