@@ -68,3 +68,19 @@ def test_an_address_in_backoff_is_refused_before_its_token_is_looked_at():
 def test_forwarded_for_counts_only_when_the_settings_trust_it():
     assert Limits(Settings()).client("127.0.0.1", "1.2.3.4") == "127.0.0.1"
     assert Limits(Settings(trust_forwarded_for=True)).client("127.0.0.1", "1.2.3.4, 5.6.7.8") == "1.2.3.4"
+
+
+@pytest.mark.parametrize(("trust", "expected"), [(False, (False, "")), (True, (True, "*"))])
+def test_uvicorn_believes_proxy_headers_only_when_the_settings_do(monkeypatch, trust, expected):
+    import argparse
+    import io
+
+    import uvicorn
+
+    from assistant import cli
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(k))
+    monkeypatch.setattr(cli, "get_settings", lambda: Settings(trust_forwarded_for=trust))
+    assert cli.cmd_serve(argparse.Namespace(host=None, port=None, verbose=False), io.StringIO()) == 0
+    assert (seen["proxy_headers"], seen["forwarded_allow_ips"]) == expected
