@@ -226,9 +226,13 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.write(f"营商环境政策问答 → http://{shown}:{port}/   (API docs: http://{shown}:{port}/docs)\n")
     out.flush()
-    # the web edge by name: the command line stands beside it, not above it
+    # the web edge by name: the command line stands beside it, not above it. Proxy headers are
+    # the project's setting alone: unless ASSISTANT_TRUST_FORWARDED_FOR, uvicorn ignores them too
+    # (by default it believes X-Forwarded-For from 127.0.0.1, a bucket per request for a local client).
+    trust = settings.trust_forwarded_for
     uvicorn.run("web.app:create_app", factory=True, host=host, port=port,
-                log_level="info" if args.verbose else "warning")
+                log_level="info" if args.verbose else "warning",
+                proxy_headers=trust, forwarded_allow_ips="*" if trust else "")
     return 0
 
 

@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     reload_check_seconds: float = 1.0
     # "Today" for telling whether a 完成时限 has passed; unset: the real date.
     today: date | None = None
-    # Admin routes (upload, delete, retire) need this token; unset: they are off.
+    # Admin routes (upload, delete, retire) need this token; unset, or weaker than 16 characters
+    # of more than common words, they are off.
     admin_token: SecretStr = SecretStr("")
     max_upload_bytes: int = 20 * 1024 * 1024
     # Any other request body; refused with 413 while it is read.
@@ -89,7 +90,15 @@ class Settings(BaseSettings):
     rate_limit_ask: str = "20/second;600/minute"
     rate_limit_admin: str = "30/minute"
     rate_limit_other: str = "50/second"
-    # Take the client from X-Forwarded-For (only behind a proxy you trust).
+    # After 3 wrong admin tokens from one address, each more doubles a wait (from this many seconds,
+    # at most the max) before its next admin attempt is checked; 0: no waits.
+    admin_backoff_seconds: float = 1.0
+    admin_backoff_max_seconds: float = 900.0
+    # Feedback rows one address may add a day (UTC), and the most the feedback store may hold.
+    feedback_rows_per_client_per_day: int = 500
+    feedback_max_bytes: int = 200 * 1024 * 1024
+    # Take the client from X-Forwarded-For (only behind a proxy you trust); false: proxy headers
+    # are ignored entirely, by uvicorn too.
     trust_forwarded_for: bool = False
     # Origins allowed to call the API from a browser (CORS); empty: none.
     cors_origins: list[str] = []

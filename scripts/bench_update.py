@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.eval.documents import make_pdf  # noqa: E402
 
 QUESTION = "雁塔区企业迁移登记要多久？"
-TOKEN = "bench-token"
+TOKEN = "bench-token-Wd46kLs1"
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:

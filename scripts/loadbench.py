@@ -48,7 +48,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-ADMIN_TOKEN = "loadbench-admin"
+ADMIN_TOKEN = "loadbench-admin-Gm35cRx8"
 
 
 def start_server(extra: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:

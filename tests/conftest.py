@@ -171,7 +171,7 @@ def serving(env: dict[str, str], log_path: Path) -> Iterator[Served]:
                 proc.kill()
 
 
-LIVE_ADMIN_TOKEN = "live-secret"
+LIVE_ADMIN_TOKEN = "live-secret-Hq72xV9mTn"
 LIVE_AUTH = {"Authorization": f"Bearer {LIVE_ADMIN_TOKEN}"}
 
 

@@ -48,6 +48,7 @@ from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings, get_settings
 from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
+from web.limits import Limits, usable_token
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def _error_response(exc: AssistantError, status: int | None = None,
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if status == 429 and exc.details.get("retry_after"):
+        headers["Retry-After"] = str(exc.details["retry_after"])
     if status == 405 and exc.details and exc.details.get("allowed"):
         headers["Allow"] = ", ".join(exc.details["allowed"])
     body = error_json(exc)
@@ -134,9 +137,12 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
                feedback: FeedbackStore | None = None, *, ui: bool = True) -> FastAPI:
     """The whole server. `assistant` and `feedback` are injected in tests; `ui=False` leaves out Gradio."""
-    settings = settings or get_settings()
+    settings = usable_token(settings or get_settings())  # a weak admin token leaves admin off
     assistant = assistant or Assistant(settings)
-    feedback = feedback or FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    feedback = feedback or FeedbackStore(settings.data_dir / "feedback.sqlite3",
+                                         per_client_per_day=settings.feedback_rows_per_client_per_day,
+                                         max_bytes=settings.feedback_max_bytes)
+    limits = Limits(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -157,6 +163,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.feedback = feedback
+    app.state.limits = limits
     app.state.long_lane = LongLane(settings.long_history_share, settings.long_history_turns,
                                    settings.long_history_chars)
     install_error_handlers(app)
@@ -173,7 +180,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
         from web.ui.layout import CSS, HEAD, THEME, TITLE, build_ui
 
-        blocks = build_ui(assistant, feedback)
+        blocks = build_ui(assistant, feedback, limits)
         blocks.title = TITLE
         app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, head=HEAD, footer_links=["api"],
                                   show_error=True, max_file_size=settings.max_upload_bytes)
@@ -186,18 +193,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
-    guard(app, settings, upload_dir)
+    guard(app, settings, limits, upload_dir)
     return app
 
 
-def guard(app: FastAPI, settings: Settings, upload_dir: Path | None) -> None:
+def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
     every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`)."""
     app.add_middleware(UploadGate, token=settings.admin_token.get_secret_value())
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
-    app.add_middleware(RateLimit, ask=settings.rate_limit_ask, admin=settings.rate_limit_admin,
-                       other=settings.rate_limit_other, trust_forwarded=settings.trust_forwarded_for)
+    app.add_middleware(RateLimit, limits=limits)
     # Always present, so Gradio's own CORS layer (which, on a non-local host, admits any origin with
     # credentials) stands aside: only the configured origins, none by default.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -30,6 +30,12 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def client_of(request: Request) -> str:
+    """The address a request counts against (X-Forwarded-For only when the settings trust it)."""
+    peer = request.client.host if request.client else None
+    return str(request.app.state.limits.client(peer, request.headers.get("x-forwarded-for", "")))
+
+
 def refuse_unknown(request: Request, routes: Iterable[BaseRoute], catch_all: Callable[..., Any]) -> NoReturn:
     """A path under an API prefix that no route serves: 405 (with what is allowed) when a route
     serves it with another method, else 404; both in the API's error shape, not the page's."""

@@ -8,25 +8,20 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
-
-from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from assistant.errors import (
     AdminDisabled,
     AssistantError,
     BodyTooLarge,
-    RateLimited,
     StorageError,
     Unauthorized,
     UploadTooLarge,
 )
 from assistant.service.contract import error_json
+from web.limits import Kind, Limits
 
 log = logging.getLogger(__name__)
 
@@ -172,33 +167,28 @@ class UploadGate:
 
 
 class RateLimit:
-    """Per-client moving-window limits: questions, admin routes (stricter, so a token cannot be
-    guessed quickly), and everything else. 429 in the error shape with Retry-After."""
+    """Per-client moving-window limits (web/limits.py): questions, admin routes (stricter, and an
+    address that sent wrong tokens waits longer each time, so a token cannot be guessed quickly),
+    and everything else. 429 in the error shape with Retry-After. The page's functions are counted
+    by the functions themselves, under their action's limit, whatever route calls them."""
 
-    def __init__(self, app: ASGIApp, *, ask: str, admin: str, other: str, trust_forwarded: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, limits: Limits) -> None:
         self.app = app
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.rules: dict[str, list[RateLimitItem]] = {"ask": parse_many(ask), "admin": parse_many(admin),
-                                                      "other": parse_many(other)}
-        self.trust_forwarded = trust_forwarded
+        self.limits = limits
 
     @staticmethod
-    def kind(method: str, path: str) -> str | None:
+    def kind(method: str, path: str) -> Kind | None:
         """Which limit a request counts against; None: none (reading the page and its assets)."""
         if (path.startswith("/api/documents") and method not in ("GET", "HEAD")) or path.startswith(
                 "/gradio_api/upload") or (path == "/api/feedback" and method == "GET"):
             return "admin"
-        if path in ("/api/ask", "/api/search", "/v1/chat/completions") or path.startswith("/gradio_api/queue"):
+        if path in ("/api/ask", "/api/search", "/v1/chat/completions"):
             return "ask"
         return None if method in ("GET", "HEAD", "OPTIONS") else "other"
 
     def client(self, scope: Scope) -> str:
-        if self.trust_forwarded:
-            forwarded = _header(scope, b"x-forwarded-for").split(",")[0].strip()
-            if forwarded:
-                return forwarded
         peer = scope.get("client") or ("unknown", 0)
-        return str(peer[0])
+        return self.limits.client(str(peer[0]), _header(scope, b"x-forwarded-for"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -210,16 +200,25 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         who = self.client(scope)
-        for rule in self.rules[kind]:
-            if not self.limiter.hit(rule, kind, who):
-                reset, _remaining = self.limiter.get_window_stats(rule, kind, who)
-                wait = max(1, int(reset - time.time()) + 1)
-                log.info("%s %s → 429 rate_limited: %s over %s", method, path, who, rule)
-                await send_error(send, RateLimited(f"too many requests: at most {rule}; retry in {wait} s",
-                                                   f"请求过于频繁（上限 {rule}），请 {wait} 秒后再试。",
-                                                   retry_after=wait), 429, {"Retry-After": str(wait)})
-                return
-        await self.app(scope, receive, send)
+        refused = self.limits.admin_gate(who) if kind == "admin" else self.limits.hit(kind, who)
+        if refused is not None:
+            log.info("%s %s → 429 rate_limited: %s: %s", method, path, who, refused.message)
+            wait = str(refused.details["retry_after"])
+            await send_error(send, refused, 429, {"Retry-After": wait})
+            return
+        if kind != "admin":
+            await self.app(scope, receive, send)
+            return
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if message["status"] == 401:
+                    self.limits.backoff.failed(who, f"{method} {path}")
+                elif message["status"] < 400:
+                    self.limits.backoff.passed(who)
+            await send(message)
+
+        await self.app(scope, receive, watched)
 
 
 # The page runs inline scripts and styles (Gradio's and its own; Gradio 6's HTML component

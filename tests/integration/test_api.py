@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 ASK = "/api/ask"
 OPENING = "泾河新城开办企业要多久？"
-ADMIN = "api-secret"
+ADMIN = "api-secret-Rf63nWp8"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
 

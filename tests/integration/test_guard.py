@@ -17,7 +17,7 @@ from assistant.settings import Settings
 from tests.conftest import code_of
 from web.app import create_app
 
-TOKEN = "guard-secret"
+TOKEN = "guard-secret-Lx49tYc3"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

@@ -358,7 +358,7 @@ def admin_server(built_settings, tmp_path_factory):  # type: ignore[no-untyped-d
     shutil.copytree(built_settings.corpus_dir, root / "corpus")
     shutil.copytree(built_settings.index_dir, root / "index")
     env = {"ASSISTANT_CORPUS_DIR": str(root / "corpus"), "ASSISTANT_INDEX_DIR": str(root / "index"),
-           "ASSISTANT_DATA_DIR": str(root / "data"), "ASSISTANT_ADMIN_TOKEN": "ui-secret"}
+           "ASSISTANT_DATA_DIR": str(root / "data"), "ASSISTANT_ADMIN_TOKEN": "ui-secret-Ty57bNw2Q"}
     with serving(env, root / "server.log") as url:
         yield url, root
 
@@ -382,7 +382,7 @@ def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin
     anonymous = httpx.post(url + "/gradio_api/upload", files={"files": ("a.txt", b"x")})
     assert anonymous.status_code == 401
 
-    page.fill("#admin-token input", "ui-secret")
+    page.fill("#admin-token input", "ui-secret-Ty57bNw2Q")
     page.set_input_files("#upload-file input[type=file]", str(docx))
     page.fill("#upload-date textarea", "2025-03-01")
     page.click("#upload-button")
@@ -461,7 +461,7 @@ def test_html_in_an_uploaded_document_and_in_questions_stays_text(browser, admin
                       f"一、对年进出口额首次突破1亿元的跨境电商企业，一次性奖励50万元。{HOSTILE}"
                       "<script>window.__xss=2</script>（牵头单位：区商务局）\n", encoding="utf-8")
     page.get_by_role("tab", name="文件管理").click()
-    page.fill("#admin-token input", "ui-secret")
+    page.fill("#admin-token input", "ui-secret-Ty57bNw2Q")
     page.set_input_files("#upload-file input[type=file]", str(source))
     page.fill("#upload-title textarea", f"雁塔区跨境电商措施{HOSTILE}")
     page.fill("#upload-number textarea", "雁政发〔2025〕<b>9</b>号")
@@ -483,4 +483,4 @@ def test_html_in_an_uploaded_document_and_in_questions_stays_text(browser, admin
     assert page.locator("#citations img, #chat img, #answer-panel img, #document-table img").count() == 0
     assert page.evaluate("window.__xss") is None and not dialogs
     page.context.close()
-    assert httpx.delete(f"{url}/api/documents/{doc_id}", headers={"X-Admin-Token": "ui-secret"}).status_code == 200
+    assert httpx.delete(f"{url}/api/documents/{doc_id}", headers={"X-Admin-Token": "ui-secret-Ty57bNw2Q"}).status_code == 200

@@ -18,7 +18,7 @@ from tests.conftest import MB, blank_pdf, process_rss, zip_bomb
 
 pytestmark = pytest.mark.integration
 
-TOKEN = "hostile-secret"
+TOKEN = "hostile-secret-Vb71xQp2"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

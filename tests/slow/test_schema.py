@@ -14,7 +14,7 @@ from schemathesis.checks import positive_data_acceptance
 
 pytestmark = pytest.mark.integration
 
-TOKEN = "schema-secret"
+TOKEN = "schema-secret-Kd82mZq5"
 EXAMPLES = 60  # per operation and token
 
 
@@ -29,7 +29,7 @@ def api_server(built_settings, tmp_path_factory) -> Iterator[str]:  # type: igno
            "ASSISTANT_DATA_DIR": str(root / "data"), "ASSISTANT_ADMIN_TOKEN": TOKEN,
            # the cases test the routes, not the per-client limits (429 is documented and tested elsewhere)
            "ASSISTANT_RATE_LIMIT_ASK": "100000/second", "ASSISTANT_RATE_LIMIT_ADMIN": "100000/second",
-           "ASSISTANT_RATE_LIMIT_OTHER": "100000/second"}
+           "ASSISTANT_RATE_LIMIT_OTHER": "100000/second", "ASSISTANT_ADMIN_BACKOFF_SECONDS": "0"}
     with serving(env, root / "server.log") as url:
         yield url
 

@@ -273,14 +273,14 @@ def admin(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  
     from assistant.service.feedback import FeedbackStore
     from web.app import create_app
 
-    settings = copy_of(built_settings, tmp_path_factory.mktemp("admin"), admin_token=SecretStr("s3cret"),
+    settings = copy_of(built_settings, tmp_path_factory.mktemp("admin"), admin_token=SecretStr("s3cret-updates-Pq84vM2z"),
                        max_upload_bytes=200_000)
     app = create_app(settings, Assistant(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), ui=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, settings
 
 
-AUTH = {"Authorization": "Bearer s3cret"}
+AUTH = {"Authorization": "Bearer s3cret-updates-Pq84vM2z"}
 
 
 def _code(response: httpx.Response, status: int, code: str) -> dict:  # type: ignore[type-arg]

@@ -23,11 +23,13 @@ router = APIRouter(prefix="/api/documents", tags=["admin"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
-def require_admin(assistant: AssistantDep, authorization: Annotated[str | None, Header()] = None,
+def require_admin(request: Request, assistant: AssistantDep, authorization: Annotated[str | None, Header()] = None,
                   x_admin_token: Annotated[str | None, Header()] = None) -> None:
+    """The app's own (strong) token first: a weak one configured leaves admin off (403)."""
     token = x_admin_token
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
+    request.app.state.limits.authorize(token)
     assistant.authorize(token)
 
 

@@ -13,7 +13,7 @@ from assistant.service.assistant import Assistant
 from assistant.service.contract import answer_json, clause_json, document_json, error_json, hit_json
 from assistant.service.feedback import FeedbackStore
 from assistant.settings import Settings
-from web.deps import get_app_settings, get_assistant, get_feedback, refuse_unknown
+from web.deps import client_of, get_app_settings, get_assistant, get_feedback, refuse_unknown
 from web.models.requests import AskRequest, FeedbackRequest
 from web.models.responses import (
     ERRORS,
@@ -87,12 +87,13 @@ def health(assistant: AssistantDep) -> JSONResponse:
 
 
 @router.post("/feedback", status_code=201, response_model=FeedbackOut, summary="Rate an answer: up or down, with an optional comment")
-def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback)],
+def add_feedback(body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback)], request: Request,
                  idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> dict[str, Any]:
     """A retry with the same `Idempotency-Key` header (or `idempotency_key` field) returns the
-    row saved the first time."""
+    row saved the first time. Each address may add so many rows a day (429), and the store may
+    grow only so large (507)."""
     row = store.add(body.rating, body.question, body.answer, body.comment, body.clause_ids, source="api",
-                    idempotency_key=body.idempotency_key or idempotency_key)
+                    idempotency_key=body.idempotency_key or idempotency_key, client=client_of(request))
     return row.to_dict()
 
 

@@ -16,11 +16,20 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError, CorpusError, IndexMissing, IndexStale, InvalidRequest, StorageError
+from assistant.errors import (
+    AssistantError,
+    CorpusError,
+    IndexMissing,
+    IndexStale,
+    InvalidRequest,
+    StorageError,
+    Unauthorized,
+)
 from assistant.service.assistant import Assistant
 from assistant.service.feedback import FeedbackStore
 from assistant.service.library import Metadata
 from assistant.understand.conversation import Turn
+from web.limits import Kind, Limits
 from web.ui import render
 
 log = logging.getLogger(__name__)
@@ -67,12 +76,50 @@ def _admin_done(said: str, manifest: dict[str, Any]) -> str:
             "新的问答立即生效。</p>")
 
 
-class Handlers:
-    """Every handler of the page that calls the service or the feedback store."""
+def is_url(value: object) -> bool:
+    """A file argument naming a URL (http, https, data:), which the page never fetches."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http:", "https:", "data:", "//"))
 
-    def __init__(self, assistant: Assistant, feedback: FeedbackStore) -> None:
+
+class Handlers:
+    """Every handler of the page that calls the service or the feedback store. With `limits`,
+    each action counts against its own limit (questions, admin) under the caller's address, as
+    the same action does through the HTTP API."""
+
+    def __init__(self, assistant: Assistant, feedback: FeedbackStore, limits: Limits | None = None) -> None:
         self.assistant = assistant
         self.feedback = feedback
+        self.limits = limits
+
+    def client(self, request: gr.Request | None) -> str:
+        if self.limits is None or request is None:
+            return ""
+        peer = request.client.host if request.client else None
+        return self.limits.client(peer, request.headers.get("x-forwarded-for", ""))
+
+    def count(self, kind: Kind, request: gr.Request | None) -> None:
+        if self.limits is not None:
+            refused = self.limits.hit(kind, self.client(request))
+            if refused is not None:
+                raise refused
+
+    def authorize(self, token: str, request: gr.Request | None, route: str) -> None:
+        """An admin action's checks, before anything else: the address's backoff and rate, then the
+        token (a wrong one counts as a failure of the address)."""
+        if self.limits is None:
+            self.assistant.authorize(token)
+            return
+        who = self.client(request)
+        refused = self.limits.admin_gate(who)
+        if refused is not None:
+            raise refused
+        try:
+            self.limits.authorize(token)
+            self.assistant.authorize(token)
+        except Unauthorized:
+            self.limits.backoff.failed(who, route)
+            raise
+        self.limits.backoff.passed(who)
 
     # -- 问答 ---------------------------------------------------------------------------------
     def filter_lists(self) -> tuple[Any, Any, Any, Any]:
@@ -111,9 +158,11 @@ class Handlers:
         number = (turns[-1]["turn"] + 1) if turns else 1
         return render.turn_record(answer, number, self.filters_said(region, document))
 
-    def respond(self, question: str, region: str, document: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    def respond(self, question: str, region: str, document: str, state: dict[str, Any],
+                request: gr.Request | None = None) -> tuple[Any, ...]:
         turns = render.turns_of(state)
         try:
+            self.count("ask", request)
             record = self.ask_(question, region, document, turns)
         except AssistantError as exc:
             _refused(exc, "question")
@@ -123,13 +172,14 @@ class Handlers:
         search_all = gr.update(visible=record["state"] == "not_found" and bool(record["filters"]))
         return box, chat, cards, "", {"turns": turns}, "", gr.Accordion(open=False), search_all
 
-    def search_everywhere(self, state: dict[str, Any]) -> tuple[Any, ...]:
+    def search_everywhere(self, state: dict[str, Any], request: gr.Request | None = None) -> tuple[Any, ...]:
         """The last question again, with no filter (it replaces the filtered answer)."""
         turns = render.turns_of(state)
         if not turns:
             return (gr.update(),) * 10
         last, earlier = turns[-1], turns[:-1]
         try:
+            self.count("ask", request)
             record = self.ask_(last["question"], "", "", earlier)
         except AssistantError as exc:
             _refused(exc, "question")
@@ -148,18 +198,26 @@ class Handlers:
         box, chat, cards = self.show(turns, live=False)
         return box, chat, cards, gr.Accordion(open=False), {"turns": turns}
 
-    def rate(self, rating: str, comment: str, state: dict[str, Any]) -> tuple[str, Any]:
+    def rate(self, rating: str, comment: str, state: dict[str, Any],
+             request: gr.Request | None = None) -> tuple[str, Any]:
         turns = render.turns_of(state)
         if not turns:
             return '<p class="ask-error" role="alert">请先提问，再评价答案。</p>', gr.update()
         last = turns[-1]
         try:
             row = self.feedback.add(rating, last["question"], last["copy"], comment or "",
-                                    [c["clause_id"] for c in last["citations"]], "ui")
+                                    [c["clause_id"] for c in last["citations"]], "ui",
+                                    client=self.client(request))
         except AssistantError as exc:
             _refused(exc, "feedback")
             return render.error_html(exc), gr.update()
         return f'<p role="status">已记录您的评价（#{row.id} {"👍" if rating == "up" else "👎"}），谢谢！</p>', ""
+
+    def rate_up(self, comment: str, state: dict[str, Any], request: gr.Request | None = None) -> tuple[str, Any]:
+        return self.rate("up", comment, state, request)
+
+    def rate_down(self, comment: str, state: dict[str, Any], request: gr.Request | None = None) -> tuple[str, Any]:
+        return self.rate("down", comment, state, request)
 
     # -- 文件管理 (admin) ----------------------------------------------------------------------
     def document_rows(self) -> list[list[Any]]:
@@ -171,13 +229,14 @@ class Handlers:
                  d.doc_number, n, d.title] for d, n in documents if d.kind != "sub_plan"]
         return rows[::-1]  # the latest added first
 
-    def admin(self, token: str, action: Callable[[], tuple[str, dict[str, Any]]],
-              clear_form: bool = False) -> tuple[Any, ...]:
-        """Run an admin action; on success the lists everywhere are refreshed (and the upload form
-        cleared), on failure a message and nothing else changes."""
+    def admin(self, token: str, action: Callable[[], tuple[str, dict[str, Any]]], request: gr.Request | None,
+              route: str, clear_form: bool = False) -> tuple[Any, ...]:
+        """Run an admin action once its token is checked (nothing is read or written before); on
+        success the lists everywhere are refreshed (and the upload form cleared), on failure a
+        message and nothing else changes."""
         keep = (gr.update(),) * 11
         try:
-            self.assistant.authorize(token)
+            self.authorize(token, request, f"page {route}")
             said, manifest = action()
         except AssistantError as exc:
             _refused(exc, "admin")
@@ -187,10 +246,12 @@ class Handlers:
                 *form)
 
     def upload(self, token: str, path: str | None, region_: str, title: str, date: str,
-               doc_number: str) -> tuple[Any, ...]:
+               doc_number: str, request: gr.Request | None = None) -> tuple[Any, ...]:
         def act() -> tuple[str, dict[str, Any]]:
             if not path:
                 raise InvalidRequest("no file chosen", "请先选择要上传的文件（.txt / .md / .pdf / .docx）。")
+            if is_url(path):
+                raise InvalidRequest("a file, not a URL, is uploaded here", "只能上传本机文件，不接受网址。")
             name = Path(path).name
             self.assistant.check_size(name, Path(path).stat().st_size)
             meta = Metadata(region=region_.strip(), title=title.strip(), date=date.strip(),
@@ -198,24 +259,26 @@ class Handlers:
             spec, manifest = self.assistant.add_document(name, Path(path).read_bytes(), meta)
             return f"已添加《{spec.title}》（编号 {spec.id}，{spec.region}，{spec.date or '日期未知'}）", manifest
 
-        return self.admin(token, act, clear_form=True)
+        return self.admin(token, act, request, "upload", clear_form=True)
 
-    def retire(self, token: str, doc_id: str | None, successor: str | None) -> tuple[Any, ...]:
+    def retire(self, token: str, doc_id: str | None, successor: str | None,
+               request: gr.Request | None = None) -> tuple[Any, ...]:
         def act() -> tuple[str, dict[str, Any]]:
             chosen = need(doc_id)
             manifest = self.assistant.retire_document(chosen, (successor or "").strip())
             return f"已将 {chosen} 标记为{'被替代' if successor else '已废止'}", manifest
 
-        return self.admin(token, act)
+        return self.admin(token, act, request, "retire")
 
-    def reinstate(self, token: str, doc_id: str | None) -> tuple[Any, ...]:
+    def reinstate(self, token: str, doc_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
         def act() -> tuple[str, dict[str, Any]]:
             chosen = need(doc_id)
             return f"已将 {chosen} 恢复为现行", self.assistant.reinstate_document(chosen)
 
-        return self.admin(token, act)
+        return self.admin(token, act, request, "reinstate")
 
-    def remove(self, token: str, asked_about: str | None, chosen: str | None) -> tuple[Any, ...]:
+    def remove(self, token: str, asked_about: str | None, chosen: str | None,
+               request: gr.Request | None = None) -> tuple[Any, ...]:
         """Remove the document 删除… asked about, and only while it is still the one chosen."""
         def act() -> tuple[str, dict[str, Any]]:
             if need(asked_about) != chosen:
@@ -224,7 +287,7 @@ class Handlers:
             spec, manifest = self.assistant.remove_document(asked_about or "")
             return f"已删除《{spec.title}》（{spec.id}）", manifest
 
-        return self.admin(token, act)
+        return self.admin(token, act, request, "remove")
 
     def confirm_text(self, doc_id: str | None) -> str:
         title = self.titles().get(doc_id or "", doc_id or "")

@@ -18,7 +18,9 @@ import gradio as gr
 
 from assistant.service.assistant import Assistant
 from assistant.service.feedback import FeedbackStore
+from web.limits import Limits
 from web.ui import render
+from web.ui.blocks import GuardedBlocks
 from web.ui.handlers import ALL_REGIONS, EMPTY, Handlers, new_conversation, pick_row
 
 log = logging.getLogger(__name__)
@@ -210,9 +212,9 @@ def _wire_ask(h: Handlers, state: gr.BrowserState, a: AskTab) -> None:
     a.question.submit(h.respond, ask_in, ask_out, api_visibility="private")
     a.search_all_btn.click(h.search_everywhere, [state], [*ask_out, a.region, a.document], api_visibility="private")
     a.new_btn.click(new_conversation, None, [*ask_out, a.status, a.comment], api_visibility="private")
-    a.up_btn.click(lambda c, s: h.rate("up", c, s), [a.comment, state], [a.status, a.comment],
+    a.up_btn.click(h.rate_up, [a.comment, state], [a.status, a.comment],
                    api_visibility="private")
-    a.down_btn.click(lambda c, s: h.rate("down", c, s), [a.comment, state], [a.status, a.comment],
+    a.down_btn.click(h.rate_down, [a.comment, state], [a.status, a.comment],
                      api_visibility="private")
     for control in (a.region, a.document):
         control.change(lambda r, d: render.filter_chips_html(h.filters_said(r, d)), [a.region, a.document],
@@ -238,10 +240,10 @@ def _wire_admin(h: Handlers, pending_removal: gr.State, a: AskTab, m: AdminTab) 
     m.table.select(pick_row, None, [m.doc_id], api_visibility="private")
 
 
-def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
-    h = Handlers(assistant, feedback)
+def build_ui(assistant: Assistant, feedback: FeedbackStore, limits: Limits | None = None) -> gr.Blocks:
+    h = Handlers(assistant, feedback, limits)
     # the page's uploaded files are swept an hour after they arrive
-    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 3600)) as demo:
+    with GuardedBlocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 3600)) as demo:
         state = gr.BrowserState(dict(EMPTY), storage_key="policy-assistant-conversation",
                                 secret=storage_secret(assistant.settings.data_dir))
         pending_removal = gr.State("")  # the document 删除… asked about: the one 确认删除 removes
@@ -250,6 +252,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 padding=False)
         ask = _ask_tab(assistant.settings.max_question_chars)
         admin = _admin_tab()
+        demo.limits, demo.admin_token = limits, admin.token
 
         _wire_ask(h, state, ask)
         lists = [ask.region, ask.document, admin.doc_id, admin.successor]

@@ -7,7 +7,9 @@ from web.guard import RateLimit
 
 def test_what_counts_against_which_limit():
     assert RateLimit.kind("POST", "/api/ask") == "ask" and RateLimit.kind("GET", "/api/search") == "ask"
-    assert RateLimit.kind("POST", "/gradio_api/queue/join") == "ask"
+    # the page's functions count under their own action's limit, in the function (tests/slow/test_edges.py)
+    assert RateLimit.kind("POST", "/gradio_api/queue/join") == "other"
+    assert RateLimit.kind("POST", "/gradio_api/run/ask") == "other"
     assert RateLimit.kind("POST", "/gradio_api/upload") == "admin"
     assert RateLimit.kind("DELETE", "/api/documents/x") == "admin" and RateLimit.kind("GET", "/api/feedback") == "admin"
     assert RateLimit.kind("GET", "/assets/index.js") is None and RateLimit.kind("POST", "/api/feedback") == "other"
