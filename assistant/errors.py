@@ -75,6 +75,13 @@ class UnreadableDocument(InvalidRequest):
     zh = "文件无法读取。"
 
 
+class IdTaken(InvalidRequest):
+    """A new document asks for an id a source or a document (a split one included) already has."""
+
+    code = "id_taken"
+    zh = "文件编号已被使用。"
+
+
 class UploadTooLarge(InvalidRequest):
     code = "upload_too_large"
     zh = "文件过大。"

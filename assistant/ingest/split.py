@@ -56,6 +56,20 @@ def split_source(spec: SourceSpec, lines: list[SourceLine], manifest: Manifest) 
     return [DocumentText(_whole(spec, lines), lines)]
 
 
+def belongs_to(spec: SourceSpec, doc_id: str) -> bool:
+    """Whether `doc_id` names `spec`'s own document or one its split makes (or would make):
+    "{id}-{group}-{nn}" for `dated_titles`, "{id}-p{n}" and "{id}-p{n}-{nn}" for `plan_titles`.
+    Another source whose id merely starts with `spec.id` ("xa-2" beside "xa") is not one."""
+    if doc_id == spec.id:
+        return True
+    own = re.escape(spec.id)
+    if spec.split == "dated_titles":
+        return re.fullmatch(own + r"-\d+-\d{2,}", doc_id) is not None
+    if spec.split == "plan_titles":
+        return re.fullmatch(own + r"-p\d+(?:-\d{2,})?", doc_id) is not None
+    return False
+
+
 def _whole(spec: SourceSpec, lines: list[SourceLine], **overrides: object) -> Document:
     values: dict[str, object] = {
         "id": spec.id, "title": spec.title, "issuer": spec.issuer, "doc_number": spec.doc_number, "date": spec.date,

@@ -193,3 +193,14 @@ def encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# Characters that do not show: zero-width (U+200B–U+200D, U+FEFF) and bidi marks and embeddings
+# (U+200E/U+200F, U+202A–U+202E, U+2066–U+2069). A region name holding one looks like 西安 and is not.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_name(text: str) -> str:
+    """A name a person typed (a region), as it is compared: NFKC, invisible characters removed,
+    whitespace trimmed."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()

@@ -14,6 +14,7 @@ from assistant.answer.passages import windows
 from assistant.errors import AssistantError, IndexDamaged, UnknownRegion
 from assistant.index.load import LoadedIndex, load_index
 from assistant.index.store import IndexStore
+from assistant.lexicon.text import clean_name
 from assistant.retrieval.backends import make_backend, milvus_store
 from assistant.retrieval.base import Backend, Mode
 from assistant.settings import Settings
@@ -89,8 +90,9 @@ class Engine:
 
     def check_region(self, region: str) -> str:
         """The canonical name of a region filter; UnknownRegion for a name the region tree lacks. A
-        region of the tree whose documents are silent (北京) is a valid scope: answers say so."""
-        known = self.index.corpus_manifest.region(region)
+        region of the tree whose documents are silent (北京) is a valid scope: answers say so. The
+        name is compared as `clean_name` gives it (NFKC, no invisible characters, trimmed)."""
+        known = self.index.corpus_manifest.region(clean_name(region))
         if known is None:
             regions = self.regions()
             raise UnknownRegion(f"unknown region {region!r}; known regions: {', '.join(regions)}",

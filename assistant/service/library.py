@@ -27,6 +27,7 @@ from assistant.errors import (
     AssistantError,
     DiskFull,
     DocumentNotFound,
+    IdTaken,
     InvalidRequest,
     UnknownRegion,
     UnreadableDocument,
@@ -37,7 +38,8 @@ from assistant.ingest.loaders import LoadedText
 from assistant.ingest.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
 from assistant.ingest.metadata import detect_metadata
 from assistant.ingest.sandbox import load_untrusted
-from assistant.lexicon.text import encodable
+from assistant.ingest.split import belongs_to
+from assistant.lexicon.text import clean_name, encodable
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,12 @@ FIELD_LIMITS = {"title": 200, "issuer": 100, "doc_number": 60, "date": 10, "regi
 
 
 def check_metadata(meta: Metadata) -> Metadata:
-    """`meta` with its fields stripped; a field too long, or holding a line break or a character
-    that is not text, is refused (400) before anything is read."""
+    """`meta` with its fields stripped (region names cleaned of invisible characters, NFKC); a
+    field too long, or holding a line break or a character that is not text, is refused (400)
+    before anything is read."""
     values = {k: str(v).strip() for k, v in asdict(meta).items()}
+    for key in ("region", "region_parent"):
+        values[key] = clean_name(values[key])
     for key, value in values.items():
         limit = FIELD_LIMITS.get(key, 200)
         if len(value) > limit or re.search(r"[\x00-\x1f\x7f]", value) or not encodable(value):
@@ -182,13 +187,12 @@ class Library:
         region, new_region = _region(name, meta.region or detected.region, meta.region_parent, manifest)
         when = meta.date or detected.date
         check_date(when)
-        taken = {s.id for s in manifest.sources}
+        taken = self.document_ids() | set(manifest.overrides)
         doc_id = meta.doc_id or _doc_id(when, data, taken)
-        if doc_id in taken:
-            raise InvalidRequest(f"document id {doc_id} is taken", f"文件编号 {doc_id} 已被使用。")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}", doc_id):
             raise InvalidRequest(f"document id {doc_id!r} must be letters, digits, - and _",
                                  "文件编号只能包含字母、数字、- 和 _。")
+        _check_free(doc_id, taken, manifest)
         file = f"{doc_id}_{safe_name(name)}"
         spec = SourceSpec(
             file=file, id=doc_id, title=meta.title or detected.title or Path(safe_name(name)).stem,
@@ -251,7 +255,7 @@ class Library:
                     del sources[i]
                     break
             documents = doc.get("documents", {})
-            for key in [k for k in documents if k == doc_id or k.startswith(doc_id + "-")]:
+            for key in _own_entries(spec, list(documents), manifest):
                 del documents[key]
 
         self._edit_manifest(edit)
@@ -325,6 +329,23 @@ def _region(name: str, region: str, parent: str, manifest: Manifest) -> tuple[st
     if parent and above is None:
         raise UnknownRegion(f"unknown parent region {parent!r}", f"未知的上级地区“{parent}”。")
     return region, Region(region, above.name if above else "", ())
+
+
+def _check_free(doc_id: str, taken: set[str], manifest: Manifest) -> None:
+    """IdTaken (409) when a source, a document of the serving index, a [documents] entry, or a
+    document a split source makes (or would make) has `doc_id` already."""
+    owner = next((s.id for s in manifest.sources if belongs_to(s, doc_id)), None)
+    if doc_id in taken or owner is not None:
+        where = f" (a document of {owner})" if owner not in (None, doc_id) else ""
+        raise IdTaken(f"document id {doc_id} is taken{where}; give another id or none",
+                      f"文件编号 {doc_id} 已被使用，请换一个编号或不填。", document=doc_id)
+
+
+def _own_entries(spec: SourceSpec, keys: list[str], manifest: Manifest) -> list[str]:
+    """The [documents] entries that belong to `spec`: its id, and the ids of the documents split
+    from it, never another source's (an id that merely starts with `spec.id`)."""
+    others = {s.id for s in manifest.sources if s.id != spec.id}
+    return [k for k in keys if belongs_to(spec, k) and k not in others]
 
 
 def _set_source(doc: Any, doc_id: str, values: dict[str, str]) -> None:

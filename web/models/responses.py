@@ -299,7 +299,7 @@ class UnavailableBody(ErrorBody):
 
 _SAID = {400: "The request is malformed or a value is out of range", 401: "Missing or wrong admin token",
          403: "Admin routes are off (no ASSISTANT_ADMIN_TOKEN)", 404: "No such document, clause or route",
-         405: "Wrong method (see `details.allowed`)", 409: "Another build is running", 413: "The body is too large",
+         405: "Wrong method (see `details.allowed`)", 409: "Another build is running, or the document id is taken", 413: "The body is too large",
          422: "The document cannot be read", 429: "Too many requests (see Retry-After)",
          503: "No usable index: run `assistant build`", 507: "The disk, the upload folder or the feedback store is full"}
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody, "description": said} for code, said in _SAID.items()}

@@ -1,4 +1,13 @@
-from assistant.lexicon.text import SourceLine, clean_markup, heading_label, heading_rank, norm, read_lines, repair_lines
+from assistant.lexicon.text import (
+    SourceLine,
+    clean_markup,
+    clean_name,
+    heading_label,
+    heading_rank,
+    norm,
+    read_lines,
+    repair_lines,
+)
 
 
 def lines(*texts: str, page: int | None = None) -> list[SourceLine]:
@@ -48,3 +57,13 @@ def test_text_heading_broken_over_blank_line_is_joined():
 def test_text_field_lines_stay_separate():
     paras = repair_lines(lines("1. 压减用电报装时间。", "", "牵头单位：发展运行部", "", "完成时限：2023年9月底前"), pdf=False)
     assert [p.text for p in paras] == ["1. 压减用电报装时间。", "牵头单位：发展运行部", "完成时限：2023年9月底前"]
+
+
+def test_names_are_cleaned_of_invisible_characters():
+    for hidden in ("\u200b", "\u200c", "\u200d", "\ufeff", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c",
+                   "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"):
+        assert clean_name(f"{hidden}西{hidden}安{hidden}") == "西安", hex(ord(hidden))
+    assert clean_name("  西安\u3000\t") == "西安"  # ideographic space and a tab trimmed
+    assert clean_name("西安（高新区）") == "西安(高新区)"  # NFKC
+    assert clean_name("\u200b \u200f") == ""
+    assert clean_name("雁塔区") == "雁塔区"
