@@ -21,7 +21,7 @@ from assistant.settings import Settings
 from tests.conftest import error
 from tests.slow.tiny_corpus import POOL, tiny_corpus
 
-TOKEN = "ids-secret"
+TOKEN = "ids-secret-Zt83kWq5Lm"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # 西安 with a zero-width space inside, a left-to-right mark before and a BOM and a space after
 HIDDEN_XIAN = "\u200e西\u200b安\ufeff "
