@@ -179,7 +179,7 @@ class RateLimit:
     @staticmethod
     def kind(method: str, path: str) -> Kind | None:
         """Which limit a request counts against; None: none (reading the page and its assets)."""
-        if (path.startswith("/api/documents") and method not in ("GET", "HEAD")) or path.startswith(
+        if (path.startswith("/api/documents") and method not in ("GET", "HEAD")) or path.rstrip("/") == (
                 "/gradio_api/upload") or (path == "/api/feedback" and method == "GET"):
             return "admin"
         if path in ("/api/ask", "/api/search", "/v1/chat/completions"):

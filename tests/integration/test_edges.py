@@ -68,7 +68,7 @@ def test_page_admin_functions_count_with_the_admin_api(page):
 
 @pytest.mark.parametrize("file", [{"path": "https://example.com/a.txt", "meta": {"_type": "gradio.FileData"}},
                                   {"path": "data:text/plain;base64,eA==", "meta": {"_type": "gradio.FileData"}},
-                                  {"path": "x", "url": "http://127.0.0.1:9/a.txt"}, "https://example.com/b.txt"])
+                                  {"path": " HTTP://127.0.0.1:9/a.txt"}, "https://example.com/b.txt"])
 def test_a_url_is_never_a_file_and_nothing_is_written(page, tmp_path, file, caplog):
     uploads = tmp_path / "data" / "page-uploads"
     before = sorted(uploads.rglob("*"))
@@ -159,3 +159,13 @@ def test_feedback_stops_at_the_store_size_and_on_a_full_disk(tmp_path, monkeypat
     with TestClient(create_app(roomy, ui=False), raise_server_exceptions=False) as c:
         full = c.post("/api/feedback", json=RATE)
         assert full.status_code == 507 and code_of(full) == "insufficient_storage"
+
+
+def test_a_file_the_page_uploaded_is_not_taken_for_a_url():
+    """The page sends each uploaded file with its own `url` on this server: that is no URL to fetch."""
+    from web.ui.blocks import names_a_url
+
+    sent = {"path": "/srv/data/page-uploads/ab12/a.docx", "url": "http://127.0.0.1:7860/gradio_api/file=/srv/a.docx",
+            "meta": {"_type": "gradio.FileData"}}
+    assert not names_a_url(sent, True) and not names_a_url({"turns": [sent]}, False)
+    assert names_a_url({**sent, "path": "https://example.com/a.docx"}, False)

@@ -27,11 +27,12 @@ URL_REFUSED = "只能上传本机文件，不接受网址（http、https、data:
 
 
 def names_a_url(value: Any, file: bool) -> bool:
-    """Whether an argument as sent holds a file that names a URL: anywhere, a FileData dict (what
-    Gradio would fetch); in a file argument, also a bare string or any dict's path or url."""
+    """Whether an argument as sent holds a file whose path names a URL (what Gradio would fetch):
+    anywhere, a FileData dict; in a file argument, also any dict or a bare string. (A file's `url`
+    is where the page shows it, this server's own /gradio_api/file=…; Gradio reads only `path`.)"""
     if isinstance(value, dict):
         marked = isinstance(value.get("meta"), dict) and value["meta"].get("_type") == "gradio.FileData"
-        if (file or marked) and any(is_url(value.get(key)) for key in ("path", "url")):
+        if (file or marked) and is_url(value.get("path")):
             return True
         return any(names_a_url(v, file) for v in value.values() if isinstance(v, dict | list))
     if isinstance(value, list):
