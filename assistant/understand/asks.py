@@ -83,7 +83,7 @@ class Ask:
         """Whether `fact` is the kind of figure asked: a price per the unit asked, if one was."""
         if not self.unit or fact.type != "amount":
             return True
-        per = _PER_UNIT.search(fact.normalized.replace("元/", "元每"))
+        per = _PER_UNIT.search(fact.normalized)
         return per is not None and _UNITS.get(per.group(1)) == self.unit
 
     @property
@@ -145,6 +145,7 @@ def read_asks(question: str) -> tuple[Ask, ...]:
     for part in parts(question):
         cues = _cues(part)
         kinds = [k for k, _c, _p in cues]
+        years = years_in(part) or years_in(question)
         for kind, cue, _pos in cues:
             # A bare 多少/目标 adds nothing next to a more specific ask of the same part, and a
             # yes/no wording adds nothing next to a fact ask.
@@ -157,11 +158,10 @@ def read_asks(question: str) -> tuple[Ask, ...]:
             if any(a.type == kind and a.part == part for a in asks):
                 continue
             strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
-            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "",
-                            years_in(part) or years_in(question)))
+            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years))
         if not cues:
             how = _PROCEDURE.search(part)
-            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years_in(part) or years_in(question)))
+            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years))
     # The same fact asked twice in different parts stays twice (two values wanted); a procedure
     # part next to fact asks is kept only when it has words of its own.
     return tuple(asks)

@@ -110,13 +110,16 @@ class QueryReader:
         topics = sorted({d.topic for d in index.documents.values() if d.topic})
         tokenizer = index.lexical.tokenizer
         places = Places(index.corpus_manifest, tokenizer.boundaries, tokenizer.starts_word)
+        def in_corpus(word: str) -> bool:
+            return index.lexical.df(word) > 0
+
         follow_ups = FollowUpResolver(places, topics, tokenizer, index.lexical.glossary, index.concepts,
-                                      known=lambda w: index.lexical.df(w) > 0)
+                                      known=in_corpus)
         # places, topics, concepts, and the longer words the documents use often: what a homophone may stand for
         common = [w for w in index.lexical.vocab if len(w) >= 3 and index.lexical.df(w) >= COMMON_DF]
         terms = topics + [p for c in index.concepts.items for p in c.phrases] + common
         homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.names],
-                                in_corpus=lambda w: index.lexical.df(w) > 0)
+                                in_corpus=in_corpus)
         return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups, Listener(homophones))
 
     def regions_in(self, text: str) -> list[str]:

@@ -18,7 +18,7 @@ from assistant.lexicon.words import either, one_of, words
 _W = words()
 _RELAY = re.compile(f"^(?:{either(_W.relay_speakers)})(?:{either(_W.relay_adverbs)})*"
                     f"(?:{either(_W.relay_verbs)})(?!{one_of(_W.relay_not_before)})(?:一下)?[，,：:\\s]*")
-_SMALL_TALK = tuple((kind, frozenset(norm(w).lower() for w in ws)) for kind, ws in _W.small_talk)
+_SMALL_TALK = {kind: frozenset(norm(w).lower() for w in ws) for kind, ws in _W.small_talk}
 _TALK_WORDS = re.compile(either(tuple(sorted({norm(w).lower() for _k, ws in _W.small_talk for w in ws}
                                              | {norm(w) for w in _W.small_talk_fillers}, key=len, reverse=True))))
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -48,7 +48,7 @@ def small_talk(text: str) -> str:
         return ""
     said = set(_TALK_WORDS.findall(plain))
     for kind in ("chat", "greeting", "farewell", "thanks"):
-        if said & dict(_SMALL_TALK)[kind]:
+        if said & _SMALL_TALK[kind]:
             return kind
     return ""
 
@@ -105,35 +105,34 @@ class Homophones:
         """`text` with its homophones replaced, and the replacements (as written, as read)."""
         out: list[str] = []
         corrected: list[tuple[str, str]] = []
-        inside = self._edges_inside_words(text)
+        inside: set[int] | None = None  # cut only when a stretch sounds like a term
         i = 0
         while i < len(text):
-            step = 1
             for size in self._lengths:
                 window = text[i : i + size]
-                if len(window) < size or not _HAN.match(window):
-                    continue
-                term = self._by_sound.get(tuple(_sound(c) for c in window))
+                term = self._by_sound.get(tuple(_sound(c) for c in window)) if (
+                    len(window) == size and _HAN.match(window)) else None
                 if term is None:
                     continue
-                changes = sum(a != b for a, b in zip(window, term, strict=True))
-                if changes == 0:
-                    out.append(window)  # the term as written: nothing inside it is read again
-                    step = 0
-                    i += size
-                    break
-                taken = self._in_corpus(window) if term in self._places else self._is_word(window)
-                if (changes <= self._max_changes and changes < size and not taken
-                        and i not in inside and i + size not in inside and not self._word_and_more(window, term)):
-                    out.append(term)
+                if term != window:
+                    inside = self._edges_inside_words(text) if inside is None else inside
+                    if not self._typo_of(window, term, i in inside or i + size in inside):
+                        continue
                     corrected.append((window, term))
-                    step = 0
-                    i += size
-                    break
-            if step:
+                out.append(term)  # a term as written, or the term a typo stands for: nothing inside is read again
+                i += size
+                break
+            else:
                 out.append(text[i])
                 i += 1
         return "".join(out), tuple(corrected)
+
+    def _typo_of(self, window: str, term: str, cuts_a_word: bool) -> bool:
+        """Whether `window`, which sounds like `term`, is a typo of it (see the class docstring)."""
+        changes = sum(a != b for a, b in zip(window, term, strict=True))
+        taken = self._in_corpus(window) if term in self._places else self._is_word(window)
+        return (changes <= self._max_changes and changes < len(window) and not taken and not cuts_a_word
+                and not self._word_and_more(window, term))
 
 
 class Listener:
