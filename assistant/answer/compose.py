@@ -37,7 +37,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
     `abbreviations` spells out the departments named; `filtered` says a filter (not the
     question) narrowed the search; `started` (perf_counter) gives the answer its latency."""
     if query.small_talk:
-        return reply(query, started)
+        return _reply(query, started)
     today = today or date.today()
     memo: Memo = {}
     found, missing = choose(query, hits, documents, min_coverage, memo)
@@ -61,7 +61,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
                   subject=query.about or query.standalone)
 
 
-def reply(query: Query, started: float | None = None) -> Answer:
+def _reply(query: Query, started: float | None = None) -> Answer:
     """The short reply to small talk: nothing searched, nothing cited; the conversation keeps its subject."""
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     return Answer(query.text, render(f"small_talk_{query.small_talk}"), True, (), (), latency_ms=latency,

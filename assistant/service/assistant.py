@@ -15,7 +15,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from assistant.answer.compose import compose, reply
+from assistant.answer.compose import compose
 from assistant.answer.departments import Abbreviations
 from assistant.errors import EmptyQuestion, InvalidQuestion, QuestionTooLong, UnknownClause
 from assistant.index.load import LoadedIndex
@@ -138,10 +138,9 @@ class Assistant:
                                     lambda q: self._answer(engine, q, filters))
 
     def _answer(self, engine: Engine, query: Query, filters: Filters, started: float | None = None) -> Answer:
-        if query.small_talk:
-            return reply(query, started)
         backend = engine.backend(filters.mode)
-        hits = backend.search(search_request(query, self.settings.rerank_candidates, filters))
+        # small talk searches nothing; compose replies to it
+        hits = [] if query.small_talk else backend.search(search_request(query, self.settings.rerank_candidates, filters))
         if query.pinned:
             hits = self._pin(engine, hits, query)
         documents = engine.index.documents
