@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lexicon.patterns import field_name_group
-from assistant.lexicon.text import norm, sentences
+from assistant.lexicon.text import closing_aside, norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.understand.asks import Ask, years_in
 from assistant.understand.query import Query
@@ -34,7 +34,7 @@ PART_WEIGHT = 0.5
 BIND_WEIGHT = 0.5  # a fact whose own words name the subject before one whose sentence names it far away
 # Asks whose facts speak for their whole item, not for the words beside them: "（区政府办牵头）"
 # closes the measure it belongs to, a contact aside opens it.
-UNBOUND_ASKS = frozenset({"department", "contact"})
+UNBOUND_ASKS = frozenset({"department"})
 CONTEXT_WEIGHT = 0.5
 
 
@@ -96,12 +96,25 @@ def segment_span(text: str, start: int, end: int, breaks: str = SEGMENT_BREAK) -
     return left, min((r for r in rights if r >= 0), default=len(text))
 
 
+def own_words(text: str, fact: Fact, reach: bool) -> tuple[int, int]:
+    """The words a fact is said about: its own segment (and, with `reach`, the one before it in its
+    sentence); for a fact in an aside that closes a sentence ("…检索分析工具。（公共服务处，艾娜，
+    63916865）"), the sentence it closes."""
+    aside = closing_aside(text, fact.start)
+    if aside:
+        return max((s for s, _e in sentence_spans(text) if s <= aside[0]), default=0), aside[1]
+    left, right = segment_span(text, fact.start, fact.end)
+    if reach and left > 0 and text[left - 1] in "，,：:":
+        left = segment_span(text, left - 1, left - 1)[0]
+    return left, right
+
+
 def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool) -> bool:
     """A fact answers only when it is said about the question's subject: its own stretch of text
     names a key term, or the clause's plan or headings are about the concept asked."""
     if fact.start < 0 or context_speaks:
         return True
-    left, right = segment_span(clause.text, fact.start, fact.end)
+    left, right = own_words(clause.text, fact, reach=False)
     words = norm(clause.text[left:right])
     return any(t.found_in(words) or any(h in words for h in heads(t)) for t in query.terms)
 
@@ -113,9 +126,7 @@ def binding(query: Query, clause: Clause, fact: Fact) -> float:
     total = sum(t.weight for t in query.terms)
     if fact.start < 0 or not total:
         return 0.0
-    left, right = segment_span(clause.text, fact.start, fact.end)
-    if left > 0 and clause.text[left - 1] in "，,：:":
-        left = segment_span(clause.text, left - 1, left - 1)[0]
+    left, right = own_words(clause.text, fact, reach=True)
     words = norm(clause.text[left:right])
     return sum(t.weight for t in query.terms if t.found_in(words) or any(h in words for h in heads(t))) / total
 

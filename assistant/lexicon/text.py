@@ -24,7 +24,11 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
     (rank, re.compile(pattern)) for rank, pattern in enumerate(words().heading_numbering, start=1))
 
 SENTENCE_END = "。！？；!?;"
-_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’）)]*|[^。！？；!?;\n]+")
+# An aside in brackets right after a sentence end closes that sentence: "…检索分析工具。（公共服务处，
+# 艾娜，63916865）", "…联合验收。（省住建厅负责，6 月底前完成）".
+_ASIDE = r"[（(][^（）()。！？\n]{1,40}[）)]"
+_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’）)]*(?:" + _ASIDE + r")?|[^。！？；!?;\n]+")
+CLOSING_ASIDE = re.compile(r"(?<=[。！？；!?;])" + _ASIDE)
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’]")
 
 
@@ -179,6 +183,15 @@ def repair_lines(lines: list[SourceLine], pdf: bool) -> list[Paragraph]:
 def _continues_number(text: str) -> bool:
     """True when a line ends mid-number ("…营业执照由" then "1. …" is a heading, "〔2023〕" not)."""
     return text.rstrip().endswith(("〔", "（", "("))
+
+
+def closing_aside(text: str, position: int) -> tuple[int, int] | None:
+    """The span of the aside that closes a sentence ("…工具。（公共服务处，艾娜，63916865）") holding
+    `position`, if any."""
+    for m in CLOSING_ASIDE.finditer(text, max(0, position - 41), position + 42):
+        if m.start() <= position < m.end():
+            return m.span()
+    return None
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -236,3 +236,16 @@ def test_a_heading_alone_never_answers_even_a_how_question():
     heading = clause("25.持续优化不动产登记办理", path="25.")
     q = query("不动产登记怎么办理？", {"不动产登记": 3.0, "办理": 1.0})
     assert answer(q, [heading], {"d": doc("d", "西安")}).abstained
+
+
+def test_a_contact_in_a_closing_aside_is_said_as_the_aside_states_it():
+    c = clause("建设知识产权检索分析工具，为企业提供检索服务。（知识产权处，李四，87654321）")
+    phone = next(f for f in c.facts if f.type == "phone")
+    assert fact_phrase(c, phone) == "知识产权处，李四，87654321"
+
+
+def test_a_long_quote_drops_a_closing_aside_without_a_stated_fact():
+    from assistant.answer.say import _without_aside
+    s = "推进工程建设项目审批制度改革，全流程审批时间压缩至60个工作日以内。（市住建局牵头，年底前完成）"
+    assert _without_aside(s, 0, 20, []) == s[: s.index("（")]
+    assert _without_aside(s, 0, 200, []) == s  # short enough to quote whole

@@ -25,6 +25,7 @@ MANIFEST = Manifest((), (
     ("维修人员最迟多长时间能到现场？", ["time_limit"]),
     ("要准备哪些材料？打个电话能不能报装？", ["materials", "conditions"]),
     ("建几个驿站？什么时候建好？", ["count", "deadline"]),
+    ("全市一共有几家服务驿站？", ["count"]),
     ("省里哪个处室管？有联系电话吗？", ["department", "contact"]),
     ("全省统一用的是哪个APP？", ["platform"]),
     ("预警、分析和通报分别多久做一次？", ["frequency"]),
