@@ -216,6 +216,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         document = documents[clause.doc_id]
         if ask.years and not of_year(ask.years, clause, document):
             continue
+        # a list's entries come from a passage of that list: one naming it, or under a heading or title that does
+        listed = not ask.container or ask.container in norm(" ".join((*clause.headings, document.title)))
         prior = PRIOR / (1 + 0.25 * position)
         if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
             prior += ITEM_BONUS
@@ -226,6 +228,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         context_speaks = not query.subjects or any(c.spoken_of(context, document.topic) for c in query.subjects)
         for start, end, two, text in windows(clause.text):
             if ask.years and not sentence_of_year(ask.years, first_sentence_of(clause.text, start, end)):
+                continue
+            if not listed and ask.container not in text:
                 continue
             facts = facts_of(clause, types, start, end) if types else ()
             if ask.years:
@@ -242,7 +246,10 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
             bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
             if ask.needs_fact and stated and ask.type not in UNBOUND_ASKS:
-                bonus += BIND_WEIGHT * max(binding(query, clause, f) for f in stated)
+                bound = {id(f): binding(query, clause, f) for f in facts}
+                bonus += BIND_WEIGHT * max(bound[id(f)] for f in stated)
+                # the fact bound to the subject is the one said first
+                facts = tuple(sorted(facts, key=lambda f: -bound[id(f)]))
             score = prior + relevance + PART_WEIGHT * part_score + bonus
             if not named and any(w in text for w in query.place.words):
                 score += NAMED_REGION  # a provincial rule that names the place asked about

@@ -64,6 +64,8 @@ _UNITS = words().ask_units
 # "多少钱一方", "每吨多少钱", "元/立方米": the unit a price is asked per ("一方面" is no unit).
 _PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, key=len, reverse=True)))})(?![面案式向法])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
+# "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
+_CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Ask:
     strict: bool = False  # the cue takes its own type of figure only ("费率": a share, never a sum)
     unit: str = ""  # the unit a price is asked per ("多少钱一方" → 立方米)
     years: tuple[str, ...] = ()  # the years the part (or the question) names: "2025年" → ("2025",)
+    container: str = ""  # the list whose entries are asked ("清单里有哪些" → 清单)
 
     @property
     def fact_types(self) -> tuple[str, ...]:
@@ -97,6 +100,12 @@ class Ask:
 
 def years_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
+
+
+def container_asked(text: str) -> str:
+    """The list noun whose entries `text` asks for: "重点事项清单里都有哪些事项" → "清单"."""
+    m = _CONTAINER.search(text)
+    return m.group(1) if m else ""
 
 
 def unit_asked(text: str) -> str:
@@ -158,10 +167,11 @@ def read_asks(question: str) -> tuple[Ask, ...]:
             if any(a.type == kind and a.part == part for a in asks):
                 continue
             strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
-            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years))
+            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
+                            container_asked(part)))
         if not cues:
             how = _PROCEDURE.search(part)
-            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years))
+            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))
     # The same fact asked twice in different parts stays twice (two values wanted); a procedure
     # part next to fact asks is kept only when it has words of its own.
     return tuple(asks)

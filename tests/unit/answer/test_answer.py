@@ -249,3 +249,20 @@ def test_a_long_quote_drops_a_closing_aside_without_a_stated_fact():
     s = "推进工程建设项目审批制度改革，全流程审批时间压缩至60个工作日以内。（市住建局牵头，年底前完成）"
     assert _without_aside(s, 0, 20, []) == s[: s.index("（")]
     assert _without_aside(s, 0, 200, []) == s  # short enough to quote whole
+
+
+def test_of_two_contacts_in_a_clause_the_one_whose_sentence_names_the_subject_is_given():
+    c = clause("扩大代理服务范围，向县级园区延伸。（服务处，张三，11112222）建设专利导航平台，"
+               "为企业提供免费的专利导航服务。（服务处，李四，33334444）")
+    q = query("免费的专利导航服务找谁？电话多少？", {"专利导航": 4.0, "免费": 1.0})
+    a = answer(q, [c], {"d": doc("d", "陕西")})
+    assert "33334444" in first_sentence(a.text) and "11112222" not in first_sentence(a.text)
+
+
+def test_the_entries_of_a_list_come_only_from_a_passage_of_that_list():
+    plan = clause("2025年，围绕政务服务场景应用，实现一批重点事项高效办成。", path="一、")
+    q = query("2025年度重点事项清单里有哪些事项？", {"重点事项": 3.0, "2025": 1.0, "清单": 2.0})
+    assert q.asks[0].container == "清单"
+    assert answer(q, [plan], {"d": doc("d", "西安")}).abstained
+    listed = clause("2025年重点事项清单：新生儿出生、企业开办、二手房转移登记。", path="附表")
+    assert not answer(q, [listed], {"d": doc("d", "西安")}).abstained
