@@ -36,6 +36,7 @@ BIND_WEIGHT = 0.5  # a fact whose own words name the subject before one whose se
 # closes the measure it belongs to, a contact aside opens it.
 UNBOUND_ASKS = frozenset({"department"})
 CONTEXT_WEIGHT = 0.5
+LEAD_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tu
     candidates = clause.facts
     inline = sorted((f for f in candidates if f.type in types and start <= f.start < end), key=lambda f: f.start)
     lines = item_lines(clause.text)
+    # a lead unit (★, "牵头") leads the whole item, whichever row names it
     item = [f for f in candidates if f.type in types and f not in inline and f.start >= 0
-            and any(s <= f.start < e for s, e in lines)]
+            and (f.type == "lead_unit" or any(s <= f.start < e for s, e in lines))]
     order = {t: i for i, t in enumerate(types)}
     fields = sorted((f for f in candidates if f.type in types and f.start < 0), key=lambda f: order[f.type])
     return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
@@ -137,6 +139,19 @@ def heads(term: KeyTerm) -> tuple[str, ...]:
     return tuple({w[-2:] for w in (term.text, *term.alternatives) if len(w) >= 4})
 
 
+@lru_cache(maxsize=65536)
+def entry_end(text: str) -> int:
+    """Where the name of a table entry of several rows ends: its first row up to the first column
+    its other rows also fill ("阶段：…；“一件事”名称：开办餐饮店“一件事”；|具体事项：…"); 0 when
+    `text` is not such an entry. The name holds for every row, so it speaks for none in particular."""
+    lines = text.split("\n")
+    if len(lines) < 2 or "：" not in lines[1]:
+        return 0
+    column = lines[1].split("：", 1)[0].strip() + "："
+    at = lines[0].find(column)
+    return at if at > 0 else 0
+
+
 def context_of(clause: Clause, document: Document) -> str:
     return norm(" ".join([document.title, document.topic, document.region, *clause.headings]))
 
@@ -173,6 +188,9 @@ def _said(query: Query, clause: Clause, document: Document, start: int, text: st
         terms = query.terms
         total = sum(t.weight for t in terms) or 1.0
         context = context_of(clause, document)
+        named = entry_end(clause.text) if clause.fields else 0
+        if named:  # a table entry's name is said by each of its rows alike, the first row no more
+            text = norm(clause.text[:named]) + text[len(norm(clause.text[start:named])) if start < named else 0 :]
         said = frozenset(i for i, t in enumerate(terms) if t.found_in(text))
         in_context = sum(t.weight for i, t in enumerate(terms) if i not in said and t.found_in(context))
         memo[key] = ((sum(terms[i].weight for i in said) + CONTEXT_WEIGHT * in_context) / total, said)
@@ -245,6 +263,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
             bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
+            if ask.lead and any(f.type == "lead_unit" for f in stated):
+                bonus += LEAD_BONUS  # "哪家牵头": the row that names the lead
             if ask.needs_fact and stated and ask.type not in UNBOUND_ASKS:
                 bound = {id(f): binding(query, clause, f) for f in facts}
                 bonus += BIND_WEIGHT * max(bound[id(f)] for f in stated)

@@ -64,6 +64,7 @@ _UNITS = words().ask_units
 # "多少钱一方", "每吨多少钱", "元/立方米": the unit a price is asked per ("一方面" is no unit).
 _PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, key=len, reverse=True)))})(?![面案式向法])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_LEAD = re.compile(either(words().lead_asked))
 # "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
 _CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
@@ -77,6 +78,7 @@ class Ask:
     unit: str = ""  # the unit a price is asked per ("多少钱一方" → 立方米)
     years: tuple[str, ...] = ()  # the years the part (or the question) names: "2025年" → ("2025",)
     container: str = ""  # the list whose entries are asked ("清单里有哪些" → 清单)
+    lead: bool = False  # a department ask for the lead unit ("哪家牵头")
 
     @property
     def fact_types(self) -> tuple[str, ...]:
@@ -168,7 +170,7 @@ def read_asks(question: str) -> tuple[Ask, ...]:
                 continue
             strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
             asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
-                            container_asked(part)))
+                            container_asked(part), kind == "department" and bool(_LEAD.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)
             asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))

@@ -266,3 +266,26 @@ def test_the_entries_of_a_list_come_only_from_a_passage_of_that_list():
     assert answer(q, [plan], {"d": doc("d", "西安")}).abstained
     listed = clause("2025年重点事项清单：新生儿出生、企业开办、二手房转移登记。", path="附表")
     assert not answer(q, [listed], {"d": doc("d", "西安")}).abstained
+
+
+def _entry() -> Clause:
+    text = ("阶段：准入；“一件事”名称：开办书店“一件事”；具体事项：营业执照核验；责任单位：★市市场监管局\n"
+            "具体事项：出版物零售许可；责任单位：市文旅局\n"
+            "具体事项：消防安全检查；责任单位：市消防救援支队")
+    c = clause(text, path="附表1-2")
+    fields = (("阶段", "准入"), ("“一件事”名称", "开办书店“一件事”"), ("具体事项", "营业执照核验"),
+              ("责任单位", "★市市场监管局"))
+    return Clause(**{**c.__dict__, "fields": fields, "facts": extract_facts(text, fields, "2024-01-01")})
+
+
+def test_a_table_entrys_name_speaks_for_each_row_so_the_row_asked_gives_its_unit():
+    q = query("开书店的消防安全检查在“一件事”里归哪个单位？", {"书店": 5.0, "开办": 2.0, "消防安全": 5.0, "检查": 2.0, "一件事": 2.0})
+    a = answer(q, [_entry()], {"d": doc("d", "西安")})
+    assert "市消防救援支队" in first_sentence(a.text) and "市场监管局" not in first_sentence(a.text)
+
+
+def test_a_question_for_the_lead_gets_the_entrys_lead_whichever_row_is_quoted():
+    q = query("开书店走“一件事”，牵头部门是哪个？", {"书店": 5.0, "开办": 2.0, "一件事": 2.0})
+    assert q.asks[0].lead
+    a = answer(q, [_entry()], {"d": doc("d", "西安")})
+    assert "市市场监管局" in first_sentence(a.text) and "文旅局" not in first_sentence(a.text)
