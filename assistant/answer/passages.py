@@ -98,10 +98,17 @@ def segment_span(text: str, start: int, end: int, breaks: str = SEGMENT_BREAK) -
     return left, min((r for r in rights if r >= 0), default=len(text))
 
 
+_ROW = re.compile(r"[^：:\n，,。；;]{1,12}[：:][^\n]*[；;][^：:\n，,。；;]{1,12}[：:]")
+
+
 def own_words(text: str, fact: Fact, reach: bool) -> tuple[int, int]:
     """The words a fact is said about: its own segment (and, with `reach`, the one before it in its
-    sentence); for a fact in an aside that closes a sentence ("…检索分析工具。（公共服务处，艾娜，
-    63916865）"), the sentence it closes."""
+    sentence); in a table row of columns ("具体事项：…；责任单位：市交通局"), its row; in an aside
+    that closes a sentence ("…检索分析工具。（公共服务处，艾娜，63916865）"), the sentence it closes."""
+    start, end = text.rfind("\n", 0, fact.start) + 1, text.find("\n", fact.end)
+    end = len(text) if end < 0 else end
+    if _ROW.match(text, start, end):
+        return start, end
     aside = closing_aside(text, fact.start)
     if aside:
         return max((s for s, _e in sentence_spans(text) if s <= aside[0]), default=0), aside[1]

@@ -289,3 +289,21 @@ def test_a_question_for_the_lead_gets_the_entrys_lead_whichever_row_is_quoted():
     assert q.asks[0].lead
     a = answer(q, [_entry()], {"d": doc("d", "西安")})
     assert "市市场监管局" in first_sentence(a.text) and "文旅局" not in first_sentence(a.text)
+
+
+def test_a_units_row_names_what_it_is_responsible_for():
+    from dataclasses import replace
+
+    from assistant.lexicon.concepts import Concept
+    text = ("阶段：准入；“一件事”名称：开办运输企业“一件事”；具体事项：营业执照核验；责任单位：市市场监管局\n"
+            "具体事项：车辆信息核验；责任单位：市公安局\n"
+            "具体事项：道路货物运输经营许可；责任单位：★市交通局")
+    fields = (("阶段", "准入"), ("“一件事”名称", "开办运输企业“一件事”"), ("具体事项", "营业执照核验"),
+              ("责任单位", "市市场监管局"))
+    c = Clause(**{**clause(text, path="附表1-2").__dict__, "fields": fields,
+                  "facts": extract_facts(text, fields, "2024-01-01")})
+    freight = Concept.of("道路运输", ("道路货物运输",))
+    q = replace(query("开运输企业，道路货物运输经营许可是哪个部门牵头？", {"运输": 3.0, "道路货物运输": 5.0, "经营许可": 3.0}),
+                concepts=(freight,), subjects=(freight,))
+    a = answer(q, [c], {"d": doc("d", "西安")})
+    assert "市交通局" in first_sentence(a.text) and "市场监管局" not in first_sentence(a.text)
