@@ -256,6 +256,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
                 continue
             if not listed and ask.container not in text:
                 continue
+            if ask.aggregate and query.place.names and not named and not any(w in text for w in query.place.words):
+                continue  # a province's count is the province's total, not the district's
             facts = facts_of(clause, types, start, end) if types else ()
             if ask.years:
                 facts = tuple(f for f in facts if f.start < 0 or sentence_of_year(

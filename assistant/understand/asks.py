@@ -35,6 +35,9 @@ FACT_TYPES: dict[str, tuple[str, ...]] = {
 # (a condition found is preferred, but "能不能…" is often answered by a rule without one).
 SOFT_ASKS = frozenset({"conditions"})
 FACT_ASKS = frozenset(k for k, v in FACT_TYPES.items() if v) - SOFT_ASKS
+# Asks whose figures add up over a region ("新增高新技术企业3500家"): a containing region's figure is
+# its own total, not the named place's.
+AGGREGATE_ASKS = frozenset({"count"})
 
 # How the answer names an ask it could not find ("文件未写明办理时限").
 LABELS: dict[str, str] = words().ask_labels
@@ -94,6 +97,10 @@ class Ask:
     @property
     def needs_fact(self) -> bool:
         return self.type in FACT_ASKS
+
+    @property
+    def aggregate(self) -> bool:
+        return self.type in AGGREGATE_ASKS
 
     @property
     def label(self) -> str:

@@ -307,3 +307,14 @@ def test_a_units_row_names_what_it_is_responsible_for():
                 concepts=(freight,), subjects=(freight,))
     a = answer(q, [c], {"d": doc("d", "西安")})
     assert "市交通局" in first_sentence(a.text) and "市场监管局" not in first_sentence(a.text)
+
+
+def test_a_containing_regions_count_is_not_the_named_places_count():
+    province = clause("加速扩张创新效应，新增高新技术企业3500家。")
+    from dataclasses import replace
+
+    q = query("金台区今年高新技术企业要新增多少家？", {"高新技术企业": 5.0, "新增": 1.0})
+    q = replace(q, place=Place(("金台区",), frozenset({"金台区", "宝鸡", "陕西"}), ("金台区",)))
+    assert answer(q, [province], {"d": doc("d", "陕西")}).abstained
+    own = clause("金台区新增高新技术企业35家。")
+    assert "35家" in answer(q, [own], {"d": doc("d", "陕西")}).text  # a provincial text naming the place
