@@ -48,10 +48,12 @@ def join_body(fn: int, session: str) -> dict[str, object]:
             "event_data": None, "trigger_id": None}
 
 
-def page_ask(http: httpx.Client, fn: int) -> tuple[float, str]:
+PAGE_SESSION = uuid.uuid4().hex[:11]  # one page open in a browser: one session for all its questions
+
+
+def page_ask(http: httpx.Client, fn: int, session: str = PAGE_SESSION) -> tuple[float, str]:
     """One question the way the page asks it (join, then read the session's stream): seconds, answer."""
     started = time.perf_counter()
-    session = uuid.uuid4().hex[:11]
     joined = http.post("/gradio_api/queue/join", json=join_body(fn, session))
     assert joined.status_code == 200, joined.text
     with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:

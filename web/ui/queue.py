@@ -157,6 +157,12 @@ class PageQueue:
             self.owners.setdefault(who, {})[session] = now
         return None
 
+    def pushed(self, who: str, session: str | None) -> None:
+        """A join has been answered: from now on its session counts only while it is live."""
+        mine = self.owners.get(who)
+        if session is not None and mine is not None and session in mine:
+            mine[session] = 0.0
+
 
 class QueueGuard:
     """ASGI middleware: joins to the page's queue counted and bounded per address (see module)."""
@@ -178,9 +184,9 @@ class QueueGuard:
         who = self.limits.client(str(peer[0]), _header(scope, b"x-forwarded-for"))
         refused = self.limits.hit("join", who)
         status = 429
+        session: str | None = None
         if refused is None:
             body, receive = await _buffered(receive)
-            session: str | None = None
             if path in JOIN_PATHS:
                 try:
                     value = json.loads(body or b"{}").get("session_hash")
@@ -194,7 +200,10 @@ class QueueGuard:
             log.info("POST %s → %d %s: %s: %s", path, status, refused.code, who, refused.message)
             await send_error(send, refused, status, {"Retry-After": str(refused.details.get("retry_after", 1))})
             return
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.page.pushed(who, session)
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
