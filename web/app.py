@@ -180,7 +180,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         import gradio as gr
 
         from web.ui.layout import CSS, HEAD, THEME, TITLE, build_ui
-
         from web.ui.queue import harden
 
         blocks = build_ui(assistant, feedback, limits)
