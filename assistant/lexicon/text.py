@@ -208,12 +208,20 @@ def encodable(text: str) -> bool:
     return True
 
 
-# Characters that do not show: zero-width (U+200B–U+200D, U+FEFF) and bidi marks and embeddings
-# (U+200E/U+200F, U+202A–U+202E, U+2066–U+2069). A region name holding one looks like 西安 and is not.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Characters that do not show: every format character (Unicode category Cf: zero-width U+200B–
+# U+200D, U+2060, U+FEFF; bidi marks and embeddings U+200E/U+200F, U+061C, U+202A–U+202E,
+# U+2066–U+2069; the soft hyphen U+00AD; tags), variation selectors and the Hangul fillers. A
+# region name holding one looks like 西安 and is not.
+_HIDDEN_SHOWN_AS_LETTERS = "\u115f\u1160\u3164\uffa0"
+_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _visible(text: str) -> str:
+    return "".join(ch for ch in _VARIATION.sub("", text)
+                   if unicodedata.category(ch) != "Cf" and ch not in _HIDDEN_SHOWN_AS_LETTERS)
 
 
 def clean_name(text: str) -> str:
     """A name a person typed (a region), as it is compared: NFKC, invisible characters removed,
     whitespace trimmed."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+    return _visible(unicodedata.normalize("NFKC", text)).strip()

@@ -66,6 +66,8 @@ def test_names_are_cleaned_of_invisible_characters():
     assert clean_name("  西安\u3000\t") == "西安"  # ideographic space and a tab trimmed
     assert clean_name("西安（高新区）") == "西安(高新区)"  # NFKC
     assert clean_name("\u200b \u200f") == ""
+    for hidden in ("\u2060", "\u061c", "\u00ad", "\u180e", "\ufe0f", "\U000e0101", "\U000e0041", "\u3164"):
+        assert clean_name(f"西{hidden}安{hidden}") == "西安", hex(ord(hidden))
     assert clean_name("雁塔区") == "雁塔区"
 
 
