@@ -80,9 +80,7 @@ def _chunks(paragraphs: list[Paragraph], max_clause_chars: int) -> list[list[Par
     target = min(MAX_CLAUSE_CHARS, max_clause_chars)
     for p in (piece for whole in paragraphs for piece in cut_paragraph(whole, max_clause_chars)):
         is_field = bool(_FIELD_START.match(p.text))
-        # A short heading stays with the text under it, when both fit.
-        heading_alone = len(out[-1]) == 1 and _is_title_only(_Block(out[-1])) and size + len(p.text) <= max_clause_chars
-        if out[-1] and size + len(p.text) > target and not is_field and not heading_alone:
+        if out[-1] and size + len(p.text) > target and not is_field:
             out.append([])
             size = 0
         out[-1].append(p)
