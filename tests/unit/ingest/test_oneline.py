@@ -89,7 +89,9 @@ def test_a_huge_single_line_parses_fast_into_bounded_clauses():
     text = ("企业开办全程网办" * 250_000)[:1_980_000]  # the 1.98 M-character line of issue 19
     start = time.monotonic()
     clauses = parse_document(doc(), unfold(read_lines(text)), "text", max_clause_chars=1000)
-    assert time.monotonic() - start < 10
+    # ~6 s on an idle machine, linear in the text (mostly fact extraction over 1,980 clauses); a
+    # quadratic join or cut would take minutes. The bound leaves room for a loaded machine.
+    assert time.monotonic() - start < 30
     assert max(len(c.text) for c in clauses) <= 1000
     assert sum(len(c.text) for c in clauses) == len(text)
 
