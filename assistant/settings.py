@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Clauses the answer re-ranks at sentence level for each ask.
     rerank_candidates: int = 20
     max_question_chars: int = 1000
+    # The longest clause a document yields: a longer paragraph is cut at its sentence ends.
+    max_clause_chars: int = 1000
     max_search_k: int = 50
     # Earlier user questions a follow-up may lean on.
     max_history_turns: int = 6

@@ -1,6 +1,7 @@
 """Chinese text handling: NFKC for comparing, original characters for quoting.
 
-`norm()` is what every comparison uses (NFKC, whitespace removed, lower-cased). `clean_markup()`
+`norm()` is what every comparison uses (NFKC, traditional characters as simplified, whitespace
+removed, lower-cased); quotes keep the original characters. `clean_markup()`
 strips the Markdown/HTML the sources carry. `repair_lines()` joins PDF lines broken mid-sentence
 and keeps real paragraph breaks, remembering the source line and page of every paragraph.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.words import words
@@ -32,9 +35,25 @@ CLOSING_ASIDE = re.compile(r"(?<=[。！？；!?;])" + _ASIDE)
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’]")
 
 
+@cache
+def _t2s() -> Any:
+    import opencc  # OpenCC's own dictionaries, shipped in its wheel: offline
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (OpenCC t2s): "陝西省營商環境" → "陕西省营商环境".
+    For comparing only: a quote keeps the characters its source has."""
+    if text.isascii():
+        return text
+    converted: str = _t2s().convert(text)
+    return converted
+
+
 def norm(text: str) -> str:
-    """The comparison form: NFKC, no whitespace, lower case."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """The comparison form: NFKC, simplified characters, no whitespace, lower case."""
+    return _WS.sub("", simplified(unicodedata.normalize("NFKC", text))).lower()
 
 
 def nfkc_aligned(text: str) -> str:

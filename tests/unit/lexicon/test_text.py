@@ -71,6 +71,18 @@ def test_names_are_cleaned_of_invisible_characters():
     assert clean_name("雁塔区") == "雁塔区"
 
 
+def test_traditional_characters_compare_as_simplified_and_quotes_keep_them():
+    from assistant.lexicon.text import norm, simplified
+    from assistant.lexicon.tokenize import Tokenizer
+
+    assert simplified("陝西省優化營商環境條例") == "陕西省优化营商环境条例"
+    assert norm("營業執照 辦理") == norm("营业执照办理") == "营业执照办理"
+    assert simplified("西安市 ABC") == "西安市 ABC"  # simplified text is left as it is
+    tokens = Tokenizer()
+    assert {"营业执照", "工作日"} <= set(tokens.document("營業執照辦理時限為1個工作日"))
+    assert "营业执照" in tokens.query("營業執照怎麼辦？")
+
+
 def test_an_aside_after_a_sentence_end_closes_that_sentence():
     from assistant.lexicon.text import closing_aside, sentences
     text = "建设检索分析工具。（公共服务处，张三，12345678）另起一句。"
