@@ -42,10 +42,19 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _traditional() -> re.Pattern[str]:
+    """The characters t2s changes, found once: a text without any is left as it is, which spares
+    most (simplified) texts the conversion."""
+    converter = _t2s()
+    changed = [c for c in map(chr, range(0x3400, 0xA000)) if converter.convert(c) != c]
+    return re.compile("[" + "".join(re.escape(c) for c in changed) + "]")
+
+
 def simplified(text: str) -> str:
     """Traditional characters as simplified (OpenCC t2s): "陝西省營商環境" → "陕西省营商环境".
     For comparing only: a quote keeps the characters its source has."""
-    if text.isascii():
+    if text.isascii() or not _traditional().search(text):
         return text
     converted: str = _t2s().convert(text)
     return converted
