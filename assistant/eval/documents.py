@@ -106,3 +106,78 @@ def make_docx(path: Path) -> Path:
     document.add_paragraph("2025年2月18日")
     document.save(str(path))
     return path
+
+
+# Scanned pages: text drawn into a picture with a CJK font, as a scanner would give it (no text layer).
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian fonts-wqy-microhei (`make fonts`)
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+
+
+def cjk_font() -> Path | None:
+    """A font file that draws Chinese, or None when the machine has none (`make fonts` installs one)."""
+    return next((Path(p) for p in CJK_FONTS if Path(p).is_file()), None)
+
+
+def wrap_lines(text: str, per_line: int = 28) -> list[str]:
+    """Paragraphs cut into lines of `per_line` characters, as a page of 公文 sets them (28 × 22)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        paragraph = paragraph.strip()
+        while paragraph:
+            lines.append(paragraph[:per_line])
+            paragraph = paragraph[per_line:]
+    return lines
+
+
+def render_page(lines: list[str], dpi: int = 200, font: Path | None = None, noise: bool = True):  # type: ignore[no-untyped-def]
+    """An A4 page image (PIL, grayscale) with `lines` of 16-point text, slightly blurred and speckled
+    like a scan when `noise`."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font_path = font or cjk_font()
+    if font_path is None:
+        raise RuntimeError("no CJK font on this machine: run `make fonts` (Debian fonts-wqy-microhei)")
+    width, height = int(8.27 * dpi), int(11.69 * dpi)
+    size = int(16 / 72 * dpi)  # 三号, the body size of 公文
+    face = ImageFont.truetype(str(font_path), size)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    margin, leading = int(1.1 * dpi), int(size * 1.55)
+    for n, line in enumerate(lines):
+        draw.text((margin, margin + n * leading), line.replace("\t", "\u3000\u3000"), font=face, fill=0)
+    if noise:
+        rng = random.Random(len(lines))
+        image = image.filter(ImageFilter.GaussianBlur(0.6))
+        pixels = image.load()
+        for _ in range(width * height // 400):
+            pixels[rng.randrange(width), rng.randrange(height)] = rng.choice((0, 255))
+    return image
+
+
+def make_scanned_pdf(path: Path, pages: list[list[str]], dpi: int = 200, text_pages: dict[int, list[str]] | None = None) -> Path:
+    """A PDF whose pages are pictures of `pages` (no text layer). `text_pages` maps a 1-based page
+    number to lines that are set as real text instead, for a mixed PDF."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for number, lines in enumerate(pages, start=1):
+        if text_pages and number in text_pages:
+            pdf.setFont("STSong-Light", 14)
+            for n, line in enumerate(text_pages[number]):
+                pdf.drawString(72, A4[1] - 90 - n * 22, line)
+        else:
+            pdf.drawImage(ImageReader(render_page(lines, dpi)), 0, 0, width=A4[0], height=A4[1])
+        pdf.showPage()
+    pdf.save()
+    return path

@@ -37,7 +37,7 @@ from assistant.ingest.corpus import ParsedSource, parse_source, parser_fingerpri
 from assistant.ingest.loaders import LoadedText
 from assistant.ingest.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
 from assistant.ingest.metadata import detect_metadata
-from assistant.ingest.sandbox import load_untrusted
+from assistant.ingest.sandbox import Limits, load_untrusted
 from assistant.ingest.split import belongs_to
 from assistant.lexicon.text import clean_name, encodable
 from assistant.settings import Settings
@@ -176,7 +176,7 @@ class Library:
     def add(self, name: str, data: bytes, meta: Metadata | None = None) -> SourceSpec:
         meta = check_metadata(meta or Metadata())
         manifest = self.manifest()
-        loaded = load_untrusted(name, data)
+        loaded = load_untrusted(name, data, Limits.from_settings(self.settings))
         digest = hashlib.sha256(data).hexdigest()
         for spec in manifest.sources:
             path = self.dir / spec.file
@@ -224,7 +224,7 @@ class Library:
         if spec is None:
             raise DocumentNotFound(f"no source document {doc_id!r} (only whole files can be replaced)",
                                    f"未找到文件“{doc_id}”。")
-        loaded = load_untrusted(name, data)
+        loaded = load_untrusted(name, data, Limits.from_settings(self.settings))
         if Path(safe_name(name)).suffix != Path(spec.file).suffix:
             raise UnreadableDocument(f"{doc_id} is a {Path(spec.file).suffix} file; the replacement must be too",
                                      "替换文件须与原文件类型相同。")
