@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe lint clean
+.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe fonts ocr-bench lint clean
 CHROMIUM := /usr/bin/chromium
 # apt needs root: sudo when not root and sudo is there.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
@@ -35,6 +35,12 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
+# A Chinese font, for the tests that draw scanned pages to read back by OCR, installed when missing.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@test -f $(CJK_FONT) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-wqy-microhei; }
+
 # axe-core (npm) for the browser tests' accessibility checks, pinned in package-lock.json.
 AXE := node_modules/axe-core/axe.min.js
 axe: $(AXE)
@@ -42,21 +48,29 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
-test: setup chromium axe
+test: setup chromium axe fonts
 	$(BIN)/python -m pytest
 
 # The unit tests only (tests/unit: no index build, under a minute).
-test-fast: setup
+test-fast: setup fonts
 	$(BIN)/python -m pytest tests/unit -q
 
 eval: index
 	$(BIN)/assistant eval
 
+# OCR accuracy and seconds per page on the corpus's own pages drawn as scans (tesseract too, if installed).
+ocr-bench: setup fonts
+	$(BIN)/python scripts/ocr_bench.py
+
 bench: index
 	$(BIN)/python scripts/bench.py
 
 # 16 concurrent clients for 30 s against /api/ask on a server it starts.
-loadbench: index
+load# OCR accuracy and seconds per page on the corpus's own pages drawn as scans (tesseract too, if installed).
+ocr-bench: setup fonts
+	$(BIN)/python scripts/ocr_bench.py
+
+bench: index
 	$(BIN)/python scripts/loadbench.py
 
 # A generated 20-page PDF added to a copy of the corpus: incremental update against a full rebuild.

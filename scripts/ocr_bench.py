@@ -19,6 +19,7 @@ import tempfile
 import time
 
 from assistant.eval.documents import render_page, wrap_lines
+from assistant.lexicon.text import norm
 from assistant.settings import REPO_ROOT
 
 log = logging.getLogger("ocr_bench")
@@ -34,8 +35,10 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def accuracy(truth: str, read: str) -> float:
-    truth, read = re.sub(r"\s+", "", truth), re.sub(r"\s+", "", read)
+def accuracy(truth: str, read: str, comparison: bool = False) -> float:
+    """1 − edit distance / characters, whitespace left out; `comparison`: both in the form the
+    search compares text in (NFKC: full- and half-width punctuation alike)."""
+    truth, read = (norm(truth), norm(read)) if comparison else (re.sub(r"\s+", "", truth), re.sub(r"\s+", "", read))
     return 1 - edit_distance(truth, read) / max(len(truth), 1)
 
 
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.engines.split(","):
         engine = {"rapidocr": rapidocr_engine, "tesseract": tesseract_engine}[name]()
         engine(render_page(["预热"], args.dpi, noise=False))  # load the models once, outside the timing
-        scores, seconds, cpu, chars = [], 0.0, 0.0, 0
+        scores, compared, seconds, cpu, chars = [], [], 0.0, 0.0, 0
         for label, lines in pages:
             image = render_page(lines, args.dpi, noise=not args.no_noise)
             started, cpu_started = time.perf_counter(), cpu_seconds()
@@ -95,11 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             cpu += cpu_seconds() - cpu_started
             truth = "".join(lines)
             scores.append(accuracy(truth, read))
+            compared.append(accuracy(truth, read, comparison=True))
             chars += len(truth)
-            log.info("%s %s: %.4f", name, label, scores[-1])
+            log.info("%s %s: %.4f (%.4f compared)", name, label, scores[-1], compared[-1])
+        sizes = [len("".join(lines)) for _label, lines in pages]
         results[name] = {"pages": len(pages), "characters": chars,
-                         "accuracy": round(1 - sum((1 - s) * len("".join(ln)) for s, (_, ln) in zip(scores, pages,
-                                                                                                    strict=True)) / chars, 4),
+                         "accuracy": round(sum(s * n for s, n in zip(scores, sizes, strict=True)) / chars, 4),
+                         "accuracy_compared": round(sum(s * n for s, n in zip(compared, sizes, strict=True)) / chars, 4),
                          "worst_page": round(min(scores), 4), "seconds_per_page": round(seconds / len(pages), 2),
                          "cpu_seconds_per_page": round(cpu / len(pages), 2)}
     print(json.dumps(results, ensure_ascii=False, indent=2))  # noqa: T201
