@@ -23,8 +23,9 @@ from assistant.errors import UnreadableDocument, UploadTooLarge
 log = logging.getLogger(__name__)
 
 
-def _too_many(name: str, pages: int | str, limit: int) -> UploadTooLarge:
-    return UploadTooLarge(f"{name}: {pages} pages, more than {limit}", f"文件“{name}”页数过多（超过 {limit} 页）。",
+def _too_many(name: str, pages: int | None, limit: int) -> UploadTooLarge:
+    found = f"{pages} pages" if pages is not None else "a page tree of more pages than it declares"
+    return UploadTooLarge(f"{name}: {found}, more than {limit}", f"文件“{name}”页数过多（超过 {limit} 页）。",
                           limit=limit)
 
 
@@ -74,7 +75,7 @@ def check_pdf(name: str, data: bytes, max_pages: int, max_content_bytes: int) ->
         raise UnreadableDocument(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})",
                                  f"无法解析 PDF 文件“{name}”。") from exc
     if len(pages) > max_pages:
-        raise _too_many(name, f"more than {max_pages}", max_pages)
+        raise _too_many(name, None, max_pages)
     total = 0
     for page in pages:
         for stream in page.contents or []:
