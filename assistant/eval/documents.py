@@ -155,6 +155,7 @@ def render_page(lines: list[str], dpi: int = 200, font: Path | None = None, nois
         rng = random.Random(len(lines))
         image = image.filter(ImageFilter.GaussianBlur(0.6))
         pixels = image.load()
+        assert pixels is not None
         for _ in range(width * height // 400):
             pixels[rng.randrange(width), rng.randrange(height)] = rng.choice((0, 255))
     return image

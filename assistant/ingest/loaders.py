@@ -100,7 +100,7 @@ def check_type(name: str, data: bytes) -> str:
     expected = SUFFIXES[suffix]
     if kind != expected:
         found = {"pdf": "a PDF", "docx": "a Word document", "text": "text", "png": "a PNG picture",
-                 "jpeg": "a JPEG picture", "ofd": "an OFD document", "": "none of the types accepted"}[kind]
+                 "jpeg": "a JPEG picture", "ofd": "an OFD document", "": "neither text, PDF, Word, OFD nor a picture"}[kind]
         raise UnreadableDocument(f"{name} is named {suffix} but its content is {found}",
                                  f"文件“{name}”的扩展名是 {suffix}，但内容不是该类型。")
     return kind
