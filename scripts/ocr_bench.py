@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=200)
     parser.add_argument("--engines", default="rapidocr,tesseract")
     parser.add_argument("--no-noise", action="store_true")
+    parser.add_argument("--skew", type=float, default=0.0, help="degrees the page is turned (a sheet laid askew)")
+    parser.add_argument("--blur", type=float, default=0.6, help="Gaussian blur radius in pixels")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     pages: list[tuple[str, list[str]]] = []
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         engine(render_page(["预热"], args.dpi, noise=False))  # load the models once, outside the timing
         scores, compared, seconds, cpu, chars = [], [], 0.0, 0.0, 0
         for label, lines in pages:
-            image = render_page(lines, args.dpi, noise=not args.no_noise)
+            image = render_page(lines, args.dpi, noise=not args.no_noise, skew=args.skew, blur=args.blur)
             started, cpu_started = time.perf_counter(), cpu_seconds()
             read = engine(image)
             seconds += time.perf_counter() - started

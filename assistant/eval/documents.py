@@ -133,9 +133,10 @@ def wrap_lines(text: str, per_line: int = 28) -> list[str]:
     return lines
 
 
-def render_page(lines: list[str], dpi: int = 200, font: Path | None = None, noise: bool = True):  # type: ignore[no-untyped-def]
-    """An A4 page image (PIL, grayscale) with `lines` of 16-point text, slightly blurred and speckled
-    like a scan when `noise`."""
+def render_page(lines: list[str], dpi: int = 200, font: Path | None = None, noise: bool = True,  # type: ignore[no-untyped-def]
+                skew: float = 0.0, blur: float = 0.6):
+    """An A4 page image (PIL, grayscale) with `lines` of 16-point text, blurred (`blur` px) and
+    speckled like a scan when `noise`, turned `skew` degrees as a sheet laid askew."""
     import random
 
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -153,11 +154,13 @@ def render_page(lines: list[str], dpi: int = 200, font: Path | None = None, nois
         draw.text((margin, margin + n * leading), line.replace("\t", "\u3000\u3000"), font=face, fill=0)
     if noise:
         rng = random.Random(len(lines))
-        image = image.filter(ImageFilter.GaussianBlur(0.6))
+        image = image.filter(ImageFilter.GaussianBlur(blur))
         pixels = image.load()
         assert pixels is not None
         for _ in range(width * height // 400):
             pixels[rng.randrange(width), rng.randrange(height)] = rng.choice((0, 255))
+    if skew:
+        image = image.rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
     return image
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import UnreadableDocument
+from assistant.ingest.ocr import sniff_image
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ class LoadedText:
 
 def sniff(data: bytes) -> str:
     """What the bytes are: "pdf", "docx", "ofd", "png", "jpeg", "text", or "" when none of these."""
-    from assistant.ingest.ocr import sniff_image
-
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
