@@ -4,12 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe fonts ocr-bench lint clean
+.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe fonts ocr-libs ocr-bench lint clean
 CHROMIUM := /usr/bin/chromium
 # apt needs root: sudo when not root and sudo is there.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
-setup: $(STAMP)
+setup: $(STAMP) ocr-libs
+
+# OpenCV (pulled in by the OCR engine, rapidocr-onnxruntime) loads libGL and GLib; installed when missing.
+ocr-libs:
+	@ldconfig -p | grep -q 'libGL.so.1 ' && ldconfig -p | grep -q 'libglib-2.0.so.0 ' || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libgl1 libglib2.0-0; }
 
 # torch first, pinned, so that no other package pulls a CUDA build of it.
 $(STAMP): pyproject.toml
@@ -66,11 +71,7 @@ bench: index
 	$(BIN)/python scripts/bench.py
 
 # 16 concurrent clients for 30 s against /api/ask on a server it starts.
-load# OCR accuracy and seconds per page on the corpus's own pages drawn as scans (tesseract too, if installed).
-ocr-bench: setup fonts
-	$(BIN)/python scripts/ocr_bench.py
-
-bench: index
+loadbench: index
 	$(BIN)/python scripts/loadbench.py
 
 # A generated 20-page PDF added to a copy of the corpus: incremental update against a full rebuild.
