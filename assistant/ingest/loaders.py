@@ -8,6 +8,8 @@
 - `.docx`: paragraphs in order, tables as tab-separated rows whose first row names the columns.
 - Scanned PDF pages (no text layer) and images (`.png`, `.jpg`) are read by OCR (`ocr.py`);
   `.ofd` (GB/T 33190) by `ofd.py`. Both open each page with `# Page N:` like a PDF.
+- `.html` / `.htm`: the article of a saved web page (`web.py`); a page saved as `.txt` is text.
+- `.xlsx`: each sheet's rows as tab-separated rows under its header row (`sheets.py`).
 
 The type is told by the file's content, not its name; a file that is not what its name says, or
 that holds no text, raises `UnreadableDocument` with the reason.
@@ -24,11 +26,13 @@ from pathlib import Path
 
 from assistant.errors import UnreadableDocument
 from assistant.ingest.ocr import sniff_image
+from assistant.ingest.sheets import sheet_text
+from assistant.ingest.web import html_text, looks_like_html
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx",
-            ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".ofd": "ofd"}
+SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
+            ".xlsx": "xlsx", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".ofd": "ofd"}
 _PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[\s\-—－·•]*$")
 
 
@@ -36,12 +40,12 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\
 class LoadedText:
     text: str
     layout: str  # the parser layout: "text" | "table" | "pdf"
-    kind: str  # what the content is: "text" | "pdf" | "docx" | "png" | "jpeg" | "ofd"
+    kind: str  # what the content is: "text" | "pdf" | "docx" | "html" | "xlsx" | "png" | "jpeg" | "ofd"
     pages: int | None = None
 
 
 def sniff(data: bytes) -> str:
-    """What the bytes are: "pdf", "docx", "ofd", "png", "jpeg", "text", or "" when none of these."""
+    """What the bytes are: "pdf", "docx", "xlsx", "ofd", "html", "png", "jpeg", "text", or "" when none."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
@@ -50,12 +54,17 @@ def sniff(data: bytes) -> str:
                 names = set(zf.namelist())
         except Exception:  # a torn archive fails in many ways (BadZipFile, NotImplementedError, …)
             return ""
-        return "docx" if "word/document.xml" in names else "ofd" if "OFD.xml" in names else ""
+        if "word/document.xml" in names:
+            return "docx"
+        return "xlsx" if "xl/workbook.xml" in names else "ofd" if "OFD.xml" in names else ""
     if image := sniff_image(data):
         return image
     if b"\x00" in data[:4096]:
         return ""
-    return "text" if decode_text(data) is not None else ""
+    text = decode_text(data)
+    if text is None:
+        return ""
+    return "html" if looks_like_html(text) else "text"
 
 
 def decode_text(data: bytes) -> str | None:
@@ -97,9 +106,12 @@ def check_type(name: str, data: bytes) -> str:
         raise UnreadableDocument(f"{name} is empty", f"文件“{name}”是空的。")
     kind = sniff(data)
     expected = SUFFIXES[suffix]
+    if kind == "html" and expected == "text":  # a page saved as .txt is read as the text it is
+        kind = "text"
     if kind != expected:
-        found = {"pdf": "a PDF", "docx": "a Word document", "text": "text", "png": "a PNG picture",
-                 "jpeg": "a JPEG picture", "ofd": "an OFD document", "": "neither text, PDF, Word, OFD nor a picture"}[kind]
+        found = {"pdf": "a PDF", "docx": "a Word document", "xlsx": "a spreadsheet", "html": "a web page",
+                 "png": "a PNG picture", "jpeg": "a JPEG picture", "ofd": "an OFD document",
+                 "text": "text", "": "neither text, PDF, Word, a spreadsheet, OFD nor a picture"}[kind]
         raise UnreadableDocument(f"{name} is named {suffix} but its content is {found}",
                                  f"文件“{name}”的扩展名是 {suffix}，但内容不是该类型。")
     return kind
@@ -111,6 +123,11 @@ def load_bytes(name: str, data: bytes) -> LoadedText:
         loaded = _pdf(name, data)
     elif kind == "docx":
         loaded = _docx(name, data)
+    elif kind == "html":
+        text = html_text(name, data, decode_text(data) or "")
+        loaded = LoadedText(text, "table" if "\t" in text else "text", "html")
+    elif kind == "xlsx":
+        loaded = LoadedText(sheet_text(name, data), "table", "xlsx")
     elif kind in ("png", "jpeg"):
         from assistant.ingest.ocr import image_text
 

@@ -110,7 +110,7 @@ _KINDS: dict[str, type[AssistantError]] = {"UploadTooLarge": UploadTooLarge, "Un
 def load_untrusted(name: str, data: bytes, limits: Limits | None = None) -> LoadedText:
     """`load_bytes` for a file nobody vetted: in a child process, within `limits`."""
     limits = limits or Limits()
-    if sniff(data) in ("docx", "ofd"):
+    if sniff(data) in ("docx", "xlsx", "ofd"):
         check_zip(name, data, limits)
     receive, send = mp.get_context("spawn").Pipe(duplex=False)
     child = mp.get_context("spawn").Process(target=_child, args=(name, data, limits, send), daemon=True)

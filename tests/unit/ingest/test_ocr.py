@@ -76,9 +76,12 @@ def test_the_ocr_page_budget_refuses_before_reading(tmp_path):
 
 
 def test_ocr_time_is_bounded_per_page(tmp_path):
-    pdf = make_scanned_pdf(tmp_path / "slow.pdf", [PAGE_2])
+    full = [f"第{n}行：对首次获得银行贷款的小微企业按贷款利息的百分之五十给予贴息。" for n in range(22)]
+    pdf = make_scanned_pdf(tmp_path / "slow.pdf", [full])  # a full page: several CPU-seconds of OCR
+    started = time.perf_counter()
     with pytest.raises(UnreadableDocument, match="longer than"):
-        load_untrusted("slow.pdf", pdf.read_bytes(), Limits(seconds=6, ocr_page_seconds=0.01))
+        load_untrusted("slow.pdf", pdf.read_bytes(), Limits(seconds=4, ocr_page_seconds=0.01))
+    assert time.perf_counter() - started < 10
 
 
 @pytest.mark.parametrize("name, data, why", [
