@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     # of more than common words, they are off.
     admin_token: SecretStr = SecretStr("")
     max_upload_bytes: int = 20 * 1024 * 1024
+    # An uploaded PDF's pages and page content streams (inflated), checked before it is parsed.
+    pdf_max_pages: int = 1000
+    pdf_max_content_bytes: int = 64 * 1024 * 1024
+    # Scanned pages and images read by OCR: pages per file, and the reading time allowed per page.
+    ocr_max_pages: int = 100
+    ocr_page_seconds: float = 30.0
     # Any other request body; refused with 413 while it is read.
     max_body_bytes: int = 1024 * 1024
     # Chat history a request may send, in characters (every message together).

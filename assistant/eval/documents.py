@@ -106,3 +106,120 @@ def make_docx(path: Path) -> Path:
     document.add_paragraph("2025年2月18日")
     document.save(str(path))
     return path
+
+
+# Scanned pages: text drawn into a picture with a CJK font, as a scanner would give it (no text layer).
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian fonts-wqy-microhei (`make fonts`)
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+
+
+def cjk_font() -> Path | None:
+    """A font file that draws Chinese, or None when the machine has none (`make fonts` installs one)."""
+    return next((Path(p) for p in CJK_FONTS if Path(p).is_file()), None)
+
+
+def wrap_lines(text: str, per_line: int = 28) -> list[str]:
+    """Paragraphs cut into lines of `per_line` characters, as a page of 公文 sets them (28 × 22)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        paragraph = paragraph.strip()
+        while paragraph:
+            lines.append(paragraph[:per_line])
+            paragraph = paragraph[per_line:]
+    return lines
+
+
+def render_page(lines: list[str], dpi: int = 200, font: Path | None = None, noise: bool = True,  # type: ignore[no-untyped-def]
+                skew: float = 0.0, blur: float = 0.6):
+    """An A4 page image (PIL, grayscale) with `lines` of 16-point text, blurred (`blur` px) and
+    speckled like a scan when `noise`, turned `skew` degrees as a sheet laid askew."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font_path = font or cjk_font()
+    if font_path is None:
+        raise RuntimeError("no CJK font on this machine: run `make fonts` (Debian fonts-wqy-microhei)")
+    width, height = int(8.27 * dpi), int(11.69 * dpi)
+    size = int(16 / 72 * dpi)  # 三号, the body size of 公文
+    face = ImageFont.truetype(str(font_path), size)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    margin, leading = int(1.1 * dpi), int(size * 1.55)
+    for n, line in enumerate(lines):
+        draw.text((margin, margin + n * leading), line.replace("\t", "\u3000\u3000"), font=face, fill=0)
+    if noise:
+        rng = random.Random(len(lines))
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+        pixels = image.load()
+        assert pixels is not None
+        for _ in range(width * height // 400):
+            pixels[rng.randrange(width), rng.randrange(height)] = rng.choice((0, 255))
+    if skew:
+        image = image.rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    return image
+
+
+def make_scanned_pdf(path: Path, pages: list[list[str]], dpi: int = 200, text_pages: dict[int, list[str]] | None = None) -> Path:
+    """A PDF whose pages are pictures of `pages` (no text layer). `text_pages` maps a 1-based page
+    number to lines that are set as real text instead, for a mixed PDF."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for number, lines in enumerate(pages, start=1):
+        if text_pages and number in text_pages:
+            pdf.setFont("STSong-Light", 14)
+            for n, line in enumerate(text_pages[number]):
+                pdf.drawString(72, A4[1] - 90 - n * 22, line)
+        else:
+            pdf.drawImage(ImageReader(render_page(lines, dpi)), 0, 0, width=A4[0], height=A4[1])
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+_OFD_NS = "http://www.ofdspec.org/2016"
+
+
+def _ofd_page(lines: list[str]) -> str:
+    """A page's Content.xml: one TextObject per line, 16-pt (5.6 mm) characters set 7.5 mm apart."""
+    objects = []
+    for n, line in enumerate(lines):
+        escaped = line.replace("&", "&amp;").replace("<", "&lt;")
+        deltas = " ".join(["5.6"] * max(len(line) - 1, 0))
+        objects.append(f'<ofd:TextObject ID="{n + 10}" Boundary="25 {30 + 7.5 * n:.1f} 160 7" Font="1" Size="5.6">'
+                       f'<ofd:TextCode X="0" Y="5.6" DeltaX="{deltas}">{escaped}</ofd:TextCode></ofd:TextObject>')
+    return (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{_OFD_NS}"><ofd:Content>'
+            f'<ofd:Layer ID="2">{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>')
+
+
+def make_ofd(path: Path, pages: list[list[str]], parts: dict[str, bytes] | None = None) -> Path:
+    """An OFD file (GB/T 33190: zipped XML) with one page per list of lines; `parts` adds or
+    replaces members (for damaged files)."""
+    import zipfile
+
+    entries = "".join(f'<ofd:Page ID="{n + 1}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(len(pages)))
+    members: dict[str, bytes] = {
+        "OFD.xml": (f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{_OFD_NS}" DocType="OFD" Version="1.0">'
+                    '<ofd:DocBody><ofd:DocInfo><ofd:DocID>0</ofd:DocID></ofd:DocInfo>'
+                    '<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>').encode(),
+        "Doc_0/Document.xml": (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{_OFD_NS}">'
+                               '<ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>'
+                               f'</ofd:PageArea></ofd:CommonData><ofd:Pages>{entries}</ofd:Pages></ofd:Document>').encode(),
+    }
+    for n, lines in enumerate(pages):
+        members[f"Doc_0/Pages/Page_{n}/Content.xml"] = _ofd_page(lines).encode()
+    members.update(parts or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path

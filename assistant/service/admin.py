@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from assistant.errors import AdminDisabled, Unauthorized, UploadTooLarge
 from assistant.ingest.manifest import SourceSpec
-from assistant.service.library import Library, Metadata, change
+from assistant.service.library import Library, Metadata, change, read_upload
 from assistant.settings import Settings
 
 T = TypeVar("T")
@@ -42,11 +42,13 @@ class Admin:
 
     def add_document(self, name: str, data: bytes, meta: Metadata | None = None) -> tuple[SourceSpec, dict[str, Any]]:
         self.check_size(name, len(data))
-        return self._change(lambda library: library.add(name, data, meta or Metadata()))
+        loaded = read_upload(self.settings, name, data)  # before the index lock (_change takes it)
+        return self._change(lambda library: library.add(name, data, meta or Metadata(), loaded))
 
     def update_document(self, doc_id: str, name: str, data: bytes) -> tuple[SourceSpec, dict[str, Any]]:
         self.check_size(name, len(data))
-        return self._change(lambda library: library.update(doc_id, name, data))
+        loaded = read_upload(self.settings, name, data)  # before the index lock (_change takes it)
+        return self._change(lambda library: library.update(doc_id, name, data, loaded))
 
     def remove_document(self, doc_id: str) -> tuple[SourceSpec, dict[str, Any]]:
         return self._change(lambda library: library.remove(doc_id))

@@ -37,7 +37,7 @@ from assistant.ingest.corpus import ParsedSource, parse_source, parser_fingerpri
 from assistant.ingest.loaders import LoadedText
 from assistant.ingest.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
 from assistant.ingest.metadata import detect_metadata
-from assistant.ingest.sandbox import load_untrusted
+from assistant.ingest.sandbox import Limits, load_untrusted
 from assistant.ingest.split import belongs_to
 from assistant.lexicon.text import clean_name, encodable
 from assistant.settings import Settings
@@ -173,10 +173,11 @@ class Library:
                 log.error("could not undo a corpus change: %s", exc)
 
     # -- changes -------------------------------------------------------------------------------
-    def add(self, name: str, data: bytes, meta: Metadata | None = None) -> SourceSpec:
+    def add(self, name: str, data: bytes, meta: Metadata | None = None, loaded: LoadedText | None = None) -> SourceSpec:
+        """Add a file; `loaded` is its text when the caller read it already (outside the index lock)."""
         meta = check_metadata(meta or Metadata())
         manifest = self.manifest()
-        loaded = load_untrusted(name, data)
+        loaded = loaded or self.read(name, data)
         digest = hashlib.sha256(data).hexdigest()
         for spec in manifest.sources:
             path = self.dir / spec.file
@@ -217,14 +218,17 @@ class Library:
         log.info("added %s as %s (%s, %s)", name, doc_id, spec.region, spec.title)
         return spec
 
-    def update(self, doc_id: str, name: str, data: bytes) -> SourceSpec:
+    def read(self, name: str, data: bytes) -> LoadedText:
+        return read_upload(self.settings, name, data)
+
+    def update(self, doc_id: str, name: str, data: bytes, loaded: LoadedText | None = None) -> SourceSpec:
         """Replace a source's file; its id, metadata and statuses stay."""
         manifest = self.manifest()
         spec = manifest.source(doc_id)
         if spec is None:
             raise DocumentNotFound(f"no source document {doc_id!r} (only whole files can be replaced)",
                                    f"未找到文件“{doc_id}”。")
-        loaded = load_untrusted(name, data)
+        loaded = loaded or self.read(name, data)
         if Path(safe_name(name)).suffix != Path(spec.file).suffix:
             raise UnreadableDocument(f"{doc_id} is a {Path(spec.file).suffix} file; the replacement must be too",
                                      "替换文件须与原文件类型相同。")
@@ -352,6 +356,12 @@ def _set_source(doc: Any, doc_id: str, values: dict[str, str]) -> None:
     for table in doc["source"]:
         if table.get("id") == doc_id:
             table.update(values)
+
+
+def read_upload(settings: Settings, name: str, data: bytes) -> LoadedText:
+    """An untrusted file's text, read in the sandbox within the settings' limits. Callers read
+    before taking the index lock, so a slow or hostile file holds up no other change."""
+    return load_untrusted(name, data, Limits.from_settings(settings))
 
 
 def change(settings: Settings, edit: Callable[[Library], T], *, timeout: float = -1) -> tuple[T, dict[str, Any]]:
