@@ -48,7 +48,15 @@ def mentions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int]
     """Place names in `text` (normalised), in order, the longest name at each place. With the
     text's word `boundaries` (and a test of whether a word starts at a position), a name that ends
     inside a word (哈密 in 哈密瓜) is not a place; one followed by a word (成都|房产) is."""
-    lengths, lookup = _lookup(tuple(names))
+    return _mentions(text, _lookup(tuple(names)), boundaries, starts_word)
+
+
+Lookup = tuple[dict[str, tuple[int, ...]], dict[str, str]]
+
+
+def _mentions(text: str, prepared: Lookup, boundaries: frozenset[int] | None,
+              starts_word: Callable[[str, int], bool] | None) -> list[Mention]:
+    lengths, lookup = prepared
     normalized = norm(text)
 
     def ends_a_word(end: int) -> bool:
@@ -59,13 +67,14 @@ def mentions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int]
     i = 0
     while i < len(normalized):
         # the longest name at each place, leftmost first, as an alternation longest-first finds them
-        longest = next((n for n in lengths if normalized[i : i + n] in lookup), 0)
+        longest = next((n for n in lengths.get(normalized[i], ()) if normalized[i : i + n] in lookup), 0)
         if not longest:
             i += 1
             continue
         # The longest name that ends where a word ends: 天水 in 天水市场监管, not 天水市.
         size = longest if ends_a_word(i + longest) else next(
-            (n for n in lengths if n < longest and normalized[i : i + n] in lookup and ends_a_word(i + n)), 0)
+            (n for n in lengths[normalized[i]] if n < longest and normalized[i : i + n] in lookup
+             and ends_a_word(i + n)), 0)
         if size:
             surface = normalized[i : i + size]
             out.append(Mention(i, i + size, surface, lookup[surface]))
@@ -80,13 +89,17 @@ def find_regions(text: str, names: list[tuple[str, str]], boundaries: frozenset[
 
 
 @lru_cache(maxsize=8)
-def _lookup(names: tuple[tuple[str, str], ...]) -> tuple[tuple[int, ...], dict[str, str]]:
-    """The names' lengths, longest first, and each normalised name's region (the first pair wins)."""
+def _lookup(names: tuple[tuple[str, str], ...]) -> Lookup:
+    """The lengths of the names each character begins, longest first, and each normalised name's
+    region (the first pair wins)."""
     found: dict[str, str] = {}
     for surface, region in names:
         if surface:
             found.setdefault(norm(surface), region)
-    return tuple(sorted({len(s) for s in found}, reverse=True)), found
+    starts: dict[str, set[int]] = {}
+    for surface in found:
+        starts.setdefault(surface[0], set()).add(len(surface))
+    return {c: tuple(sorted(n, reverse=True)) for c, n in starts.items()}, found
 
 
 def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
@@ -130,12 +143,16 @@ class Places:
         self.names = region_names(manifest)  # longest first, with 市/省/区/县 forms
         # The corpus's own names: what a typo may stand for, and what is a place inside a word.
         self.own_names = region_names(manifest, own=True)
+        self._prepared = _lookup(tuple(self.names))
+        self._surfaces: dict[str, list[str]] = {}
+        for surface, region in self.names:
+            self._surfaces.setdefault(region, []).append(norm(surface))
         self._boundaries = boundaries
         self._starts_word = starts_word
 
     def mentions(self, text: str) -> list[Mention]:
         boundaries = self._boundaries(norm(text)) if self._boundaries is not None else None
-        return mentions(text, self.names, boundaries, self._starts_word)
+        return _mentions(text, self._prepared, boundaries, self._starts_word)
 
     def regions(self, text: str) -> list[str]:
         """The regions named in `text`, each once, in order of appearance."""
@@ -144,5 +161,5 @@ class Places:
     def place(self, named: tuple[str, ...], from_filter: bool = False) -> Place:
         """The `Place` of the regions named: an address names its innermost region."""
         names = innermost(named, self.manifest)
-        words = tuple(norm(s) for s, r in self.names if r in names)
+        words = tuple(sorted((s for r in names for s in self._surfaces.get(r, ())), key=len, reverse=True))
         return Place(names, scope_of(names, self.manifest), words, from_filter)
