@@ -137,7 +137,7 @@ def infer_region(text: str, title: str = "", detected: str | None = None, *,
     tree = tree or merged_tree(())
     text = _DATELINE.sub(" ", nfkc_aligned(text))
     title = nfkc_aligned(title.strip()) or text[:80]
-    context = text[: HEAD * 5]
+    context = title + text[: HEAD * 5]
     for issuer in (detected or "", _issuer(title)):
         if issuer and (found := _from_words(issuer, tree, context)):
             return found
