@@ -3,8 +3,6 @@ corpus's table lacks is scoped to its city and province. A corpus of three short
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.index.build import build_index
