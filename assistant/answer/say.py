@@ -77,6 +77,9 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
     # A value the question itself states is its condition ("突破1亿元的企业奖励多少"), not its answer.
     facts = [f for f in facts if not _given(f, ask.part)] or facts
     if ask.type == "department":
+        leads = [f for f in facts if f.type == "lead_unit"]
+        if leads and ask.lead:  # "哪家牵头": the lead, not a row's own unit
+            return _unit_statement(clause, leads[:1])
         inline = [f for f in facts if passage.start <= f.start < passage.end]
         if inline:  # the sentence itself names who: say it as it does
             segments = [_segment(clause.text, f.start, f.end) for f in inline[:2]]

@@ -17,10 +17,12 @@ from typing import Any
 from assistant.errors import CorpusError, UnreadableDocument
 from assistant.ingest.loaders import LoadedText, load_bytes
 from assistant.ingest.manifest import CURRENT, Manifest, SourceSpec, load_manifest
+from assistant.ingest.oneline import unfold
 from assistant.ingest.split import split_source
 from assistant.ingest.structure import parse_document
 from assistant.lexicon.text import read_lines
 from assistant.models import Clause, Document
+from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ def parser_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in parser_code():
         digest.update(path.read_bytes())
+    digest.update(str(get_settings().max_clause_chars).encode())  # the parse depends on it too
     return digest.hexdigest()[:16]
 
 
@@ -118,7 +121,7 @@ def parse_source(spec: SourceSpec, data: bytes, manifest: Manifest, key: str,
             loaded = load_bytes(spec.file, data)
         except UnreadableDocument as exc:
             raise CorpusError(f"{spec.file}: {exc.message}", exc.message_zh) from exc
-    lines = read_lines(loaded.text)
+    lines = unfold(read_lines(loaded.text))
     documents: dict[str, Document] = {}
     clauses: list[Clause] = []
     applied: dict[str, dict[str, str]] = {}

@@ -6,6 +6,8 @@
   clauses); ruled tables become tab-separated rows; running page numbers ("- 3 -") are dropped.
   Line breaks are left as the PDF has them: the parser's `pdf` layout repairs them.
 - `.docx`: paragraphs in order, tables as tab-separated rows whose first row names the columns.
+- `.html` / `.htm`: the article of a saved web page (`web.py`); a page saved as `.txt` is text.
+- `.xlsx`: each sheet's rows as tab-separated rows under its header row (`sheets.py`).
 
 The type is told by the file's content, not its name; a file that is not what its name says, or
 that holds no text, raises `UnreadableDocument` with the reason.
@@ -21,10 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import UnreadableDocument
+from assistant.ingest.sheets import sheet_text
+from assistant.ingest.web import html_text, looks_like_html
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx"}
+SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
+            ".xlsx": "xlsx"}
 _PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[\s\-—－·•]*$")
 
 
@@ -32,23 +37,27 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\
 class LoadedText:
     text: str
     layout: str  # the parser layout: "text" | "table" | "pdf"
-    kind: str  # what the content is: "text" | "pdf" | "docx"
+    kind: str  # what the content is: "text" | "pdf" | "docx" | "html" | "xlsx"
     pages: int | None = None
 
 
 def sniff(data: bytes) -> str:
-    """What the bytes are: "pdf", "docx", "text", or "" when none of these."""
+    """What the bytes are: "pdf", "docx", "xlsx", "html", "text", or "" when none of these."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                return "docx" if "word/document.xml" in zf.namelist() else ""
+                names = set(zf.namelist())
+                return "docx" if "word/document.xml" in names else "xlsx" if "xl/workbook.xml" in names else ""
         except Exception:  # a torn archive fails in many ways (BadZipFile, NotImplementedError, …)
             return ""
     if b"\x00" in data[:4096]:
         return ""
-    return "text" if decode_text(data) is not None else ""
+    text = decode_text(data)
+    if text is None:
+        return ""
+    return "html" if looks_like_html(text) else "text"
 
 
 def decode_text(data: bytes) -> str | None:
@@ -90,8 +99,11 @@ def check_type(name: str, data: bytes) -> str:
         raise UnreadableDocument(f"{name} is empty", f"文件“{name}”是空的。")
     kind = sniff(data)
     expected = SUFFIXES[suffix]
+    if kind == "html" and expected == "text":  # a page saved as .txt is read as the text it is
+        kind = "text"
     if kind != expected:
-        found = {"pdf": "a PDF", "docx": "a Word document", "text": "text", "": "neither text, PDF nor Word"}[kind]
+        found = {"pdf": "a PDF", "docx": "a Word document", "xlsx": "a spreadsheet", "html": "a web page",
+                 "text": "text", "": "neither text, PDF nor Word"}[kind]
         raise UnreadableDocument(f"{name} is named {suffix} but its content is {found}",
                                  f"文件“{name}”的扩展名是 {suffix}，但内容不是该类型。")
     return kind
@@ -103,6 +115,11 @@ def load_bytes(name: str, data: bytes) -> LoadedText:
         loaded = _pdf(name, data)
     elif kind == "docx":
         loaded = _docx(name, data)
+    elif kind == "html":
+        text = html_text(name, data, decode_text(data) or "")
+        loaded = LoadedText(text, "table" if "\t" in text else "text", "html")
+    elif kind == "xlsx":
+        loaded = LoadedText(sheet_text(name, data), "table", "xlsx")
     else:
         text = decode_text(data) or ""
         if Path(name).suffix.lower() == ".md":

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.manifest import Manifest
+from assistant.ingest.oneline import unfold_text
 from assistant.ingest.region_infer import infer_region
 from assistant.ingest.split import issuer_of, region_of
 from assistant.lexicon.patterns import doc_number_group
@@ -36,7 +37,7 @@ class DetectedMetadata:
 
 def _lines(text: str) -> list[str]:
     out = []
-    for raw in text.splitlines():
+    for raw in unfold_text(text).splitlines():  # a notice published as one line: its paragraphs
         line = clean_markup(raw).strip()
         if line and not PAGE_MARKER.match(raw.strip()) and "\t" not in line:
             out.append(line)

@@ -16,7 +16,8 @@ _LANDLINE = re.compile(
 _SERVICE = re.compile(r"(?<![\d\-])(400|800)\s*-?\s*(\d{3})\s*-?\s*(\d{4})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _HOTLINE = re.compile(r"(?<![\d\-〔\[(（])(12\d{3}|96\d{3,4})(?![\d号元万%年])")
-_HOTLINE_AFTER = re.compile(r"\s*[”\"」]?\s*" + f"(?:{alternation(words('phone', 'hotline_after'))})")
+# "12345热线", "“12348”公共法律服务热线": a quoted number may have the service's name before the cue.
+_HOTLINE_AFTER = re.compile(r"\s*(?:[”\"」]\s*[\u4e00-\u9fff]{0,8}?)?" + f"(?:{alternation(words('phone', 'hotline_after'))})")
 _HOTLINE_BEFORE = re.compile(f"({alternation(words('phone', 'hotline_before'))})" + r"\s*[“\"「]?\s*$")
 # The number closing a contact aside "（公共服务处，艾娜，63916865）": an office and a name before it.
 _CONTACT_ASIDE = re.compile(r"[（(][^（）()\d\n]{1,24}[，,、]\s*$")

@@ -26,6 +26,8 @@ MANIFEST = Manifest((), (
     ("要准备哪些材料？打个电话能不能报装？", ["materials", "conditions"]),
     ("建几个驿站？什么时候建好？", ["count", "deadline"]),
     ("全市一共有几家服务驿站？", ["count"]),
+    ("有几个事项能秒批？", ["count"]),
+    ("有几个项目可不可以一起报？", ["conditions"]),
     ("省里哪个处室管？有联系电话吗？", ["department", "contact"]),
     ("全省统一用的是哪个APP？", ["platform"]),
     ("预警、分析和通报分别多久做一次？", ["frequency"]),
