@@ -88,7 +88,7 @@ def text_hash(text: str) -> str:
 def extra_words(documents: dict[str, Document], manifest: Manifest) -> tuple[str, ...]:
     """Indicator names and region names join jieba's dictionary."""
     words = {d.topic for d in documents.values() if d.topic}
-    words |= {name for name, _ in manifest.names() if len(name) >= 2}
+    words |= {name for name, _ in manifest.own_names() if len(name) >= 2}  # not every county of the country
     return tuple(sorted(words))
 
 

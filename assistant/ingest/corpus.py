@@ -74,9 +74,10 @@ def parser_fingerprint() -> str:
 
 
 def parser_code() -> list[Path]:
-    """The files whose change re-parses every source: ingest/ (sub-packages included) and lexicon/."""
+    """The files whose change re-parses every source: ingest/ (sub-packages included) and lexicon/
+    (its code and data: the region tree is read by the parser too)."""
     lexicon = _CODE.parent / "lexicon"
-    return sorted([*_CODE.rglob("*.py"), *lexicon.rglob("*.py"), *lexicon.rglob("*.toml")])
+    return sorted([*_CODE.rglob("*.py"), *lexicon.rglob("*.py"), *lexicon.rglob("*.toml"), *lexicon.rglob("*.tsv")])
 
 
 def read_source(corpus_dir: Path, spec: SourceSpec) -> bytes:

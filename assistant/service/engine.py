@@ -69,7 +69,7 @@ class Engine:
         manifest = self.index.corpus_manifest
         present = {d.region for d in self.index.documents.values()}
         children: dict[str, list[str]] = {}
-        for region in manifest.regions:
+        for region in manifest.tree.regions:  # the corpus's table and the country's tree, under 全国
             children.setdefault(region.parent, []).append(region.name)
         ordered: dict[str, int] = {}
 

@@ -55,10 +55,10 @@ def test_regions_resolve_with_suffixes_and_aliases():
 
 
 def test_a_region_is_answered_by_itself_and_the_regions_containing_it():
-    assert scope_of(("西安",), MANIFEST) == {"西安", "陕西"}
+    assert scope_of(("西安",), MANIFEST) == {"西安", "陕西", "全国"}  # 全国: nationwide documents apply
     assert "泾河新城" not in scope_of(("西安",), MANIFEST)  # a sub-region's rule is not the city's
     assert "宝鸡" not in scope_of(("渭滨区",), MANIFEST) or "陕西" in scope_of(("渭滨区",), MANIFEST)
-    assert scope_of(("泾河新城",), MANIFEST) == {"泾河新城", "西咸新区", "西安", "陕西"}
+    assert scope_of(("泾河新城",), MANIFEST) == {"泾河新城", "西咸新区", "西安", "陕西", "全国"}
 
 
 def test_concepts_match_the_ways_people_say_them():
