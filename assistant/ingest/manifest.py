@@ -79,8 +79,10 @@ class Manifest:
 
 def load_manifest(corpus_dir: Path) -> Manifest:
     path = corpus_dir / "documents.toml"
+    if not path.exists():  # a new deployment: no documents yet (the first add writes the file)
+        return Manifest((), ())
     if not path.is_file():
-        raise CorpusError(f"corpus manifest not found: {path}")
+        raise CorpusError(f"corpus manifest is not a file: {path}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

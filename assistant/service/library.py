@@ -146,6 +146,7 @@ class Library:
 
     # -- writing -------------------------------------------------------------------------------
     def _write(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a new deployment's first document makes the folder
         old = path.read_bytes() if path.exists() else None
         tmp = path.with_name(f".{path.name}.tmp")
         try:
@@ -160,7 +161,7 @@ class Library:
 
     def _edit_manifest(self, edit: Callable[[Any], None]) -> None:
         path = self.dir / MANIFEST
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else new_manifest()
         edit(doc)
         self._write(path, tomlkit.dumps(doc).encode("utf-8"))
         load_manifest(self.dir)  # what we wrote must read back
@@ -209,9 +210,7 @@ class Library:
                 if value not in ("", "day") or key in ("file", "id", "title", "region"):
                     table[key] = value
             table["added_on"] = date.today().isoformat()
-            doc["source"].append(table)
-            if new_region is not None:
-                doc["regions"][new_region.name] = {"parent": new_region.parent, "aliases": []}
+            add_source(doc, table, new_region)
 
         self._edit_manifest(edit)
         log.info("added %s as %s (%s, %s)", name, doc_id, spec.region, spec.title)
@@ -313,6 +312,26 @@ class Library:
             raise UnreadableDocument(f"{spec.file}: no clauses found in the text",
                                      "文件中没有可解析的条款内容。")
         self.prepared.append(parsed)
+
+
+def new_manifest() -> Any:
+    """The `documents.toml` of a corpus that has none yet."""
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("The corpus manifest: one [[source]] per file of this folder, and the regions."))
+    doc.add(tomlkit.comment("Written by `assistant add` and the admin API; see the product's corpus/documents.toml."))
+    return doc
+
+
+def add_source(doc: Any, table: Any, region: Region | None) -> None:
+    """Append a [[source]] table (and register its new region) in a parsed `documents.toml`, which
+    may have neither yet."""
+    if "source" not in doc:
+        doc["source"] = tomlkit.aot()
+    doc["source"].append(table)
+    if region is not None:
+        if "regions" not in doc:
+            doc["regions"] = tomlkit.table()
+        doc["regions"][region.name] = {"parent": region.parent, "aliases": []}
 
 
 def _region(name: str, region: str, parent: str, manifest: Manifest) -> tuple[str, Region | None]:
