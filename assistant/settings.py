@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # of more than common words, they are off.
     admin_token: SecretStr = SecretStr("")
     max_upload_bytes: int = 20 * 1024 * 1024
+    # A bulk add (`assistant add DIR`, a multi-file upload): how many files one upload may carry,
+    # and the region a file gets when none is given or read from it ("" refuses such a file on its
+    # own, as "region unknown", and the rest of the batch is added).
+    max_upload_files: int = 200
+    import_default_region: str = ""
     # Any other request body; refused with 413 while it is read.
     max_body_bytes: int = 1024 * 1024
     # Chat history a request may send, in characters (every message together).

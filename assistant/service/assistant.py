@@ -26,6 +26,7 @@ from assistant.retrieval.base import Mode, SearchRequest
 from assistant.service.admin import Admin
 from assistant.service.engine import Engine, Engines
 from assistant.service.history import Replay, stored
+from assistant.service.imports import ImportReport
 from assistant.service.library import Metadata
 from assistant.settings import Settings, get_settings
 from assistant.understand.conversation import Context, Turn
@@ -240,6 +241,10 @@ class Assistant:
 
     def add_document(self, name: str, data: bytes, meta: Metadata | None = None) -> tuple[SourceSpec, dict[str, Any]]:
         return self.admin.add_document(name, data, meta)
+
+    def add_documents(self, files: Sequence[tuple[str, bytes]], region: str = "",
+                      region_parent: str = "") -> tuple[ImportReport, dict[str, Any]]:
+        return self.admin.add_documents(files, region, region_parent)
 
     def update_document(self, doc_id: str, name: str, data: bytes) -> tuple[SourceSpec, dict[str, Any]]:
         return self.admin.update_document(doc_id, name, data)

@@ -15,11 +15,11 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomlkit
 
@@ -41,6 +41,9 @@ from assistant.ingest.sandbox import load_untrusted
 from assistant.ingest.split import belongs_to
 from assistant.lexicon.text import clean_name, encodable
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.service.imports import ImportReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -174,6 +177,14 @@ class Library:
                 log.error("could not undo a corpus change: %s", exc)
 
     # -- changes -------------------------------------------------------------------------------
+    def add_many(self, files: Sequence[Path | tuple[str, bytes]], region: str | None = None, *,
+                 recursive: bool = False, **options: Any) -> ImportReport:
+        """Add many files at once (one edit of documents.toml; the caller builds once): see
+        `assistant.service.imports.add_many`."""
+        from assistant.service.imports import add_many
+
+        return add_many(self, files, region, recursive=recursive, **options)
+
     def add(self, name: str, data: bytes, meta: Metadata | None = None) -> SourceSpec:
         meta = check_metadata(meta or Metadata())
         manifest = self.manifest()
@@ -205,12 +216,9 @@ class Library:
         self._write(self.dir / file, data)
 
         def edit(doc: Any) -> None:
-            table = tomlkit.table()
-            for key, value in asdict(spec).items():
-                if value not in ("", "day") or key in ("file", "id", "title", "region"):
-                    table[key] = value
-            table["added_on"] = date.today().isoformat()
-            add_source(doc, table, new_region)
+            add_source(doc, source_table(spec))
+            if new_region is not None:
+                add_region(doc, new_region)
 
         self._edit_manifest(edit)
         log.info("added %s as %s (%s, %s)", name, doc_id, spec.region, spec.title)
@@ -322,16 +330,28 @@ def new_manifest() -> Any:
     return doc
 
 
-def add_source(doc: Any, table: Any, region: Region | None) -> None:
-    """Append a [[source]] table (and register its new region) in a parsed `documents.toml`, which
-    may have neither yet."""
+def source_table(spec: SourceSpec) -> Any:
+    """A new source's [[source]] table: the fields that say something, and the day it was added."""
+    table = tomlkit.table()
+    for key, value in asdict(spec).items():
+        if value not in ("", "day") or key in ("file", "id", "title", "region"):
+            table[key] = value
+    table["added_on"] = date.today().isoformat()
+    return table
+
+
+def add_source(doc: Any, table: Any) -> None:
+    """Append a [[source]] table to a parsed `documents.toml`, which may have none yet."""
     if "source" not in doc:
         doc["source"] = tomlkit.aot()
     doc["source"].append(table)
-    if region is not None:
-        if "regions" not in doc:
-            doc["regions"] = tomlkit.table()
-        doc["regions"][region.name] = {"parent": region.parent, "aliases": []}
+
+
+def add_region(doc: Any, region: Region) -> None:
+    """Register a region the corpus did not know (a parsed `documents.toml` may have no [regions])."""
+    if "regions" not in doc:
+        doc["regions"] = tomlkit.table()
+    doc["regions"][region.name] = {"parent": region.parent, "aliases": []}
 
 
 def _region(name: str, region: str, parent: str, manifest: Manifest) -> tuple[str, Region | None]:
