@@ -295,6 +295,15 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _recover() -> None:
+    """A corpus change a killed process left is finished (and built) before anything else."""
+    from assistant.service.library import recover
+
+    manifest = recover(get_settings())
+    if manifest is not None:
+        sys.stderr.write(f"finished an interrupted corpus change: {_built_line(manifest)}\n")
+
+
 def cmd_status(out: TextIO) -> int:
     """Whether the serving build is whole (every file against its size and SHA-256) and fresh."""
     from assistant.errors import IndexDamaged
@@ -324,6 +333,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
     for noisy in ("sentence_transformers", "jieba", "bm25s", "faiss"):
         logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.ERROR)
     try:
+        if args.command in ("build", "add", "update", "remove", "retire", "reinstate"):
+            _recover()
         if args.command == "build":
             return cmd_build(args, out)
         if args.command == "ask":
