@@ -61,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (default from settings: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default from settings: 7860)")
 
-    add = sub.add_parser("add", help="add .txt/.md/.pdf/.docx files to the corpus, then update the index")
-    add.add_argument("files", nargs="+", type=Path)
+    add = sub.add_parser("add", help="add .txt/.md/.pdf/.docx files (or folders of them) to the corpus, then "
+                                     "update the index once; several files print a summary")
+    add.add_argument("files", nargs="+", type=Path, metavar="DIR_OR_FILE")
+    add.add_argument("--recursive", action="store_true", help="also the files in sub-folders of a folder given")
+    add.add_argument("--default-region", help="for several files: the region of a file whose region is neither "
+                                              "given nor read from it (default: refuse such a file, add the rest)")
     for flag, what in (("--region", "the region it applies to (read from the text when left out)"),
                        ("--region-parent", "for a region the corpus does not know yet: the region containing it"),
                        ("--title", "title"), ("--issuer", "issuing body"), ("--doc-number", "文号"),
@@ -259,9 +263,16 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
             raise AssistantError(f"cannot read {path}: {exc.strerror}") from exc
 
     def edit(library: Library) -> str:
+        if args.command == "add" and (len(args.files) > 1 or args.recursive or args.files[0].is_dir()):
+            single = [f for f in ("title", "issuer", "doc_number", "date", "id") if getattr(args, f)]
+            if single:
+                raise AssistantError(f"--{single[0].replace('_', '-')} describes one document: add the files one "
+                                     "at a time, or give only --region for all")
+            report = library.add_many(args.files, args.region, recursive=args.recursive,
+                                      region_parent=args.region_parent or "",
+                                      default_region=args.default_region or settings.import_default_region)
+            return report.summary()
         if args.command == "add":
-            if args.id and len(args.files) > 1:
-                raise AssistantError("--id names one document: add the files one at a time")
             meta = Metadata(title=args.title or "", issuer=args.issuer or "", doc_number=args.doc_number or "",
                             date=args.date or "", region=args.region or "", region_parent=args.region_parent or "",
                             doc_id=args.id or "")
@@ -282,6 +293,15 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
     said, manifest = change(settings, edit)
     out.write(said + "\n" + _built_line(manifest) + "\n")
     return 0
+
+
+def _recover() -> None:
+    """A corpus change a killed process left is finished (and built) before anything else."""
+    from assistant.service.library import recover
+
+    manifest = recover(get_settings())
+    if manifest is not None:
+        sys.stderr.write(f"finished an interrupted corpus change: {_built_line(manifest)}\n")
 
 
 def cmd_status(out: TextIO) -> int:
@@ -313,6 +333,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
     for noisy in ("sentence_transformers", "jieba", "bm25s", "faiss"):
         logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.ERROR)
     try:
+        if args.command in ("build", "add", "update", "remove", "retire", "reinstate"):
+            _recover()
         if args.command == "build":
             return cmd_build(args, out)
         if args.command == "ask":

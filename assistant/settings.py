@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     # Scanned pages and images read by OCR: pages per file, and the reading time allowed per page.
     ocr_max_pages: int = 100
     ocr_page_seconds: float = 30.0
+    # A bulk add (`assistant add DIR`, a multi-file upload): how many files one upload may carry,
+    # and the region a file gets when none is given or read from it ("" refuses such a file on its
+    # own, as "region unknown", and the rest of the batch is added).
+    max_upload_files: int = 200
+    import_default_region: str = ""
     # Any other request body; refused with 413 while it is read.
     max_body_bytes: int = 1024 * 1024
     # Chat history a request may send, in characters (every message together).

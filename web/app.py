@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -135,6 +136,28 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error_response(error, 500)
 
 
+def _recover_in_background(settings: Settings, assistant: Assistant) -> None:
+    """A corpus change a killed server left is finished and built in the background; the
+    previous build serves meanwhile (never 503 for a state that repairs itself)."""
+    from assistant.service.journal import pending_change
+    from assistant.service.library import recover
+
+    if not pending_change(settings.corpus_dir):
+        return
+    assistant.engines.serve_stale = True
+
+    def finish() -> None:
+        try:
+            recover(settings)
+        except Exception:  # the previous build keeps serving; `assistant build` repairs
+            log.exception("could not finish the interrupted corpus change")
+        finally:
+            assistant.engines.serve_stale = False
+            assistant.reload()
+
+    threading.Thread(target=finish, name="recover-change", daemon=True).start()
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
                feedback: FeedbackStore | None = None, *, ui: bool = True) -> FastAPI:
     """The whole server. `assistant` and `feedback` are injected in tests; `ui=False` leaves out Gradio."""
@@ -151,6 +174,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         # stretch every request's latency. A few keep I/O-bound routes responsive meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         started = time.perf_counter()
+        _recover_in_background(settings, assistant)
         try:
             assistant.warm_up()
             log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))

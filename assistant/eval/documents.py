@@ -223,3 +223,43 @@ def make_ofd(path: Path, pages: list[list[str]], parts: dict[str, bytes] | None 
         for name, data in members.items():
             archive.writestr(name, data)
     return path
+
+
+# Plain-text notices for bulk imports (`scripts/bench_bulk.py`, tests/slow/test_bulk.py): each a
+# different title, 文号, date and items, its region named in the issuer (so it is read from it).
+_PLACES = (("西安市", "市", "西安"), ("咸阳市", "咸", "咸阳"), ("宝鸡市", "宝", "宝鸡"), ("延安市", "延", "延安"),
+           ("兰州市", "兰", "兰州"), ("银川市", "银", "银川"), ("陕西省", "陕", "陕西"), ("甘肃省", "甘", "甘肃"))
+_TOPICS = ("企业开办", "不动产登记", "用水报装", "用电报装", "纳税服务", "跨境贸易", "招标投标", "政务服务",
+           "市场监管", "工程建设项目审批", "融资服务", "知识产权保护")
+_DEPARTMENTS = ("市场监管局", "税务局", "自然资源局", "住建局", "财政局", "发展改革委", "行政审批服务局")
+
+
+def notice_text(n: int, place: int | None = None) -> str:
+    """Notice number `n`: its issuer names a region of the product's region table (`place`
+    picks which; default by n), its items hold n's own figures, so no two notices are alike."""
+    city, short, _region = _PLACES[(n if place is None else place) % len(_PLACES)]
+    topic = _TOPICS[n % len(_TOPICS)]
+    year = 2020 + n % 5
+    lines = [f"{city}人民政府办公室关于进一步优化{topic}服务的通知（第{n}号）",
+             f"{short}政办发〔{year}〕{n % 97 + 1}号", "各区县人民政府，市人民政府各工作部门：",
+             f"为持续优化营商环境，提升{topic}便利度，现就有关事项通知如下。", "一、工作目标"]
+    for item in range(1, 5):
+        days = (n * 7 + item * 3) % 15 + 1
+        department = _DEPARTMENTS[(n + item) % len(_DEPARTMENTS)]
+        lines += [f"{item}. {topic}第{item}项事项{days}个工作日内办结，材料精简至{(n + item) % 6 + 2}份（编号{n}-{item}）。",
+                  f"牵头单位：{city.removesuffix('市').removesuffix('省')}{department}",
+                  f"完成时限：{year}年{item * 3}月底前"]
+    lines += ["二、保障措施", f"各单位要加强组织领导，确保{topic}各项措施落实到位。",
+              f"{city}人民政府办公室", f"{year}年{n % 12 + 1}月{n % 27 + 1}日"]
+    return "\n".join(lines) + "\n"
+
+
+def make_notices(folder: Path, count: int, start: int = 0) -> list[Path]:
+    """`count` plain-text notices in `folder`, numbered from `start`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(start, start + count):
+        path = folder / f"notice_{n:04d}.txt"
+        path.write_text(notice_text(n), encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -55,6 +55,8 @@ SERVING_ONLY = frozenset({"departments.toml"})
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """A hash over the manifest, the glossary, the dictionary and every source file."""
     digest = hashlib.sha256()
+    if not corpus_dir.is_dir():  # no corpus folder yet: an empty corpus
+        return digest.hexdigest()[:16]
     for path in sorted(p for p in corpus_dir.iterdir()
                        if p.is_file() and not p.name.startswith(".") and p.name not in SERVING_ONLY):
         digest.update(path.name.encode())

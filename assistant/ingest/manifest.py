@@ -78,11 +78,22 @@ class Manifest:
 
 def load_manifest(corpus_dir: Path) -> Manifest:
     path = corpus_dir / "documents.toml"
+    if not path.exists():  # a new deployment: no documents yet (the first add writes the file)
+        return Manifest((), ())
     if not path.is_file():
-        raise CorpusError(f"corpus manifest not found: {path}")
+        raise CorpusError(f"corpus manifest is not a file: {path}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"cannot read corpus manifest {path}: {exc}") from exc
+    return parse_manifest(text, path)
+
+
+def parse_manifest(text: str, path: Path | str = "documents.toml") -> Manifest:
+    """A manifest from its text (`path` names it in errors)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"cannot read corpus manifest {path}: {exc}") from exc
     sources = []
     for raw in data.get("source", []):

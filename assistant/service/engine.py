@@ -115,6 +115,8 @@ class Engines:
         self.store = IndexStore(settings.index_dir)
         # set when a damaged build could not serve and an older good one does instead
         self.degraded: dict[str, Any] = {}
+        # while an interrupted corpus change is finished and built, the previous build serves
+        self.serve_stale = False
 
     def _connection(self) -> Any:
         """This service's one Milvus connection (Milvus Lite opens a file once per process)."""
@@ -155,7 +157,7 @@ class Engines:
     def _load(self, fresh: bool) -> Engine:
         started = time.perf_counter()
         try:
-            index = load_index(self.settings, fresh=fresh)
+            index = load_index(self.settings, fresh=fresh and not self.serve_stale)
             self.degraded = {}
         except IndexDamaged as exc:
             index = self._fallback(exc)

@@ -219,6 +219,29 @@ class UploadOut(Out):
     index: BuildBrief
 
 
+class DuplicateOut(Out):
+    file: str
+    document: str  # the id of the document it repeats
+
+
+class RefusedOut(Out):
+    file: str
+    code: str
+    reason: str
+    reason_zh: str
+
+
+class BulkUploadOut(Out):
+    """A multi-file upload: what was added, skipped and refused, per file; one build."""
+
+    added: list[SourceOut]
+    duplicates: list[DuplicateOut]
+    refused: list[RefusedOut]
+    region_unknown: list[str]  # files whose region was neither given nor read (refused, or given the default)
+    defaulted: list[str]  # added under the server's default region
+    index: BuildBrief
+
+
 class RemovedOut(Out):
     removed: SourceOut
     index: BuildBrief

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.errors import AssistantError, InvalidRequest
+from assistant.errors import AssistantError, InvalidRequest, NoDocuments
 from assistant.service.assistant import Assistant
 from assistant.service.contract import answer_json, clause_json, document_json, error_json, hit_json
 from assistant.service.feedback import FeedbackStore
@@ -76,6 +76,8 @@ def clause(clause_id: str, assistant: AssistantDep) -> dict[str, Any]:
 def health(assistant: AssistantDep) -> JSONResponse:
     try:
         manifest = assistant.manifest()
+    except NoDocuments as exc:  # up and answering, with nothing to answer from yet
+        return JSONResponse({"status": "empty", **error_json(exc)})
     except AssistantError as exc:
         return JSONResponse({"status": "unavailable", **error_json(exc)}, status_code=503)
     keep = ("build", "mode", "corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at",
