@@ -115,10 +115,14 @@ def _innermost(places: list[tuple[int, int, str]], tree: RegionTree) -> str:
     return region
 
 
-def _from_words(text: str, tree: RegionTree, context: str) -> str | None:
-    """The first place (innermost of an address) or nationwide issuer `text` names."""
+# A local government issues it ("某市人民政府办公室"): whatever ministry its text names, it is not nationwide.
+_LOCAL_ISSUER = re.compile(r"(?:省|市|县|区|州|盟|旗)(?:人民政府|政府|委员会|党委|人大|政协)")
+
+
+def _from_words(text: str, tree: RegionTree, context: str, national_ok: bool = True) -> str | None:
+    """The first place (innermost of an address) or, when `national_ok`, nationwide issuer `text` names."""
     places = _places(text, tree, context)
-    national = _words().national_issuers.search(text)
+    national = _words().national_issuers.search(text) if national_ok else None
     if national and (not places or national.start() < places[0][0]):
         return NATIONAL
     return _innermost(places, tree) if places else None
@@ -147,7 +151,8 @@ def infer_region(text: str, title: str = "", detected: str | None = None, *,
         found = next((r for j in range(len(prefix)) if (r := region_of_doc_number(prefix[j:])) is not None), None)
         if found is not None:
             return found
+    local = bool(_LOCAL_ISSUER.search(_issuer(title) or title))
     for part in (title, text[:HEAD], text[-TAIL:]):
-        if found := _from_words(part, tree, context):
+        if found := _from_words(part, tree, context, national_ok=not local):
             return found
     return None

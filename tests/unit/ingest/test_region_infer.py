@@ -47,3 +47,8 @@ def test_a_corpus_table_names_the_region_as_it_does():
     assert infer_region("各县人民政府：", "甘孜藏族自治州人民政府关于印发措施的通知", tree=tree) == "甘孜州"
     assert infer_region("各县人民政府：", "康定市人民政府关于印发措施的通知", tree=tree) == "康定市"
     assert tree.ancestors("康定市") == ["康定市", "甘孜州", "四川", "全国"]
+
+
+def test_a_local_governments_notice_is_not_nationwide_for_a_ministry_it_names():
+    text = "某市人民政府办公室关于优化营商环境的通知\n某政办发〔2022〕3号\n1. 事项办结。\n牵头单位：某发展改革委\n"
+    assert infer_region(text, text.splitlines()[0]) is None
