@@ -1,4 +1,4 @@
-"""The command line: `assistant build | ask | chat | serve | eval | list | status` and the corpus
+"""The command line: `assistant build | ask | chat | serve | mcp | eval | list | status` and the corpus
 changes `add | update | remove | retire | reinstate`.
 
 Thin: every command calls library functions. Errors a user can fix print one line to stderr and
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     retire.add_argument("--superseded-by", default="", help="the id of the document that replaces it")
     reinstate = sub.add_parser("reinstate", help="mark a retired document 现行 again")
     reinstate.add_argument("doc_id")
+    sub.add_parser("mcp", help="serve the MCP tools (ask, search, get_clause, …) over stdin/stdout, for agent clients")
     sub.add_parser("list", help="the documents with id, status, region, date, 文号 and clause count")
     sub.add_parser("documents", help="same as list")
     sub.add_parser("status", help="exit 0 when the index is built and fresh, else say why")
@@ -236,6 +237,16 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_mcp() -> int:
+    """MCP over stdio: stdout carries the protocol, so logs go to stderr only."""
+    from assistant.service.assistant import Assistant
+    from web.limits import usable_token
+    from web.mcp import run_stdio
+
+    run_stdio(Assistant(usable_token(get_settings())))
+    return 0
+
+
 def cmd_documents(out: TextIO) -> int:
     from assistant.service.assistant import Assistant
 
@@ -323,6 +334,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
             return cmd_eval(args, out)
         if args.command == "serve":
             return cmd_serve(args, out)
+        if args.command == "mcp":
+            return cmd_mcp()
         if args.command in ("documents", "list"):
             return cmd_documents(out)
         if args.command in ("add", "update", "remove", "retire", "reinstate"):

@@ -50,6 +50,7 @@ from assistant.settings import Settings, get_settings
 from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
 from web.limits import Limits, usable_token
+from web.mcp import build_mcp
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
         except AssistantError as exc:
             log.error("serving without an index: %s", exc)
-        yield
+        async with mcp_server.session_manager.run():
+            yield
 
     app = FastAPI(title="营商环境政策问答 API", version=__version__, lifespan=lifespan,
                   description="Answers questions on Chinese business-environment policy, citing the clause. "
@@ -174,6 +176,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(admin.router)
     app.include_router(api.router)
     app.include_router(openai.router)
+    # MCP over streamable HTTP at /mcp, before the page's catch-all mount; behind the same guards
+    mcp_server = build_mcp(assistant)
+    app.router.routes.extend(mcp_server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True, host=settings.host,
+        max_request_body_size=settings.max_body_bytes).routes)
     if ui:
         # the page's uploads go under data/, where the body limit keeps them within a quota
         os.environ.setdefault("GRADIO_TEMP_DIR", str(settings.data_dir / "page-uploads"))

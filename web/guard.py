@@ -182,7 +182,7 @@ class RateLimit:
         if (path.startswith("/api/documents") and method not in ("GET", "HEAD")) or path.rstrip("/") == (
                 "/gradio_api/upload") or (path == "/api/feedback" and method == "GET"):
             return "admin"
-        if path in ("/api/ask", "/api/search", "/v1/chat/completions"):
+        if path in ("/api/ask", "/api/search", "/v1/chat/completions") or (path == "/mcp" and method == "POST"):
             return "ask"
         return None if method in ("GET", "HEAD", "OPTIONS") else "other"
 
