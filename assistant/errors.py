@@ -65,6 +65,11 @@ class NotFound(AssistantError):
     zh = "未找到。"
 
 
+class ModelNotFound(NotFound):
+    code = "model_not_found"
+    zh = "不存在该模型。"
+
+
 class DocumentNotFound(NotFound):
     code = "document_not_found"
     zh = "未找到该文件。"

@@ -51,6 +51,7 @@ from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
 from web.limits import Limits, usable_token
 from web.mcp import build_mcp
+from web.openai_errors import is_openai, openai_shaped
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def _no_paths(text: str) -> str:
 
 
 def _error_response(exc: AssistantError, status: int | None = None,
-                    headers: dict[str, str] | None = None) -> JSONResponse:
+                    headers: dict[str, str] | None = None, path: str = "") -> JSONResponse:
     status = status or status_for(exc)
     headers = dict(headers or {})
     if status == 401:
@@ -89,6 +90,8 @@ def _error_response(exc: AssistantError, status: int | None = None,
     body = error_json(exc)
     for key in ("message", "message_en", "message_zh"):
         body["error"][key] = _no_paths(body["error"][key])
+    if is_openai(path):
+        body = openai_shaped(body, status)
     return JSONResponse(body, status_code=status, headers=headers or None)
 
 
@@ -103,7 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # one line, no traceback: a client's mistake (4xx) or the index being unavailable (503)
         log.log(logging.WARNING if status >= 500 else logging.INFO, "%s %s → %d %s: %s", request.method,
                 request.url.path, status, exc.code, exc.message)
-        return _error_response(exc, status)
+        return _error_response(exc, status, path=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -111,10 +114,10 @@ def install_error_handlers(app: FastAPI) -> None:
         where = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details[:5])
         log.info("%s %s → 400 invalid_request: %s", request.method, request.url.path, where[:300])
         return _error_response(InvalidRequest(f"malformed request: {where}", "请求格式不正确，请检查请求体和参数。",
-                                              errors=details))
+                                              errors=details), path=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error: AssistantError
         if exc.status_code == 404:
             error = NotFound("not found", "未找到。")
@@ -126,14 +129,14 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             error = InvalidRequest(str(exc.detail), "请求无法处理。")
             error.code = "http_error"
-        return _error_response(error, exc.status_code)
+        return _error_response(error, exc.status_code, path=request.url.path)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         error = AssistantError(f"internal error: {type(exc).__name__}", "服务内部错误，请稍后重试。")
         error.code = "internal_error"
-        return _error_response(error, 500)
+        return _error_response(error, 500, path=request.url.path)
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,

@@ -243,21 +243,37 @@ class ModelList(Out):
     data: list[ModelOut]
 
 
+class UrlCitationOut(Out):
+    url: str = Field(description="the clause's link: /api/clauses/{clause_id} on this server")
+    title: str
+    start_index: int = Field(description="where its reference line starts in `content`")
+    end_index: int
+    clause_id: str
+
+
+class AnnotationOut(Out):
+    type: Literal["url_citation"]
+    url_citation: UrlCitationOut
+
+
 class ChatMessageOut(Out):
     role: Literal["assistant"]
     content: str
+    annotations: list[AnnotationOut] = Field(description="the citations, as OpenAI's url_citation annotations")
 
 
 class ChoiceOut(Out):
     index: int
     message: ChatMessageOut
-    finish_reason: Literal["stop"]
+    finish_reason: Literal["stop", "length"] = Field(description="length: cut at `max_tokens`")
     logprobs: None
 
 
 class UsageOut(Out):
-    prompt_tokens: int
-    completion_tokens: int
+    """Counted in characters (of the messages' text and of the content), not in a model's tokens."""
+
+    prompt_tokens: int = Field(description="characters of the messages' text")
+    completion_tokens: int = Field(description="characters of the content")
     total_tokens: int
 
 
@@ -283,6 +299,7 @@ class ErrorDetail(BaseModel):
     message_en: str
     message_zh: str
     details: dict[str, Any] | None = None
+    param: str | None = Field(default=None, description="under /v1 only: the request field at fault (OpenAI's shape)")
 
 
 class ErrorBody(BaseModel):
