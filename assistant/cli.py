@@ -224,6 +224,9 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     if not args.verbose:  # a server says what happened: ready, follow-ups, refused requests (one line each)
         for name in ("assistant", "web"):
             logging.getLogger(name).setLevel(logging.INFO)
+    from web.ops import configure_logging
+
+    configure_logging(settings.log_format)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.write(f"营商环境政策问答 → http://{shown}:{port}/   (API docs: http://{shown}:{port}/docs)\n")
     out.flush()

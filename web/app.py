@@ -19,7 +19,8 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
@@ -52,6 +53,7 @@ from web.lanes import LongLane
 from web.limits import Limits, usable_token
 from web.mcp import build_mcp
 from web.openai_errors import is_openai, openai_shaped
+from web.ops import ErrorShape404, Metrics, RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +175,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.long_lane = LongLane(settings.long_history_share, settings.long_history_turns,
                                    settings.long_history_chars)
     install_error_handlers(app)
+    metrics = Metrics(assistant)
+    app.state.metrics = metrics
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     from web.routes import admin, api, openai
 
@@ -204,13 +212,15 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
-    guard(app, settings, limits, upload_dir)
+    guard(app, settings, limits, upload_dir, metrics)
     return app
 
 
-def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None) -> None:
+def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None,
+          metrics: Metrics | None = None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
     every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`)."""
+    app.add_middleware(ErrorShape404)  # innermost: the page's {"detail": "Not Found"} in the error shape
     app.add_middleware(UploadGate, token=settings.admin_token.get_secret_value())
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
@@ -218,5 +228,7 @@ def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | N
     # Always present, so Gradio's own CORS layer (which, on a non-local host, admits any origin with
     # credentials) stands aside: only the configured origins, none by default.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
+                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token", "X-Request-ID"],
+                       expose_headers=["X-Request-ID"])
+    app.add_middleware(RequestLog, metrics=metrics)  # every request, refused ones too: a line, an id, metrics
     app.add_middleware(SecurityHeaders)

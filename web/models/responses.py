@@ -177,6 +177,8 @@ class HealthOut(Out):
     manifest: ManifestBrief
     degraded: dict[str, Any] | None = Field(default=None, description="the damaged build, the one serving instead, "
                                                                      "and what is wrong")
+    live: bool = Field(default=True, description="the process answers")
+    ready: bool = Field(default=True, description="a good build serves (false while a fallback build serves)")
 
 
 class FeedbackOut(Out):
