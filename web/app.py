@@ -162,8 +162,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
         except AssistantError as exc:
             log.error("serving without an index: %s", exc)
-        async with mcp_server.session_manager.run():
-            yield
+        assistant.watch()  # a build published while idle serves within a second
+        try:
+            async with mcp_server.session_manager.run():
+                yield
+        finally:
+            assistant.stop_watching()
 
     app = FastAPI(title="营商环境政策问答 API", version=__version__, lifespan=lifespan,
                   description="Answers questions on Chinese business-environment policy, citing the clause. "

@@ -182,4 +182,6 @@ def build_mcp(assistant: Assistant) -> MCPServer:
 
 def run_stdio(assistant: Assistant | None = None) -> None:
     """`assistant mcp`: serve over stdin/stdout until the client closes them."""
-    build_mcp(assistant or Assistant()).run("stdio")
+    assistant = assistant or Assistant()
+    assistant.watch()
+    build_mcp(assistant).run("stdio")

@@ -80,6 +80,13 @@ class Assistant:
     def reload(self) -> bool:
         return self.engines.reload()
 
+    def watch(self) -> None:
+        """Load newly published builds in the background (every `watch_seconds`), idle or not."""
+        self.engines.watch(self.settings.watch_seconds)
+
+    def stop_watching(self) -> None:
+        self.engines.stop_watching()
+
     # -- questions -----------------------------------------------------------------------------
     def validate(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():
