@@ -202,9 +202,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         import gradio as gr
 
         from web.ui.layout import CSS, HEAD, THEME, TITLE, build_ui
+        from web.ui.queue import harden
 
         blocks = build_ui(assistant, feedback, limits)
         blocks.title = TITLE
+        page = harden(blocks, settings, limits)
         app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, head=HEAD, footer_links=["api"],
                                   show_error=True, max_file_size=settings.max_upload_bytes)
         from gradio.utils import get_upload_folder
@@ -212,19 +214,26 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         upload_dir: Path | None = Path(get_upload_folder())
     else:
         upload_dir = None
+        page = None
 
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
-    guard(app, settings, limits, upload_dir, metrics)
+    guard(app, settings, limits, upload_dir, page, metrics)
     return app
 
 
-def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None,
+def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None, page: Any = None,
           metrics: Metrics | None = None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
-    every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`)."""
-    app.add_middleware(ErrorShape404)  # innermost: the page's {"detail": "Not Found"} in the error shape
+    every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`).
+    Innermost, joins to the page's queue bounded per address (web/ui/queue.py), then the page's
+    {"detail": "Not Found"} put in the error shape."""
+    if page is not None:
+        from web.ui.queue import QueueGuard
+
+        app.add_middleware(QueueGuard, page=page, limits=limits)
+    app.add_middleware(ErrorShape404)
     app.add_middleware(UploadGate, token=settings.admin_token.get_secret_value())
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)

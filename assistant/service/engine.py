@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.answer.passages import windows
 from assistant.errors import AssistantError, IndexDamaged, UnknownRegion
-from assistant.index.load import LoadedIndex, load_index
+from assistant.index.load import LoadedIndex, load_index, verify_build
 from assistant.index.store import IndexStore
 from assistant.lexicon.text import clean_name
 from assistant.retrieval.backends import make_backend, milvus_store
@@ -130,9 +130,28 @@ class Engines:
                 if self._engine is None:
                     self._engine = self._load(fresh=True)
                 engine = self._engine
-        elif self.settings.reload_check_seconds >= 0:
-            self._notice_new_build(engine)
+        else:
+            if self.settings.reload_check_seconds >= 0:
+                self._notice_new_build(engine)
+            engine = self._intact(engine)
         return engine
+
+    def _intact(self, engine: Engine) -> Engine:
+        """The serving build's files checked by size (a stat each) before a request reads them: a
+        memory-mapped file cut short would end the process with SIGBUS at the first read past its
+        end. When one no longer matches its manifest, the build is dropped and the newest good
+        build serves instead, or, with none, IndexDamaged (503 saying how to rebuild)."""
+        problems = verify_build(engine.index.clauses.folder, engine.index.manifest, hashes=False)
+        if not problems:
+            return engine
+        with self._lock:
+            if self._engine is engine:
+                log.error("the serving build %s changed on disk (%s); it is no longer read", engine.index.build,
+                          "; ".join(problems[:3]))
+                self._engine = None
+            if self._engine is None:
+                self._engine = self._load(fresh=False)
+            return self._engine
 
     def _load(self, fresh: bool) -> Engine:
         started = time.perf_counter()

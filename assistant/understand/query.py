@@ -116,7 +116,7 @@ class QueryReader:
         follow_ups = FollowUpResolver(places, topics, tokenizer, index.lexical.glossary, index.concepts,
                                       known=in_corpus)
         # places, topics, concepts, and the longer words the documents use often: what a homophone may stand for
-        common = [w for w in index.lexical.vocab if len(w) >= 3 and index.lexical.df(w) >= COMMON_DF]
+        common = [w for w in index.lexical.vocab if len(w) >= 2 and index.lexical.df(w) >= COMMON_DF]
         terms = topics + [p for c in index.concepts.items for p in c.phrases] + common
         homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.names],
                                 in_corpus=in_corpus)
