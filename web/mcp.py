@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
 from assistant import __version__
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, NotFound
 from assistant.models import Answer, Citation
 from assistant.service.assistant import Assistant
 from assistant.service.contract import clause_json, document_json, hit_json
@@ -68,6 +68,17 @@ def _call(fn: Callable[[], T]) -> T:
         return fn()
     except AssistantError as exc:
         raise _tool_error(exc) from exc
+
+
+def _read(fn: Callable[[], T]) -> T:
+    """A service call for a resource: a missing one is "not found" (-32602), other domain errors a
+    resource error with the code and both messages; neither is logged as a crash."""
+    try:
+        return fn()
+    except NotFound as exc:
+        raise ResourceNotFoundError(f"{exc.code}: {exc.message} / {exc.message_zh}") from exc
+    except AssistantError as exc:
+        raise ResourceError(f"{exc.code}: {exc.message} / {exc.message_zh}") from exc
 
 
 def _presented_token(ctx: Context | None, argument: str) -> str:
@@ -150,7 +161,7 @@ def build_mcp(assistant: Assistant) -> MCPServer:
     @server.resource(CLAUSE_URI, name="clause", mime_type="application/json",
                      description="One clause in context, as JSON")
     def clause_resource(clause_id: str) -> str:
-        return json.dumps(_call(lambda: clause_json(assistant.clause(clause_id))), ensure_ascii=False)
+        return json.dumps(_read(lambda: clause_json(assistant.clause(clause_id))), ensure_ascii=False)
 
     @server.resource(DOCUMENT_URI, name="document", mime_type="application/json",
                      description="One document's metadata and its clause ids, as JSON")
@@ -159,16 +170,16 @@ def build_mcp(assistant: Assistant) -> MCPServer:
             index = assistant.index
             doc = index.documents.get(document_id)
             if doc is None:
-                raise ToolError(f"not_found: no document {document_id!r} / 未找到文件“{document_id}”")
+                raise NotFound(f"no document {document_id!r}", f"未找到文件“{document_id}”。")
             ids = [c.id for c in index.clauses if c.doc_id == document_id]
             return {**document_json(doc, len(ids)), "clause_ids": ids, "clause_uris": [clause_uri(i) for i in ids]}
 
-        return json.dumps(_call(run), ensure_ascii=False)
+        return json.dumps(_read(run), ensure_ascii=False)
 
     @server.resource("policy://documents", name="documents", mime_type="application/json",
                      description="Every document with its clause count, as JSON")
     def documents_resource() -> str:
-        return json.dumps(_call(lambda: [document_json(doc, n) for doc, n in assistant.documents()]),
+        return json.dumps(_read(lambda: [document_json(doc, n) for doc, n in assistant.documents()]),
                           ensure_ascii=False)
 
     @server.prompt(name="hotline_answer", title="热线答复",

@@ -17,6 +17,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError
 
 from assistant.settings import REPO_ROOT, Settings
 from tests.conftest import serving
@@ -88,6 +89,8 @@ def test_stdio_lists_tools_answers_with_citations_and_guards_writes(tiny: Settin
             wrong = await client.call_tool("retire_document", {"document_id": "xa-2", "admin_token": "nope"})
             retired = await client.call_tool("retire_document", {"document_id": "xa-2", "admin_token": TOKEN})
             missing = await client.call_tool("get_clause", {"clause_id": "no-such:1."})
+            with pytest.raises(MCPError, match="未找到文件"):
+                await client.read_resource("policy://document/no-such")
             await client.call_tool("reinstate_document", {"document_id": "xa-2", "admin_token": TOKEN})
             return seen, refused, wrong, retired, missing
 

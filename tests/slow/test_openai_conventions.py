@@ -87,3 +87,16 @@ def test_langchain_chat_openai_keeps_the_citations(server):  # type: ignore[no-u
     annotations = [a for block in reply.content if isinstance(block, dict) for a in block.get("annotations", [])]
     assert annotations and annotations[0]["url"].startswith(server + "/api/clauses/xa:")
     assert "西安市企业开办便利化措施" in annotations[0]["title"]
+
+
+def test_bodies_match_their_documented_models(server):  # type: ignore[no-untyped-def]
+    from web.models.responses import CompletionOut, ResponseOut
+
+    completion = httpx.post(server + "/v1/chat/completions", timeout=30,
+                            json={"messages": [{"role": "user", "content": QUESTION}]}).json()
+    CompletionOut.model_validate(completion)
+    response = httpx.post(server + "/v1/responses", json={"input": QUESTION, "max_output_tokens": 10}, timeout=30)
+    body = ResponseOut.model_validate(response.json())
+    assert body.status == "incomplete" and len(body.output[0].content[0].text) == 10
+    refused = httpx.post(server + "/v1/responses", json={"input": QUESTION, "stream": True}).json()
+    assert refused["error"]["param"] == "stream"

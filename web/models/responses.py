@@ -293,6 +293,57 @@ class CompletionOut(Out):
     interpreted_as: str | None
 
 
+class OutputTextOut(Out):
+    type: Literal["output_text"]
+    text: str
+    annotations: list[dict[str, Any]] = Field(description="url_citation objects: type, url, title, start_index, "
+                                                          "end_index, clause_id")
+
+
+class OutputMessageOut(Out):
+    type: Literal["message"]
+    id: str
+    status: Literal["completed"]
+    role: Literal["assistant"]
+    content: list[OutputTextOut]
+
+
+class ResponseUsageOut(Out):
+    """Characters, as on /v1/chat/completions."""
+
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    input_tokens_details: dict[str, int]
+    output_tokens_details: dict[str, int]
+
+
+class ResponseOut(Out):
+    """OpenAI's Responses API object, with this service's citations for programs."""
+
+    id: str
+    object: Literal["response"]
+    created_at: int
+    model: str
+    status: Literal["completed", "incomplete"]
+    incomplete_details: dict[str, str] | None
+    error: None
+    output: list[OutputMessageOut]
+    usage: ResponseUsageOut
+    citations: list[CitationOut]
+    abstained: bool
+
+
+class LiveOut(Out):
+    status: Literal["live"]
+
+
+class ReadyOut(Out):
+    status: Literal["ready"]
+    ready: Literal[True]
+    build: str | None
+
+
 # -- errors ---------------------------------------------------------------------------------------
 class ErrorDetail(BaseModel):
     code: str

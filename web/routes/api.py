@@ -20,9 +20,12 @@ from web.models.responses import (
     AnswerOut,
     ClauseOut,
     DocumentsOut,
+    ErrorBody,
     FeedbackList,
     FeedbackOut,
     HealthOut,
+    LiveOut,
+    ReadyOut,
     SearchOut,
     UnavailableBody,
 )
@@ -88,12 +91,15 @@ def health(assistant: AssistantDep) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.api_route("/health/live", methods=["GET", "HEAD"], summary="Liveness: the process answers (always 200)")
+@router.api_route("/health/live", methods=["GET", "HEAD"], response_model=LiveOut,
+                  summary="Liveness: the process answers (always 200)")
 def live() -> dict[str, Any]:
     return {"status": "live"}
 
 
 @router.api_route("/health/ready", methods=["GET", "HEAD"], response_model=None,
+                  responses={200: {"model": ReadyOut}, 503: {"model": ErrorBody,
+                                                             "description": "No index, or a fallback build serves"}},
                   summary="Readiness: 200 only while a good build serves; 503 with no index or a fallback build")
 def ready(assistant: AssistantDep) -> JSONResponse:
     try:

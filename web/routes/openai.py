@@ -31,7 +31,7 @@ from assistant.service.contract import citation_json, reference_line
 from assistant.settings import Settings
 from web.deps import get_app_settings, get_assistant, refuse_unknown
 from web.models.requests import ChatRequest, Message, ResponsesRequest
-from web.models.responses import ERRORS, CompletionOut, ModelList, ModelOut
+from web.models.responses import ERRORS, CompletionOut, ModelList, ModelOut, ResponseOut
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 CREATED = int(time.time())
@@ -167,7 +167,7 @@ async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, De
 
 
 @router.post("/responses", summary="OpenAI Responses API (not streamed): the answer as output_text with url_citation annotations",
-             response_model=None)
+             response_model=None, responses={200: {"model": ResponseOut}})
 async def responses(body: ResponsesRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
                     settings: Annotated[Settings, Depends(get_app_settings)], request: Request) -> dict[str, Any]:
     check_model(body.model, settings)
