@@ -74,9 +74,9 @@ def clause(clause_id: str, assistant: AssistantDep) -> dict[str, Any]:
     return clause_json(assistant.clause(clause_id))
 
 
-@router.api_route("/health", methods=["GET", "HEAD"], summary="Ready or not, and the index manifest",
-                  response_model=None,
-                  responses={200: {"model": HealthOut}, 503: {"model": UnavailableBody, "description": "No usable index"}})
+@router.head("/health", include_in_schema=False)
+@router.get("/health", summary="Ready or not, and the index manifest", response_model=None,
+            responses={200: {"model": HealthOut}, 503: {"model": UnavailableBody, "description": "No usable index"}})
 def health(assistant: AssistantDep) -> JSONResponse:
     try:
         manifest = assistant.manifest()
@@ -91,16 +91,17 @@ def health(assistant: AssistantDep) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.api_route("/health/live", methods=["GET", "HEAD"], response_model=LiveOut,
-                  summary="Liveness: the process answers (always 200)")
+@router.head("/health/live", include_in_schema=False)
+@router.get("/health/live", response_model=LiveOut, summary="Liveness: the process answers (always 200)")
 def live() -> dict[str, Any]:
     return {"status": "live"}
 
 
-@router.api_route("/health/ready", methods=["GET", "HEAD"], response_model=None,
-                  responses={200: {"model": ReadyOut}, 503: {"model": ErrorBody,
-                                                             "description": "No index, or a fallback build serves"}},
-                  summary="Readiness: 200 only while a good build serves; 503 with no index or a fallback build")
+@router.head("/health/ready", include_in_schema=False)
+@router.get("/health/ready", response_model=None,
+            responses={200: {"model": ReadyOut},
+                       503: {"model": ErrorBody, "description": "No index, or a fallback build serves"}},
+            summary="Readiness: 200 only while a good build serves; 503 with no index or a fallback build")
 def ready(assistant: AssistantDep) -> JSONResponse:
     try:
         build = assistant.manifest().get("build")
