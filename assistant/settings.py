@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "data"
     host: str = "127.0.0.1"
     port: int = 7860
+    # Server logs: "text" lines, or "json" (one object a line, with the request id); an access line per request.
+    log_format: Literal["text", "json"] = "text"
+    # How often a server looks for a newly published build without waiting for a request (seconds; <= 0: never).
+    watch_seconds: float = 0.5
     # Threads answering requests at once (answering holds the GIL; more threads add only latency).
     worker_threads: int = 2
     # The name `/v1/models` reports and `/v1/chat/completions` accepts.

@@ -20,7 +20,8 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
@@ -51,6 +52,9 @@ from assistant.settings import Settings, get_settings
 from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
 from web.limits import Limits, usable_token
+from web.mcp import build_mcp
+from web.openai_errors import is_openai, openai_shaped
+from web.ops import ErrorShape404, Metrics, RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ def _no_paths(text: str) -> str:
 
 
 def _error_response(exc: AssistantError, status: int | None = None,
-                    headers: dict[str, str] | None = None) -> JSONResponse:
+                    headers: dict[str, str] | None = None, path: str = "") -> JSONResponse:
     status = status or status_for(exc)
     headers = dict(headers or {})
     if status == 401:
@@ -89,6 +93,8 @@ def _error_response(exc: AssistantError, status: int | None = None,
     body = error_json(exc)
     for key in ("message", "message_en", "message_zh"):
         body["error"][key] = _no_paths(body["error"][key])
+    if is_openai(path):
+        body = openai_shaped(body, status)
     return JSONResponse(body, status_code=status, headers=headers or None)
 
 
@@ -103,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # one line, no traceback: a client's mistake (4xx) or the index being unavailable (503)
         log.log(logging.WARNING if status >= 500 else logging.INFO, "%s %s → %d %s: %s", request.method,
                 request.url.path, status, exc.code, exc.message)
-        return _error_response(exc, status)
+        return _error_response(exc, status, path=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -111,10 +117,10 @@ def install_error_handlers(app: FastAPI) -> None:
         where = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details[:5])
         log.info("%s %s → 400 invalid_request: %s", request.method, request.url.path, where[:300])
         return _error_response(InvalidRequest(f"malformed request: {where}", "请求格式不正确，请检查请求体和参数。",
-                                              errors=details))
+                                              errors=details), path=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error: AssistantError
         if exc.status_code == 404:
             error = NotFound("not found", "未找到。")
@@ -126,14 +132,14 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             error = InvalidRequest(str(exc.detail), "请求无法处理。")
             error.code = "http_error"
-        return _error_response(error, exc.status_code)
+        return _error_response(error, exc.status_code, path=request.url.path)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         error = AssistantError(f"internal error: {type(exc).__name__}", "服务内部错误，请稍后重试。")
         error.code = "internal_error"
-        return _error_response(error, 500)
+        return _error_response(error, 500, path=request.url.path)
 
 
 def _recover_in_background(settings: Settings, assistant: Assistant) -> None:
@@ -180,7 +186,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
         except AssistantError as exc:
             log.error("serving without an index: %s", exc)
-        yield
+        assistant.watch()  # a build published while idle serves within a second
+        try:
+            async with mcp_server.session_manager.run():
+                yield
+        finally:
+            assistant.stop_watching()
 
     app = FastAPI(title="营商环境政策问答 API", version=__version__, lifespan=lifespan,
                   description="Answers questions on Chinese business-environment policy, citing the clause. "
@@ -192,12 +203,23 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.long_lane = LongLane(settings.long_history_share, settings.long_history_turns,
                                    settings.long_history_chars)
     install_error_handlers(app)
+    metrics = Metrics(assistant)
+    app.state.metrics = metrics
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     from web.routes import admin, api, openai
 
     app.include_router(admin.router)
     app.include_router(api.router)
     app.include_router(openai.router)
+    # MCP over streamable HTTP at /mcp, before the page's catch-all mount; behind the same guards
+    mcp_server = build_mcp(assistant)
+    app.router.routes.extend(mcp_server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True, host=settings.host,
+        max_request_body_size=settings.max_body_bytes).routes)
     if ui:
         # the page's uploads go under data/, where the body limit keeps them within a quota
         os.environ.setdefault("GRADIO_TEMP_DIR", str(settings.data_dir / "page-uploads"))
@@ -221,18 +243,21 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
-    guard(app, settings, limits, upload_dir, page)
+    guard(app, settings, limits, upload_dir, page, metrics)
     return app
 
 
-def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None, page: Any = None) -> None:
+def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None, page: Any = None,
+          metrics: Metrics | None = None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
     every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`).
-    Innermost, joins to the page's queue bounded per address (web/ui/queue.py)."""
+    Innermost, joins to the page's queue bounded per address (web/ui/queue.py), then the page's
+    {"detail": "Not Found"} put in the error shape."""
     if page is not None:
         from web.ui.queue import QueueGuard
 
         app.add_middleware(QueueGuard, page=page, limits=limits)
+    app.add_middleware(ErrorShape404)
     app.add_middleware(UploadGate, token=settings.admin_token.get_secret_value())
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
@@ -240,5 +265,7 @@ def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | N
     # Always present, so Gradio's own CORS layer (which, on a non-local host, admits any origin with
     # credentials) stands aside: only the configured origins, none by default.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
+                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token", "X-Request-ID"],
+                       expose_headers=["X-Request-ID"])
+    app.add_middleware(RequestLog, metrics=metrics)  # every request, refused ones too: a line, an id, metrics
     app.add_middleware(SecurityHeaders)

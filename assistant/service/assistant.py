@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -63,6 +63,8 @@ class Assistant:
         self.engines = Engines(self.settings, index)
         self.admin = Admin(self.settings, self.engines.reload)
         self._replay = Replay(self.settings)
+        # told of every answer `ask` gives (the server counts them by state for its metrics)
+        self.observers: list[Callable[[Answer], None]] = []
 
     def engine(self) -> Engine:
         return self.engines.current()
@@ -78,6 +80,13 @@ class Assistant:
 
     def reload(self) -> bool:
         return self.engines.reload()
+
+    def watch(self) -> None:
+        """Load newly published builds in the background (every `watch_seconds`), idle or not."""
+        self.engines.watch(self.settings.watch_seconds)
+
+    def stop_watching(self) -> None:
+        self.engines.stop_watching()
 
     # -- questions -----------------------------------------------------------------------------
     def validate(self, question: Any) -> str:
@@ -124,7 +133,13 @@ class Assistant:
         filters = Filters(engine.check_region(region) if region else None, document, mode, include_retired)
         context = self._context(engine, history, filters)
         query = self.read(engine, question, context, filters)
-        return self._answer(engine, query, filters, started)
+        answer = self._answer(engine, query, filters, started)
+        for observe in self.observers:
+            try:
+                observe(answer)
+            except Exception:  # an observer never costs the user the answer
+                log.exception("answer observer %r failed", observe)
+        return answer
 
     def read(self, engine: Engine, question: str, context: Context | None = None,
              filters: Filters | None = None) -> Query:

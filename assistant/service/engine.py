@@ -117,6 +117,7 @@ class Engines:
         self.degraded: dict[str, Any] = {}
         # while an interrupted corpus change is finished and built, the previous build serves
         self.serve_stale = False
+        self._stop_watching: threading.Event | None = None
 
     def _connection(self) -> Any:
         """This service's one Milvus connection (Milvus Lite opens a file once per process)."""
@@ -197,6 +198,31 @@ class Engines:
         name = self.store.current_name()
         if name and name not in (engine.index.build, self._failed) and not self._reload_lock.locked():
             threading.Thread(target=self.reload, name="index-reload", daemon=True).start()
+
+    def watch(self, interval: float) -> None:
+        """Look at CURRENT every `interval` seconds in a background thread and load a newly published
+        build, so a change (`assistant retire`, `add`, a build) reaches an idle server too. Once."""
+        if interval <= 0 or self._stop_watching is not None:
+            return
+        stop = self._stop_watching = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    name = self.store.current_name()
+                    engine = self._engine
+                    if engine is not None and name and name not in (engine.index.build, self._failed):
+                        log.info("build %s published: loading it", name)
+                        self.reload()
+                except Exception:  # the watcher outlives a bad moment (a folder being renamed)
+                    log.exception("index watcher")
+
+        threading.Thread(target=loop, name="index-watcher", daemon=True).start()
+
+    def stop_watching(self) -> None:
+        if self._stop_watching is not None:
+            self._stop_watching.set()
+            self._stop_watching = None
 
     def reload(self) -> bool:
         """Load the build CURRENT names, if it is not the one serving; True when it swapped."""
