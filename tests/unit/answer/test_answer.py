@@ -318,3 +318,13 @@ def test_a_containing_regions_count_is_not_the_named_places_count():
     assert answer(q, [province], {"d": doc("d", "陕西")}).abstained
     own = clause("金台区新增高新技术企业35家。")
     assert "35家" in answer(q, [own], {"d": doc("d", "陕西")}).text  # a provincial text naming the place
+
+
+def test_a_heading_or_a_question_in_a_clause_is_answered_by_what_follows_it():
+    faq = clause("问：到本市运输防疫物资需要什么文件？答：出具车辆通行证或送货单证即可通行。", path="其他")
+    q = query("到本市运输防疫物资需要什么文件？", {"运输": 2.0, "防疫物资": 4.0, "文件": 1.0})
+    a = answer(q, [faq], {"d": doc("d", "上海")})
+    assert "车辆通行证" in a.text
+    heading = clause("五、实施交通检疫。", path="五、")
+    q2 = query("怎样实施交通检疫？", {"交通": 2.0, "检疫": 4.0})
+    assert answer(q2, [heading], {"d": doc("d", "攀枝花")}).abstained
