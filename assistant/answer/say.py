@@ -9,7 +9,7 @@ from assistant.answer.passages import Passage, in_item_line, segment_span
 from assistant.lexicon.text import closing_aside, norm
 from assistant.models import Clause, Document, Fact
 from assistant.prompts import render
-from assistant.understand.asks import Ask
+from assistant.understand.asks import CAP_SAID, Ask
 from assistant.understand.terms import KeyTerm
 
 MAX_QUOTE = 120
@@ -76,6 +76,8 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
         return ""
     # A value the question itself states is its condition ("突破1亿元的企业奖励多少"), not its answer.
     facts = [f for f in facts if not _given(f, ask.part)] or facts
+    if ask.cap:  # "最多能奖多少": the figure stated as a ceiling ("最高不超过1000万元") first
+        facts = sorted(facts, key=lambda f: not (f.start >= 0 and CAP_SAID.search(clause.text[max(0, f.start - 6) : f.start])))
     if ask.type == "department":
         leads = [f for f in facts if f.type == "lead_unit"]
         if leads and ask.lead:  # "哪家牵头": the lead, not a row's own unit

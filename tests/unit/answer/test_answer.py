@@ -328,3 +328,10 @@ def test_a_heading_or_a_question_in_a_clause_is_answered_by_what_follows_it():
     heading = clause("五、实施交通检疫。", path="五、")
     q2 = query("怎样实施交通检疫？", {"交通": 2.0, "检疫": 4.0})
     assert answer(q2, [heading], {"d": doc("d", "攀枝花")}).abstained
+
+
+def test_a_question_for_the_ceiling_gets_the_figure_stated_as_one():
+    c = clause("新引进投资1亿元以上项目，按投资额1%给予一次性奖励，最高不超过1000万元。")
+    q = query("投个1亿多的项目，最多能奖多少？", {"投资": 2.0, "项目": 1.0, "奖励": 2.0})
+    assert q.asks[-1].cap
+    assert "1000万元" in first_sentence(answer(q, [c], {"d": doc("d", "白银")}).text)
