@@ -164,7 +164,7 @@ def context_of(clause: Clause, document: Document) -> str:
 
 
 def says_nothing(sentence: str) -> bool:
-    """A sentence that states nothing: a short numbered heading ("四、安全平安过节。") or a question
+    """A sentence that states nothing (when it holds no fact): a short numbered heading ("四、安全平安过节。") or a question
     ("问：到上海运输防疫物资需要什么文件？")."""
     sentence = sentence.strip()
     if sentence.endswith(("？", "?")):
@@ -265,7 +265,7 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
                 continue
             if not listed and ask.container not in text:
                 continue
-            if not two and says_nothing(clause.text[start:end]):
+            if not two and says_nothing(clause.text[start:end]) and not any(start <= f.start < end for f in clause.facts):
                 continue  # a heading or a question is answered by what follows it, never by itself
             if ask.aggregate and query.place.names and not named and not any(w in text for w in query.place.words):
                 continue  # a province's count is the province's total, not the district's

@@ -335,3 +335,9 @@ def test_a_question_for_the_ceiling_gets_the_figure_stated_as_one():
     q = query("投个1亿多的项目，最多能奖多少？", {"投资": 2.0, "项目": 1.0, "奖励": 2.0})
     assert q.asks[-1].cap
     assert "1000万元" in first_sentence(answer(q, [c], {"d": doc("d", "白银")}).text)
+
+
+def test_a_short_numbered_item_that_states_a_fact_is_no_heading():
+    item = clause("1. 招标文件公示不少于5日。", path="一、1.")
+    q = query("招标文件公示几天？", {"招标文件": 4.0, "公示": 2.0})
+    assert "5日" in first_sentence(answer(q, [item], {"d": doc("d", "陕西")}).text)
