@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from assistant.answer.passages import Passage, in_item_line, segment_span
+from assistant.answer.passages import Passage, in_item_line, segment_span, sentence_spans
 from assistant.lexicon.text import closing_aside, norm
 from assistant.models import Clause, Document, Fact
 from assistant.prompts import render
@@ -14,7 +14,7 @@ from assistant.understand.terms import KeyTerm
 
 MAX_QUOTE = 120
 
-RULE_QUOTE = 170
+RULE_QUOTE = 300
 
 def _window(text: str, start: int, end: int, size: int = MAX_QUOTE) -> str:
     if len(text) <= size:
@@ -163,11 +163,17 @@ def _without_aside(sentence: str, offset: int, size: int, facts: Sequence[Fact])
     return sentence[: aside[0]]
 
 
-def quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequence[KeyTerm] = ()) -> str:
+def quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequence[KeyTerm] = (),
+          whole: bool = False) -> str:
     """The passage as the source words it, around its facts, with the item lines (完成时限 …)
-    whose facts the answer states."""
+    whose facts the answer states; `whole` (a rule read out, not a fact): with the sentences of its
+    paragraph that follow it, as far as `size` allows."""
     text = passage.clause.text
     start, end = passage.start, passage.end
+    if whole:
+        for s, e in sentence_spans(text):
+            if s >= end and e - start <= size and "\n" not in text[end:s + 1] and not in_item_line(passage.clause, s):
+                end = e
     inline = [f for f in passage.facts if start <= f.start < end]
     sentence = text[start:end].strip()
     offset = text.index(sentence, start) if sentence else start

@@ -341,3 +341,11 @@ def test_a_short_numbered_item_that_states_a_fact_is_no_heading():
     item = clause("1. 招标文件公示不少于5日。", path="一、1.")
     q = query("招标文件公示几天？", {"招标文件": 4.0, "公示": 2.0})
     assert "5日" in first_sentence(answer(q, [item], {"d": doc("d", "陕西")}).text)
+
+
+def test_a_rule_read_out_goes_on_with_the_sentences_of_its_paragraph():
+    c = clause("实施交通检疫。在机场、火车站设立联合检疫站，对入境人员进行体温检测登记。对体温异常者实施临时隔离。\n"
+               "二、其他事项。", path="五、")
+    q = query("怎样实施交通检疫？", {"交通": 2.0, "检疫": 4.0})
+    text = answer(q, [c], {"d": doc("d", "攀枝花")}).text
+    assert "联合检疫站" in text and "临时隔离" in text and "其他事项" not in text
