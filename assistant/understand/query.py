@@ -119,7 +119,7 @@ class QueryReader:
         common = [w for w in index.lexical.vocab if len(w) >= 2 and index.lexical.df(w) >= COMMON_DF]
         terms = topics + [p for c in index.concepts.items for p in c.phrases] + common
         homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.own_names],
-                                in_corpus=in_corpus)
+                                in_corpus=in_corpus, toned=[w for w in common if len(w) == 2])
         return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups, Listener(homophones))
 
     def regions_in(self, text: str) -> list[str]:

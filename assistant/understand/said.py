@@ -58,6 +58,10 @@ def _sound(char: str) -> str:
     return lazy_pinyin(char, style=Style.NORMAL)[0]
 
 
+def _toned(text: str) -> list[str]:
+    return lazy_pinyin(text, style=Style.TONE3)
+
+
 Cut = Callable[[str], Iterable[tuple[str, int, int]]]
 
 
@@ -69,7 +73,7 @@ class Homophones:
 
     def __init__(self, terms: Iterable[str], is_word: Callable[[str], bool], cut: Cut | None = None,
                  max_changes: int = _W.homophone_max_changes, places: Iterable[str] = (),
-                 in_corpus: Callable[[str], bool] | None = None) -> None:
+                 in_corpus: Callable[[str], bool] | None = None, toned: Iterable[str] = ()) -> None:
         by_sound: dict[tuple[str, ...], str | None] = {}
         for term in [*terms, *places]:
             term = norm(term)
@@ -83,6 +87,8 @@ class Homophones:
         # A place of the corpus is read for a homophone that is a place elsewhere (卫滨区 for 渭滨区)
         # unless the documents themselves use that word.
         self._places = frozenset(norm(p) for p in places)
+        # Short common words, read for a stretch only when even its tones match (犬证 is no 权证).
+        self._toned = frozenset(norm(t) for t in toned)
         self._in_corpus = in_corpus or is_word
         self._cut = cut
         self._max_changes = max_changes
@@ -130,6 +136,8 @@ class Homophones:
     def _typo_of(self, window: str, term: str, cuts_a_word: bool) -> bool:
         """Whether `window`, which sounds like `term`, is a typo of it (see the class docstring)."""
         changes = sum(a != b for a, b in zip(window, term, strict=True))
+        if term in self._toned and _toned(window) != _toned(term):
+            return False  # the very same sounds, tones too (代款 → 贷款, never 犬证 → 权证)
         taken = self._in_corpus(window) if term in self._places else self._is_word(window)
         return (changes <= self._max_changes and changes < len(window) and not taken and not cuts_a_word
                 and not self._word_and_more(window, term))

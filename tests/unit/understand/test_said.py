@@ -113,6 +113,13 @@ def test_a_place_elsewhere_that_sounds_like_a_place_of_the_corpus_is_read_as_it(
 def test_a_two_character_typo_of_a_common_corpus_word_is_read_as_it():
     from assistant.understand.said import Homophones
     words = {"公积金", "贷款", "买房", "用"}
-    h = Homophones(["贷款", "公积金"], lambda w: w in words)
+    h = Homophones(["贷款", "公积金"], lambda w: w in words, toned=["贷款"])
     assert h.correct("用公积金代款买房") == ("用公积金贷款买房", (("代款", "贷款"),))
     assert h.correct("用公积金贷款买房")[1] == ()
+
+
+def test_a_two_character_word_is_read_as_a_term_only_with_the_same_tones():
+    from assistant.understand.said import Homophones
+    h = Homophones(["权证", "贷款"], lambda w: w in {"权证", "贷款", "养狗"}, toned=["权证", "贷款"])
+    assert h.correct("养狗要办犬证吗")[1] == ()
+    assert h.correct("代款要多久")[1] == (("代款", "贷款"),)
