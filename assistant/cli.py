@@ -318,6 +318,7 @@ def cmd_documents(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
     """add / update / remove / retire / reinstate: change the corpus, then update the index."""
+    from assistant.service.imports import add_many
     from assistant.service.library import Library, Metadata, change
 
     settings = get_settings()
@@ -334,9 +335,9 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
             if single:
                 raise AssistantError(f"--{single[0].replace('_', '-')} describes one document: add the files one "
                                      "at a time, or give only --region for all")
-            report = library.add_many(args.files, args.region, recursive=args.recursive,
-                                      region_parent=args.region_parent or "",
-                                      default_region=args.default_region or settings.import_default_region)
+            report = add_many(library, args.files, args.region, recursive=args.recursive,
+                              region_parent=args.region_parent or "",
+                              default_region=args.default_region or settings.import_default_region)
             return report.summary()
         if args.command == "add":
             meta = Metadata(title=args.title or "", issuer=args.issuer or "", doc_number=args.doc_number or "",

@@ -56,6 +56,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     from assistant.service.assistant import Assistant
+    from assistant.service.imports import add_many
     from assistant.service.library import change
 
     work = args.work or Path(tempfile.mkdtemp(prefix="ncp-"))
@@ -66,7 +67,7 @@ def main() -> None:
     docs = sorted((args.ncp / "docs").glob("*.txt"))
 
     started = time.perf_counter()
-    report, _manifest = change(settings, lambda lib: lib.add_many(docs, progress=True))
+    report, _manifest = change(settings, lambda lib: add_many(lib, docs, progress=True))
     took = time.perf_counter() - started
     print(report.summary().splitlines()[0])
     print(f"bulk add + one build: {took:.1f} s for {len(docs)} notices")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import UnreadableDocument
+from assistant.ingest.markdown import markdown_tables
 from assistant.ingest.ocr import sniff_image
 from assistant.ingest.sheets import sheet_text
 from assistant.ingest.web import html_text, looks_like_html
@@ -76,23 +77,6 @@ def decode_text(data: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
-
-
-_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
-
-
-def markdown_tables(text: str) -> str:
-    """Markdown pipe tables → tab-separated rows (the parser's table form); the |---| rule goes."""
-    out = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
-            if _MD_RULE.match(stripped):
-                continue
-            out.append("\t".join(cell.strip() for cell in stripped[1:-1].split("|")))
-        else:
-            out.append(line)
-    return "\n".join(out) + "\n"
 
 
 def check_type(name: str, data: bytes) -> str:

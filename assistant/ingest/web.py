@@ -86,7 +86,7 @@ def html_text(name: str, data: bytes, text: str) -> str:
                              limit=MAX_HTML_BYTES)
     import lxml.html
 
-    from assistant.ingest.loaders import markdown_tables
+    from assistant.ingest.markdown import markdown_tables
 
     try:
         parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from assistant.errors import AdminDisabled, InvalidRequest, Unauthorized, UploadTooLarge
 from assistant.ingest.manifest import SourceSpec
-from assistant.service.imports import ImportReport
+from assistant.service.imports import ImportReport, add_many
 from assistant.service.library import Library, Metadata, change, read_upload
 from assistant.settings import Settings
 
@@ -53,8 +53,8 @@ class Admin:
             raise InvalidRequest(f"{len(files)} files in one upload, more than the {self.settings.max_upload_files} "
                                  "allowed", f"一次最多上传 {self.settings.max_upload_files} 个文件。",
                                  limit=self.settings.max_upload_files)
-        return self._change(lambda library: library.add_many(
-            files, region or None, region_parent=region_parent, default_region=self.settings.import_default_region,
+        return self._change(lambda library: add_many(
+            library, files, region or None, region_parent=region_parent, default_region=self.settings.import_default_region,
             max_bytes=self.settings.max_upload_bytes, progress=False))
 
     def update_document(self, doc_id: str, name: str, data: bytes) -> tuple[SourceSpec, dict[str, Any]]:

@@ -15,11 +15,11 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import tomlkit
 
@@ -51,9 +51,6 @@ from assistant.ingest.split import belongs_to
 from assistant.lexicon.text import clean_name, encodable
 from assistant.service.journal import FOLDER, Journal, crash_point, pending_change
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from assistant.service.imports import ImportReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -184,14 +181,6 @@ class Library:
         self._write(self.dir / MANIFEST, written.encode("utf-8"))
 
     # -- changes -------------------------------------------------------------------------------
-    def add_many(self, files: Sequence[Path | tuple[str, bytes]], region: str | None = None, *,
-                 recursive: bool = False, **options: Any) -> ImportReport:
-        """Add many files at once (one edit of documents.toml; the caller builds once): see
-        `assistant.service.imports.add_many`."""
-        from assistant.service.imports import add_many
-
-        return add_many(self, files, region, recursive=recursive, **options)
-
     def add(self, name: str, data: bytes, meta: Metadata | None = None, loaded: LoadedText | None = None) -> SourceSpec:
         """Add a file; `loaded` is its text when the caller read it already (outside the index lock)."""
         meta = check_metadata(meta or Metadata())

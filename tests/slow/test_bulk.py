@@ -18,7 +18,7 @@ from assistant.cli import main
 from assistant.eval.documents import notice_text
 from assistant.index.load import load_index
 from assistant.service.assistant import Assistant
-from assistant.service.imports import UNKNOWN_REGION, expand
+from assistant.service.imports import UNKNOWN_REGION, add_many, expand
 from assistant.service.library import change
 from assistant.settings import Settings, get_settings
 from tests.slow.tiny_corpus import tiny_corpus
@@ -62,7 +62,7 @@ def _batch(folder: Path, tiny: Settings) -> Path:
 def test_a_batch_of_50_files_gives_its_summary_one_manifest_edit_and_one_build(tiny: Settings, tmp_path: Path):
     folder = _batch(tmp_path / "batch", tiny)
     before = tomllib.loads((tiny.corpus_dir / "documents.toml").read_text("utf-8"))
-    report, manifest = change(tiny, lambda lib: lib.add_many([folder]))
+    report, manifest = change(tiny, lambda lib: add_many(lib, [folder]))
 
     assert len(report.added) == 42 and len(report.duplicates) == 4 and len(report.refused) == 4
     assert sorted(report.region_unknown) == ["lz42.txt", "lz43.txt"] and report.defaulted == []
@@ -86,7 +86,7 @@ def test_a_batch_of_50_files_gives_its_summary_one_manifest_edit_and_one_build(t
     assert answer.citations[0].document.id == seventh.id, answer.text
 
     # the refused ones, again: a region for the batch adds the notices naming no place; the rest stay refused
-    again, _ = change(tiny, lambda lib: lib.add_many([folder / "lz42.txt", folder / "n00.txt"], "陕西"))
+    again, _ = change(tiny, lambda lib: add_many(lib, [folder / "lz42.txt", folder / "n00.txt"], "陕西"))
     assert [s.region for s in again.added] == ["陕西"] and again.duplicates == [("n00.txt", next(s.id for s in report.added if s.file.endswith("_n00.txt")))]
 
 
@@ -96,7 +96,7 @@ def test_a_default_region_takes_the_files_whose_region_is_unknown(tiny: Settings
     for n in (1, 2):
         (folder / f"lz{n}.txt").write_text(nameless(n), encoding="utf-8")
     (folder / "xa.txt").write_text(notice_text(3, XIAN), encoding="utf-8")
-    report, _ = change(tiny, lambda lib: lib.add_many([folder], default_region="陕西"))
+    report, _ = change(tiny, lambda lib: add_many(lib, [folder], default_region="陕西"))
     assert sorted(report.defaulted) == ["lz1.txt", "lz2.txt"] == sorted(report.region_unknown)
     assert sorted(s.region for s in report.added) == ["西安", "陕西", "陕西"] and report.refused == []
 
