@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
 from html import escape
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.models import Answer, ClauseInContext
+from assistant.models import Answer, Citation, ClauseInContext
 from assistant.service.contract import answer_text, department_line, reference_line
 
 Record = dict[str, Any]
@@ -22,23 +24,74 @@ Record = dict[str, Any]
 STATE_LABELS = {"answered": "答案要点", "partial": "部分解答", "not_found": "未找到明确规定", "small_talk": "提示"}
 _CITE = re.compile(r"\[(\d+)\]")
 _CONSULT = re.compile(r"如需进一步确认[^。]*。$")
+_SPLIT_NAME = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_SENTENCE_END = "。；;\n"
+_ORDINAL = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)+")
+
+
+def joined_name(name: str) -> str:
+    """A department name as one word: a space the PDF conversion left inside it removed
+    ("市资源 规划局" → "市资源规划局")."""
+    return _SPLIT_NAME.sub("", name).strip()
+
+
+def _task_of(text: str, start: int, end: int) -> str:
+    """The task a deadline belongs to: the sentence around it, without the deadline itself and
+    its list number, at most 40 characters."""
+    left = max((text.rfind(ch, 0, start) for ch in _SENTENCE_END), default=-1) + 1
+    rights = [i for i in (text.find(ch, end) for ch in _SENTENCE_END) if i >= 0]
+    right = min(rights) if rights else len(text)
+    task = (text[left:start] + text[end:right]).strip(" ，,：:“”\n")
+    task = _ORDINAL.sub("", task).strip(" ，,")
+    return task if len(task) <= 40 else task[:39] + "…"
+
+
+def _deadlines(answer: Answer) -> list[dict[str, str]]:
+    """Each dated deadline (完成时限) in a clause the answer used, with its task."""
+    used = {c.clause.id: c for c in (answer.used_citations or answer.citations[:1])}
+    out: list[dict[str, str]] = []
+    for fact, clause_id in answer.facts:
+        citation: Citation | None = used.get(clause_id)
+        if fact.type != "deadline" or citation is None or len(fact.normalized) != 10 or not 0 <= fact.start < fact.end:
+            continue
+        if any(d["iso"] == fact.normalized and d["clause_id"] == clause_id for d in out):
+            continue
+        out.append({"clause_id": clause_id, "value": fact.value, "iso": fact.normalized,
+                    "task": _task_of(citation.clause.text, fact.start, fact.end)})
+    return out[:3]
+
+
+def days_left(iso: str, today: date | None = None) -> str:
+    """已过 for a date before today, 今天到期, or 剩余 N 天."""
+    try:
+        due = date.fromisoformat(iso)
+    except ValueError:
+        return ""
+    days = (due - (today or date.today())).days
+    return "已过" if days < 0 else "今天到期" if days == 0 else f"剩余 {days} 天"
 
 
 # -- the record --------------------------------------------------------------------------------
 def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None) -> Record:
     """What the page keeps of one answer; JSON-safe, rendered again after a reload."""
+    # department names as one word everywhere the record shows them (box, line, copy text)
+    answer = replace(answer, departments=tuple(replace(d, name=joined_name(d.name), full_name=joined_name(d.full_name))
+                                               for d in answer.departments))
     used_n = {c.n for c in answer.used_citations}
+    regions = {c.clause.id: c.document.region for c in answer.citations}
     return {
         "id": uuid.uuid4().hex[:12],  # tells the page a new answer from the one before
         "turn": turn,
         "question": answer.question,
         "interpreted_as": answer.interpreted_as,
+        "follow_up": answer.follow_up,  # read with the conversation: only then "按上文理解为"
         "subject": answer.subject,  # sent back with the next question: the follow-up's context
         "clause_id": answer.top_clause,
         "state": answer.state,
         "text": answer.text,
         "missing": list(answer.missing),
-        "departments": [{"role": d.role, "name": d.name, "full_name": d.full_name} for d in answer.departments],
+        "departments": [{"role": d.role, "name": joined_name(d.name), "full_name": joined_name(d.full_name),
+                         "region": regions.get(d.clause_id, "")} for d in answer.departments],
         "department_line": department_line(answer),
         "citations": [{"n": c.n, "clause_id": c.clause.id, "title": c.document.title,
                        "doc_number": c.document.doc_number, "date": c.document.date_text, "path": c.clause.path,
@@ -47,6 +100,7 @@ def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None
         "used": [list(u) for u in answer.used],
         "facts": [[clause_id, f.start, f.end] for f, clause_id in answer.facts if 0 <= f.start < f.end],
         "copy": answer_text(answer),
+        "deadlines": _deadlines(answer),
         "filters": {k: v for k, v in (filters or {}).items() if v} if answer.filtered else {},
     }
 
@@ -63,6 +117,10 @@ _CITATION: dict[str, tuple[type, ...]] = {
     "page": (int, type(None)), "region": _STR, "status": _STR, "used": (bool,), "reference": _STR}
 
 
+# Fields added later: absent in a conversation stored before them, checked when present.
+_OPTIONAL: dict[str, tuple[type, ...]] = {"follow_up": _STR, "deadlines": (list,)}
+
+
 def _is(value: Any, kinds: tuple[type, ...]) -> bool:
     return isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
 
@@ -72,10 +130,13 @@ def _valid(record: Any) -> bool:
         return False
     spans_ok = all(isinstance(s, list) and len(s) == 3 and _is(s[0], _STR) and _is(s[1], _INT) and _is(s[2], _INT)
                    for s in [*record["used"], *record["facts"]])
-    return (record["state"] in STATE_LABELS and spans_ok
+    optional_ok = all(k not in record or _is(record[k], kinds) for k, kinds in _OPTIONAL.items())
+    deadlines_ok = all(isinstance(d, dict) and all(_is(d.get(k), _STR) for k in ("clause_id", "value", "iso", "task"))
+                       for d in record.get("deadlines", []) or [])
+    return (record["state"] in STATE_LABELS and spans_ok and optional_ok and deadlines_ok
             and all(_is(m, _STR) for m in record["missing"])
             and all(isinstance(d, dict) and all(_is(d.get(k), _STR) for k in ("role", "name", "full_name"))
-                    for d in record["departments"])
+                    and _is(d.get("region", ""), _STR) for d in record["departments"])
             and all(isinstance(c, dict) and all(_is(c.get(k), kinds) for k, kinds in _CITATION.items())
                     for c in record["citations"])
             and all(_is(k, _STR) and _is(v, _STR) for k, v in record["filters"].items()))
@@ -123,17 +184,53 @@ def _source_id(turn: int, n: int) -> str:
     return f"t{int(turn)}-src-{int(n)}"
 
 
-def _departments_html(record: Record) -> str:
-    if not record["departments"]:
-        return ""
+def _department_items(departments: Sequence[dict[str, str]]) -> str:
     by_role: dict[str, list[str]] = {}
-    for d in record["departments"]:
-        name = escape(d["name"]) + (f'<span class="full-name">（{escape(d["full_name"])}）</span>'
-                                    if d.get("full_name") else "")
-        by_role.setdefault(d["role"], []).append(name)
-    items = "".join(f'<li><span class="role">{escape(role)}</span>{"、".join(names)}</li>'
-                    for role, names in by_role.items())
-    return f'<ul class="departments" aria-label="部门">{items}</ul>'
+    for d in departments:
+        name = escape(joined_name(d["name"])) + (f'<span class="full-name">（{escape(joined_name(d["full_name"]))}）</span>'
+                                                 if d.get("full_name") else "")
+        if name not in by_role.setdefault(d["role"], []):
+            by_role[d["role"]].append(name)
+    return "".join(f'<li><span class="role">{escape(role)}</span>{"、".join(names)}</li>'
+                   for role, names in by_role.items())
+
+
+def _departments_html(record: Record) -> str:
+    """The departments by role; grouped under a label per region when the citations are of more
+    than one region (a 西安 department is not the 渭滨区 one)."""
+    departments = record["departments"]
+    if not departments:
+        return ""
+    regions = list(dict.fromkeys(d.get("region", "") for d in departments))
+    if len(regions) < 2:
+        return f'<ul class="departments" aria-label="部门">{_department_items(departments)}</ul>'
+    groups = "".join(
+        f'<li class="dept-region"><span class="region-label">{escape(region or "其他")}</span>'
+        f'<ul>{_department_items([d for d in departments if d.get("region", "") == region])}</ul></li>'
+        for region in regions)
+    return f'<ul class="departments by-region" aria-label="部门（按地区）">{groups}</ul>'
+
+
+def _deadlines_html(record: Record, today: date | None = None) -> str:
+    """Each deadline of the answer with its task and 已过 / 剩余 N 天 beside the date."""
+    items = []
+    for d in record.get("deadlines") or []:
+        left = days_left(d["iso"], today)
+        kind = "passed" if left == "已过" else "open"
+        task = f'<span class="task">{escape(d["task"])}</span>：' if d["task"] else ""
+        items.append(f'<li>{task}<span class="due">{escape(d["value"])}</span>'
+                     f'<span class="days {kind}">（{escape(left)}）</span></li>')
+    if not items:
+        return ""
+    return f'<ul class="deadlines" aria-label="完成时限"><li class="label">完成时限</li>{"".join(items)}</ul>'
+
+
+def understood_html(record: Record) -> str:
+    """"按上文理解为…" only when the service completed the question from the conversation; a
+    question that stands on its own says nothing about the previous turn."""
+    if record.get("follow_up") and record.get("interpreted_as"):
+        return f'<p class="understood">按上文理解为：{escape(record["interpreted_as"])}</p>'
+    return ""
 
 
 def _copy_button(text: str, label: str, name: str) -> str:
@@ -143,7 +240,7 @@ def _copy_button(text: str, label: str, name: str) -> str:
 
 
 # -- the answer box ----------------------------------------------------------------------------
-def answer_box_html(record: Record | None, live: bool = False) -> str:
+def answer_box_html(record: Record | None, live: bool = False, today: date | None = None) -> str:
     """The 答案要点 box in one of three states: answered, partly answered, not found."""
     if not record:
         return ""
@@ -152,10 +249,8 @@ def answer_box_html(record: Record | None, live: bool = False) -> str:
     head = first_sentence(record["text"])
     parts = [f'<section class="answer-box state-{state}" data-turn="{int(record["turn"])}"'
              f' data-answer="{escape(record["id"])}" data-live="{int(live)}"'
-             f' aria-labelledby="answer-label" tabindex="-1">',
-             f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>']
-    if record.get("interpreted_as"):
-        parts.append(f'<p class="understood">理解为：{escape(record["interpreted_as"])}</p>')
+             f' data-question="{escape(record["question"])}" aria-labelledby="answer-label" tabindex="-1">',
+             f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>', understood_html(record)]
     if state == "small_talk":
         parts.append(f'<p class="key-fact" data-testid="key-fact">{escape(record["text"])}</p>')
     elif state == "not_found":
@@ -173,6 +268,7 @@ def answer_box_html(record: Record | None, live: bool = False) -> str:
         parts.append(f'<p class="key-fact" data-testid="key-fact">{_cite_links(head, _card_id, known)}</p>')
         if state == "partial":
             parts.append(f'<p class="missing"><strong>文件未写明：</strong>{escape("、".join(record["missing"]))}</p>')
+        parts.append(_deadlines_html(record, today))
     parts.append(_departments_html(record))
     used = [c for c in record["citations"] if c["used"]] or record["citations"][:1]
     if used and state != "not_found":
@@ -204,8 +300,7 @@ def conversation_html(records: Sequence[Record]) -> str:
         target = _card_id if latest else (lambda n, t=r["turn"]: _source_id(t, n))
         sources = [c for c in r["citations"] if c["used"]] or r["citations"]
         listed = "".join(f'<li id="{_source_id(r["turn"], c["n"])}">{escape(c["reference"])}</li>' for c in sources)
-        understood = (f'<p class="understood">理解为：{escape(r["interpreted_as"])}</p>'
-                      if r.get("interpreted_as") else "")
+        understood = understood_html(r)
         dept = f'<p class="dept-line">部门：{escape(r["department_line"])}</p>' if r.get("department_line") else ""
         label = STATE_LABELS[r["state"]]
         turns.append(
@@ -228,8 +323,8 @@ def conversation_markdown(records: Sequence[Record]) -> str:
     lines = ["# 营商环境政策问答 · 对话记录", ""]
     for r in records:
         lines += [f"## 问：{r['question']}", ""]
-        if r.get("interpreted_as"):
-            lines += [f"*理解为：{r['interpreted_as']}*", ""]
+        if r.get("follow_up") and r.get("interpreted_as"):
+            lines += [f"*按上文理解为：{r['interpreted_as']}*", ""]
         lines += [f"**{STATE_LABELS[r['state']]}**：{r['text']}", ""]
         if r.get("department_line"):
             lines += [f"部门：{r['department_line']}", ""]
