@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Clauses the answer re-ranks at sentence level for each ask.
     rerank_candidates: int = 20
     max_question_chars: int = 1000
+    # Tests only: seconds the page waits before each answer, to see its loading state.
+    page_answer_delay_seconds: float = 0.0
     max_search_k: int = 50
     # Earlier user questions a follow-up may lean on.
     max_history_turns: int = 6

@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.models import Answer, Citation, ClauseInContext
+from assistant.models import Answer, Citation, ClauseInContext, Department
 from assistant.service.contract import answer_text, department_line, reference_line
 
 Record = dict[str, Any]
@@ -35,29 +35,83 @@ def joined_name(name: str) -> str:
     return _SPLIT_NAME.sub("", name).strip()
 
 
+# the last character of a department's name; a piece ending otherwise is the first half of a name
+# the PDF conversion split with a space ("市资源" + "规划局")
+_ORG_END = set("局委办厅部院所队处室站行司会府心组馆台社团署科庭营")
+
+
+def joined_departments(departments: Sequence[Department]) -> tuple[Department, ...]:
+    """Each name as one word (`joined_name`), and a name the conversion cut in two, then listed as
+    two departments ("市资源"、"规划局" of one clause and role), joined again."""
+    out: list[Department] = []
+    for d in departments:
+        d = replace(d, name=joined_name(d.name), full_name=joined_name(d.full_name))
+        last = out[-1] if out else None
+        if (last is not None and last.role == d.role and last.clause_id == d.clause_id and not last.full_name
+                and last.name and last.name[-1] not in _ORG_END and d.name and d.name[-1] in _ORG_END):
+            out[-1] = replace(d, name=last.name + d.name)
+            continue
+        out.append(d)
+    return tuple(out)
+
+
 def _task_of(text: str, start: int, end: int) -> str:
     """The task a deadline belongs to: the sentence around it, without the deadline itself and
-    its list number, at most 40 characters."""
+    its list number, at most 40 characters; the clause's first sentence when the deadline stands
+    in a field of its own (完成时限：…)."""
+    if not 0 <= start < end <= len(text):
+        return _task_of(text, len(text), len(text))
     left = max((text.rfind(ch, 0, start) for ch in _SENTENCE_END), default=-1) + 1
     rights = [i for i in (text.find(ch, end) for ch in _SENTENCE_END) if i >= 0]
     right = min(rights) if rights else len(text)
     task = (text[left:start] + text[end:right]).strip(" ，,：:“”\n")
     task = _ORDINAL.sub("", task).strip(" ，,")
+    if len(task) <= 6 or "时限" in task:
+        task = _ORDINAL.sub("", first_sentence(text).split("\n")[0]).strip(" 。，,")
     return task if len(task) <= 40 else task[:39] + "…"
 
 
 def _deadlines(answer: Answer) -> list[dict[str, str]]:
-    """Each dated deadline (完成时限) in a clause the answer used, with its task."""
+    """Each dated deadline (完成时限) of a clause the answer used, with its task."""
     used = {c.clause.id: c for c in (answer.used_citations or answer.citations[:1])}
     out: list[dict[str, str]] = []
-    for fact, clause_id in answer.facts:
-        citation: Citation | None = used.get(clause_id)
-        if fact.type != "deadline" or citation is None or len(fact.normalized) != 10 or not 0 <= fact.start < fact.end:
-            continue
-        if any(d["iso"] == fact.normalized and d["clause_id"] == clause_id for d in out):
-            continue
-        out.append({"clause_id": clause_id, "value": fact.value, "iso": fact.normalized,
-                    "task": _task_of(citation.clause.text, fact.start, fact.end)})
+    for clause_id, citation in used.items():
+        for fact in citation.clause.facts:
+            if fact.type != "deadline" or len(fact.normalized) != 10:
+                continue
+            if any(d["iso"] == fact.normalized and d["clause_id"] == clause_id for d in out):
+                continue
+            out.append({"clause_id": clause_id, "value": "".join(fact.value.split()), "iso": fact.normalized,
+                        "task": _task_of(citation.clause.text, fact.start, fact.end)})
+    return out[:3]
+
+
+def _quote(citation: Citation, answer: Answer) -> str:
+    """The sentence of a cited clause the answer used (its first sentence otherwise), for the
+    preview on [n]; at most 120 characters."""
+    text = citation.clause.text
+    spans = [(s, e) for cid, s, e in answer.used if cid == citation.clause.id and 0 <= s < e <= len(text)]
+    quote = text[spans[0][0]:spans[0][1]] if spans else first_sentence(text)
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= 120 else quote[:119] + "…"
+
+
+def suggestions(answer: Answer, parent_of: Callable[[str], str] = lambda _r: "") -> list[str]:
+    """猜你想问: up to three follow-ups the cited clause answers (its department, its deadline),
+    and the same rule one region up; none for a not-found answer or small talk."""
+    if answer.state not in ("answered", "partial") or not answer.citations:
+        return []
+    top = (answer.used_citations or answer.citations)[0]
+    kinds = {f.type for f in top.clause.facts}
+    asked = answer.interpreted_as or answer.question
+    out = []
+    if kinds & {"lead_unit", "responsible_unit"} and not any(w in asked for w in ("部门", "单位", "负责", "牵头")):
+        out.append("牵头单位是谁？")
+    if "deadline" in kinds and not any(w in asked for w in ("时限", "什么时候", "截止")):
+        out.append("完成时限是什么时候？")
+    parent = parent_of(top.document.region)
+    if parent:
+        out.append(f"那{parent}呢？")
     return out[:3]
 
 
@@ -72,11 +126,11 @@ def days_left(iso: str, today: date | None = None) -> str:
 
 
 # -- the record --------------------------------------------------------------------------------
-def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None) -> Record:
+def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None,
+                suggest: Sequence[str] = ()) -> Record:
     """What the page keeps of one answer; JSON-safe, rendered again after a reload."""
     # department names as one word everywhere the record shows them (box, line, copy text)
-    answer = replace(answer, departments=tuple(replace(d, name=joined_name(d.name), full_name=joined_name(d.full_name))
-                                               for d in answer.departments))
+    answer = replace(answer, departments=joined_departments(answer.departments))
     used_n = {c.n for c in answer.used_citations}
     regions = {c.clause.id: c.document.region for c in answer.citations}
     return {
@@ -96,11 +150,13 @@ def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None
         "citations": [{"n": c.n, "clause_id": c.clause.id, "title": c.document.title,
                        "doc_number": c.document.doc_number, "date": c.document.date_text, "path": c.clause.path,
                        "page": c.clause.page, "region": c.document.region, "status": c.document.status,
-                       "used": c.n in used_n, "reference": reference_line(c)} for c in answer.citations],
+                       "used": c.n in used_n, "reference": reference_line(c), "quote": _quote(c, answer)}
+                      for c in answer.citations],
         "used": [list(u) for u in answer.used],
         "facts": [[clause_id, f.start, f.end] for f, clause_id in answer.facts if 0 <= f.start < f.end],
         "copy": answer_text(answer),
         "deadlines": _deadlines(answer),
+        "suggest": list(suggest),
         "filters": {k: v for k, v in (filters or {}).items() if v} if answer.filtered else {},
     }
 
@@ -118,7 +174,7 @@ _CITATION: dict[str, tuple[type, ...]] = {
 
 
 # Fields added later: absent in a conversation stored before them, checked when present.
-_OPTIONAL: dict[str, tuple[type, ...]] = {"follow_up": _STR, "deadlines": (list,)}
+_OPTIONAL: dict[str, tuple[type, ...]] = {"follow_up": _STR, "deadlines": (list,), "suggest": (list,)}
 
 
 def _is(value: Any, kinds: tuple[type, ...]) -> bool:
@@ -131,6 +187,8 @@ def _valid(record: Any) -> bool:
     spans_ok = all(isinstance(s, list) and len(s) == 3 and _is(s[0], _STR) and _is(s[1], _INT) and _is(s[2], _INT)
                    for s in [*record["used"], *record["facts"]])
     optional_ok = all(k not in record or _is(record[k], kinds) for k, kinds in _OPTIONAL.items())
+    optional_ok = optional_ok and all(_is(q, _STR) for q in record.get("suggest", []) or [])
+    optional_ok = optional_ok and all(_is(c.get("quote", ""), _STR) for c in record["citations"] if isinstance(c, dict))
     deadlines_ok = all(isinstance(d, dict) and all(_is(d.get(k), _STR) for k in ("clause_id", "value", "iso", "task"))
                        for d in record.get("deadlines", []) or [])
     return (record["state"] in STATE_LABELS and spans_ok and optional_ok and deadlines_ok
@@ -161,14 +219,17 @@ def first_sentence(text: str) -> str:
     return text
 
 
-def _cite_links(text: str, target: Callable[[int], str], known: set[int]) -> str:
-    """`text` escaped, each [n] a link to its source."""
+def _cite_links(text: str, target: Callable[[int], str], known: set[int] | dict[int, str]) -> str:
+    """`text` escaped, each [n] a link to its source (with the cited sentence, for its preview,
+    when `known` maps n to it)."""
     out, pos = [], 0
     for m in _CITE.finditer(text):
         n = int(m.group(1))
         out.append(escape(text[pos:m.start()]))
         if n in known:
-            out.append(f'<a class="cite" href="#{target(n)}" data-n="{n}" aria-label="出处 {n}">[{n}]</a>')
+            quote = known.get(n, "") if isinstance(known, dict) else ""
+            said = f' data-quote="{escape(quote)}"' if quote else ""
+            out.append(f'<a class="cite" href="#{target(n)}" data-n="{n}"{said} aria-label="出处 {n}">[{n}]</a>')
         else:
             out.append(escape(m.group(0)))
         pos = m.end()
@@ -245,7 +306,7 @@ def answer_box_html(record: Record | None, live: bool = False, today: date | Non
     if not record:
         return ""
     state = record["state"]
-    known = {c["n"] for c in record["citations"]}
+    known = {c["n"]: c.get("quote", "") for c in record["citations"]}
     head = first_sentence(record["text"])
     parts = [f'<section class="answer-box state-{state}" data-turn="{int(record["turn"])}"'
              f' data-answer="{escape(record["id"])}" data-live="{int(live)}"'
@@ -277,6 +338,11 @@ def answer_box_html(record: Record | None, live: bool = False, today: date | Non
                         f'{escape(" 第" + str(c["page"]) + "页") if c["page"] else ""}</a>' for c in used)
         parts.append(f'<div class="chips" aria-label="出处">{chips}</div>')
     parts.append(f'<div class="actions">{_copy_button(record["copy"], "📋 复制答案（含出处、部门）", "复制答案")}</div>')
+    if record.get("suggest") and state != "not_found":
+        buttons = "".join(f'<button type="button" class="suggest" data-q="{escape(q)}">{escape(q)}</button>'
+                          for q in record["suggest"])
+        parts.append(f'<div class="suggestions" role="group" aria-label="猜你想问"><span class="label">猜你想问：</span>'
+                     f"{buttons}</div>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -295,7 +361,7 @@ def conversation_html(records: Sequence[Record]) -> str:
         return ""
     turns = []
     for r in records:
-        known = {c["n"] for c in r["citations"]}
+        known = {c["n"]: c.get("quote", "") for c in r["citations"]}
         latest = r is records[-1]
         target = _card_id if latest else (lambda n, t=r["turn"]: _source_id(t, n))
         sources = [c for c in r["citations"] if c["used"]] or r["citations"]
@@ -309,13 +375,22 @@ def conversation_html(records: Sequence[Record]) -> str:
             f'<div class="reply"><span class="who">答</span><span class="state-tag">{label}</span>{understood}'
             f'<p class="reply-text">{_cite_links(r["text"], target, known)}</p>{dept}'
             + (f'<ol class="sources" aria-label="出处">{listed}</ol>' if listed else "")
-            + f'<div class="actions">{_copy_button(r["copy"], "复制", "复制这条答案")}</div></div></li>')
+            + f'<div class="actions">{_copy_button(r["copy"], "复制", "复制这条答案")}{_rate_buttons(r)}</div></div></li>')
     markdown = escape(conversation_markdown(records))
     return ('<section class="conversation" aria-labelledby="conversation-label">'
             '<div class="conversation-head"><h2 id="conversation-label">对话记录</h2>'
             '<button type="button" class="export-md" aria-label="导出 Markdown（对话记录）">⬇️ 导出 Markdown</button>'
             f'<textarea class="export-source" hidden readonly aria-hidden="true">{markdown}</textarea></div>'
             f'<ol class="turns">{"".join(turns)}</ol></section>')
+
+
+def _rate_buttons(record: Record) -> str:
+    """👍 / 👎 on one answer of the conversation (page.js sends which turn)."""
+    if record["state"] == "small_talk":
+        return ""
+    n = int(record["turn"])
+    return (f'<button type="button" class="rate-turn" data-turn="{n}" data-rating="up" aria-label="第{n}条答案有用">👍</button>'
+            f'<button type="button" class="rate-turn" data-turn="{n}" data-rating="down" aria-label="第{n}条答案没用">👎</button>')
 
 
 def conversation_markdown(records: Sequence[Record]) -> str:

@@ -16,15 +16,17 @@ WB = replace(XA, id="wb", title="渭滨区优化营商环境措施", region="渭
 TEXT = "（三）推进不动产登记全程网办，2023年6月底前实现一般登记3个工作日办结。"
 DUE = TEXT.index("2023年6月底前")
 DEADLINE = Fact("deadline", "2023年6月底前", "2023-06-30", DUE, DUE + len("2023年6月底前"))
+LEAD = Fact("lead_unit", "市资源 规划局", "市资源规划局", -1, -1)
 C1 = Clause(id="xa:1", doc_id="xa", path="一、(三)", headings=(), text=TEXT, page=None,
-            source_file="xa.txt", line_start=3, line_end=3)
+            source_file="xa.txt", line_start=3, line_end=3, facts=(DEADLINE, LEAD))
 C2 = Clause(id="wb:1", doc_id="wb", path="二、", headings=(), text="由区资源规划分局负责。", page=None,
             source_file="wb.txt", line_start=3, line_end=3)
 
 
 def answer(**kw: object) -> Answer:
     base = Answer("不动产登记多久？", "西安：2023年6月底前实现一般登记3个工作日办结[1]。渭滨区：区资源规划分局负责[2]。",
-                  False, (Citation(1, C1, XA, 1.0), Citation(2, C2, WB, 0.9)), ((DEADLINE, C1.id),),
+                  False, (Citation(1, C1, XA, 1.0), Citation(2, C2, WB, 0.9)), (),
+                  used=((C1.id, TEXT.index("推进"), TEXT.index("网办") + 3),),
                   departments=(Department("牵头", "市资源 规划局", "", C1.id),
                                Department("责任", "区资源规划分局", "", C2.id)))
     return replace(base, **kw)  # type: ignore[arg-type]
@@ -71,3 +73,46 @@ def test_a_conversation_stored_before_the_new_fields_still_renders():
     assert render.turns_of({"turns": [old]}) == [old]
     assert render.turns_of({"turns": [{**record, "deadlines": [{"iso": 1}]}]}) == []
     assert "答案要点" in render.answer_box_html(old)
+
+
+def test_a_name_the_conversion_cut_into_two_departments_is_one_again():
+    cut = (Department("责任", "市资源", "", C1.id), Department("责任", "规划局", "", C1.id),
+           Department("责任", "市住建局", "", C1.id), Department("责任", "县", "", C1.id))
+    names = [d.name for d in render.joined_departments(cut)]
+    assert names == ["市资源规划局", "市住建局", "县"]
+    other_clause = (Department("责任", "市资源", "", C1.id), Department("责任", "规划局", "", C2.id))
+    assert [d.name for d in render.joined_departments(other_clause)] == ["市资源", "规划局"]
+
+
+def test_a_deadline_in_a_field_of_its_own_names_the_clause_as_its_task():
+    text = "1. 提升企业开办“一件事”效率。\n完成时限：2023 年 9 月底前"
+    due = text.index("2023")
+    fact = Fact("deadline", "2023 年 9 月底前", "2023-09-30", due, len(text))
+    clause = replace(C1, text=text, facts=(fact,))
+    html = box(answer(citations=(Citation(1, clause, XA, 1.0),), text="牵头单位：市监分局[1]。", used=()))
+    assert ('<span class="task">提升企业开办“一件事”效率</span>：<span class="due">2023年9月底前</span>'
+            '<span class="days passed">（已过）</span>') in html
+
+
+def test_citation_markers_carry_the_sentence_they_cite_and_follow_ups_are_offered():
+    record = render.turn_record(answer(), 1, suggest=render.suggestions(answer(), {"西安": "陕西"}.get))
+    html = render.answer_box_html(record)
+    assert 'data-quote="推进不动产登记全程网办' in html
+    assert record["suggest"] == ["牵头单位是谁？", "完成时限是什么时候？", "那陕西呢？"]
+    assert 'class="suggest" data-q="那陕西呢？"' in html and "猜你想问" in html
+    asked = render.suggestions(answer(question="不动产登记由哪个部门牵头，什么时候截止？"))
+    assert asked == []  # what was asked is not offered again, and no parent region is known
+    assert render.suggestions(answer(abstained=True), {"西安": "陕西"}.get) == []
+
+
+def test_each_answer_in_the_conversation_has_its_own_feedback():
+    chat = render.conversation_html([render.turn_record(answer(), 1), render.turn_record(answer(), 2)])
+    assert 'data-turn="1" data-rating="up"' in chat and 'data-turn="2" data-rating="down"' in chat
+
+
+def test_the_parent_region_is_one_level_up_in_the_tree():
+    from web.ui.handlers import parent_in
+
+    tree = [("陕西", 0), ("西安", 1), ("泾河新城", 2), ("渭滨区", 2), ("宁夏", 0)]
+    assert parent_in(tree, "渭滨区") == "西安" and parent_in(tree, "西安") == "陕西"
+    assert parent_in(tree, "宁夏") == "" and parent_in(tree, "不在树中") == ""
