@@ -136,6 +136,7 @@
     }
   };
   function lostConnection() {
+    sentAt = 0;
     const loading = $("#answer-panel .pa-loading");
     if (loading) {
       loading.classList.remove("pa-loading");
@@ -170,7 +171,9 @@
   // -- sending a question: Enter sends, Shift+Enter breaks the line; one sent while an answer is
   // being looked for waits its turn (never lost)
   let queued = false;
-  const busy = () => !!$("#answer-panel .pa-loading");
+  let sentAt = 0; // 提问 pressed: busy at once, before 正在查找… comes back from the server
+  const busy = () => !!$("#answer-panel .pa-loading") || Date.now() - sentAt < 1500;
+  const sent = () => { sentAt = Date.now(); };
   function setQuestion(text) {
     const box = $("#question textarea");
     if (!box) return;
@@ -179,7 +182,11 @@
   }
   window.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing || !event.target.matches ||
-        !event.target.matches("#question textarea") || !busy()) return;
+        !event.target.matches("#question textarea")) return;
+    if (!busy()) {
+      if (event.target.value.trim() !== "") sent();
+      return;
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
     if (event.target.value.trim() === "") return;
@@ -252,6 +259,11 @@
         reveal(target);
         backControl().hidden = false;
       }
+      return;
+    }
+    if (event.target.closest("#ask")) {
+      sent();
+      sync();
       return;
     }
     if (event.target.closest("#back-to-answer")) {
@@ -356,6 +368,7 @@
       count.classList.toggle("over", length > max);
       if (ask) ask.disabled = busy() || box.value.trim() === "" || length > max;
     }
+    if ($("#answer-panel .pa-loading")) sentAt = 0;
     // a question queued while the last was looked for: sent once that answer is in
     if (queued && !busy() && ask && !ask.disabled) {
       queued = false;
@@ -395,4 +408,11 @@
     });
   }
   setInterval(sync, 200);
+  // and at once after a change of the page (正在查找… disables 提问 in the same frame)
+  let scheduled = false;
+  new MutationObserver(() => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => { scheduled = false; sync(); });
+  }).observe(document.documentElement, { childList: true, subtree: true });
 })();
