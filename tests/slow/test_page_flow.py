@@ -9,14 +9,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.slow.test_browser import (  # noqa: F401  (the browser fixture)
-    DESKTOP,
-    PHONE,
-    ask,
-    axe_violations,
-    browser,
-    open_page,
-)
+from tests.slow import test_browser
+from tests.slow.test_browser import DESKTOP, PHONE, ask, axe_violations, open_page
+
+browser = test_browser.browser  # the same Chromium fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

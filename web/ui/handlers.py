@@ -61,7 +61,7 @@ def region_choices(tree: list[tuple[str, int]]) -> list[tuple[str, str]]:
     return [("全部地区", ALL_REGIONS), *(("\u3000" * depth + ("└ " if depth else "") + name, name) for name, depth in tree)]
 
 
-LOADING = ('<section class="answer-box pa-loading" aria-busy="true"><p class="key-fact" role="status">'
+LOADING = ('<section class="answer-box pa-loading" data-turn="{turn}" aria-busy="true"><p class="key-fact" role="status">'
            '正在查找…</p><p class="loading-note">可点“停止”取消；问题保留在输入框中。</p></section>')
 STOPPED = '<p class="ask-error" role="status">已停止查找。问题仍在输入框中，可修改后重新提问。</p>'
 
@@ -79,9 +79,11 @@ def new_conversation(state: dict[str, Any], region: str, document: str) -> tuple
             ALL_REGIONS, "", kept)
 
 
-def loading() -> tuple[Any, ...]:
-    """What the page shows while an answer is looked for: 正在查找… in the answer box, 停止."""
-    return LOADING, "", gr.update(visible=True)
+def loading(state: dict[str, Any]) -> tuple[Any, ...]:
+    """What the page shows while an answer is looked for: 正在查找… in the answer box (under the
+    last answer's turn number: a new number means a new answer), and 停止."""
+    turns = render.turns_of(state)
+    return LOADING.format(turn=int(turns[-1]["turn"]) if turns else 0), "", gr.update(visible=True)
 
 
 def need(doc_id: str | None) -> str:

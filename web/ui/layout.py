@@ -242,7 +242,7 @@ def _wire_ask(h: Handlers, state: gr.BrowserState, undo: gr.State, a: AskTab) ->
     # 提问 and Enter: 正在查找… (and 停止) at once, then the answer; page.js keeps 提问 disabled
     # meanwhile and queues a question sent before the answer comes
     for trigger, api in ((a.ask_btn.click, {"api_name": "ask"}), (a.question.submit, {"api_visibility": "private"})):
-        first = trigger(loading, None, busy, api_visibility="private", queue=False, **quiet)
+        first = trigger(loading, [state], busy, api_visibility="private", queue=False, **quiet)
         answer = first.then(h.respond, ask_in, ask_out, **api, **quiet)  # type: ignore[arg-type]
         answer.then(lambda: gr.update(visible=False), None, [a.stop_btn], api_visibility="private", queue=False)
         running.append(answer)
