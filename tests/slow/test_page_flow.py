@@ -264,8 +264,9 @@ def test_admin_destructive_actions_are_marked_and_ids_unique(browser, live_serve
         page.locator("#confirm-remove-button").wait_for()
         for button in ("#remove-button", "#confirm-remove-button"):
             assert "pa-danger" in (page.locator(button).get_attribute("class") or "")
-            assert page.evaluate(f"getComputedStyle(document.querySelector('{button}')).backgroundColor") \
-                == "rgb(185, 28, 28)"
+            red, green, blue = page.evaluate(
+                f"getComputedStyle(document.querySelector('{button}')).backgroundColor.match(/\\d+/g).map(Number)")
+            assert red >= 140 and green < 60 and blue < 60, (button, red, green, blue)  # a red, white-text button
         assert "不可撤销" in page.locator("#confirm-remove-button").inner_text()
         duplicated = page.evaluate("""(() => { const n = {}; document.querySelectorAll('[id]').forEach(e => {
             if (e.id) n[e.id] = (n[e.id] || 0) + 1; }); return Object.keys(n).filter(k => n[k] > 1); })()""")

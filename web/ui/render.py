@@ -87,12 +87,17 @@ def _deadlines(answer: Answer) -> list[dict[str, str]]:
 
 
 def _quote(citation: Citation, answer: Answer) -> str:
-    """The sentence of a cited clause the answer used (its first sentence otherwise), for the
-    preview on [n]; at most 120 characters."""
+    """The sentence of a cited clause the answer used, for the preview on [n]: the one holding
+    the fact it gave when the span is long (its first sentence otherwise); at most 120 characters."""
     text = citation.clause.text
     spans = [(s, e) for cid, s, e in answer.used if cid == citation.clause.id and 0 <= s < e <= len(text)]
-    quote = text[spans[0][0]:spans[0][1]] if spans else first_sentence(text)
-    quote = " ".join(quote.split())
+    start, end = spans[0] if spans else (0, len(first_sentence(text)))
+    facts = [f.start for f, cid in answer.facts if cid == citation.clause.id and start <= f.start < end]
+    if end - start > 120 and facts:  # the sentence of the span that holds the fact
+        start = max([start, *(text.rfind(ch, start, facts[0]) + 1 for ch in "。；;")])
+        ends = [i + 1 for i in (text.find(ch, facts[0], end) for ch in "。；;") if i >= 0]
+        end = min(ends) if ends else end
+    quote = " ".join(text[start:end].split())
     return quote if len(quote) <= 120 else quote[:119] + "…"
 
 

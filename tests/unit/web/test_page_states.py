@@ -116,3 +116,13 @@ def test_the_parent_region_is_one_level_up_in_the_tree():
     tree = [("陕西", 0), ("西安", 1), ("泾河新城", 2), ("渭滨区", 2), ("宁夏", 0)]
     assert parent_in(tree, "渭滨区") == "西安" and parent_in(tree, "西安") == "陕西"
     assert parent_in(tree, "宁夏") == "" and parent_in(tree, "不在树中") == ""
+
+
+def test_a_long_cited_span_previews_the_sentence_with_the_fact():
+    text = "甲" * 130 + "。全面实现企业开办“1 个工作日”办结。" + "乙" * 20 + "。"
+    at = text.index("1 个")
+    fact = Fact("time_limit", "1 个工作日", "1 工作日", at, at + 6)
+    clause = replace(C1, text=text, facts=(fact,))
+    a = answer(citations=(Citation(1, clause, XA, 1.0),), text="1 个工作日[1]。", used=((clause.id, 0, len(text)),),
+               facts=((fact, clause.id),))
+    assert render.turn_record(a, 1)["citations"][0]["quote"] == "全面实现企业开办“1 个工作日”办结。"
