@@ -61,8 +61,8 @@ def region_choices(tree: list[tuple[str, int]]) -> list[tuple[str, str]]:
     return [("全部地区", ALL_REGIONS), *(("\u3000" * depth + ("└ " if depth else "") + name, name) for name, depth in tree)]
 
 
-LOADING = ('<section class="answer-box pa-loading" data-turn="{turn}" aria-busy="true"><p class="key-fact" role="status">'
-           '正在查找…</p><p class="loading-note">可点“停止”取消；问题保留在输入框中。</p></section>')
+LOADING = ('<div class="pa-loading" aria-busy="true"><p class="key-fact" role="status">正在查找…</p>'
+           '<p class="loading-note">可点“停止”取消；问题保留在输入框中。</p></div>')
 STOPPED = '<p class="ask-error" role="status">已停止查找。问题仍在输入框中，可修改后重新提问。</p>'
 
 
@@ -79,11 +79,6 @@ def new_conversation(state: dict[str, Any], region: str, document: str) -> tuple
             ALL_REGIONS, "", kept)
 
 
-def loading(state: dict[str, Any]) -> tuple[Any, ...]:
-    """What the page shows while an answer is looked for: 正在查找… in the answer box (under the
-    last answer's turn number: a new number means a new answer), and 停止."""
-    turns = render.turns_of(state)
-    return LOADING.format(turn=int(turns[-1]["turn"]) if turns else 0), "", gr.update(visible=True)
 
 
 def need(doc_id: str | None) -> str:
@@ -182,6 +177,13 @@ class Handlers:
         return (render.answer_box_html(last, live=live, today=self.assistant.settings.today),
                 render.conversation_html(turns),
                 render.cards_html(last, self.assistant.clause))
+
+    def loading(self, state: dict[str, Any]) -> tuple[Any, ...]:
+        """What the page shows while an answer is looked for: 正在查找… in the answer box, and
+        停止. The last answer stays in the box, hidden (a new turn number means a new answer)."""
+        turns = render.turns_of(state)
+        last = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+        return LOADING + last.replace("<section ", "<section hidden ", 1), "", gr.update(visible=True)
 
     def ask_(self, question: str, region: str, document: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
         # each earlier turn's question, and the context its answer returned (no replay needed)

@@ -21,7 +21,7 @@ from assistant.service.feedback import FeedbackStore
 from web.limits import Limits
 from web.ui import render
 from web.ui.blocks import GuardedBlocks
-from web.ui.handlers import ALL_REGIONS, EMPTY, Handlers, loading, new_conversation, pick_row
+from web.ui.handlers import ALL_REGIONS, EMPTY, Handlers, new_conversation, pick_row
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ def _admin_tab() -> AdminTab:
             retire_btn = gr.Button("废止 / 被替代", elem_id="retire-button")
             reinstate_btn = gr.Button("恢复现行", elem_id="reinstate-button")
             remove_btn = gr.Button("⚠️ 删除…", variant="stop", elem_id="remove-button", elem_classes=["pa-danger"])
-        with gr.Group(visible=False, elem_id="confirm-remove-group") as confirm:
+        with gr.Group(visible=False) as confirm:  # no elem_id: Gradio would give it to two elements
             confirm_note = gr.HTML(padding=False, elem_classes=["confirm-box"], elem_id="confirm-note")
             with gr.Row():
                 confirm_btn = gr.Button("⚠️ 确认删除（不可撤销）", variant="stop", elem_id="confirm-remove-button",
@@ -242,7 +242,7 @@ def _wire_ask(h: Handlers, state: gr.BrowserState, undo: gr.State, a: AskTab) ->
     # 提问 and Enter: 正在查找… (and 停止) at once, then the answer; page.js keeps 提问 disabled
     # meanwhile and queues a question sent before the answer comes
     for trigger, api in ((a.ask_btn.click, {"api_name": "ask"}), (a.question.submit, {"api_visibility": "private"})):
-        first = trigger(loading, [state], busy, api_visibility="private", queue=False, **quiet)
+        first = trigger(h.loading, [state], busy, api_visibility="private", queue=False, **quiet)
         answer = first.then(h.respond, ask_in, ask_out, **api, **quiet)  # type: ignore[arg-type]
         answer.then(lambda: gr.update(visible=False), None, [a.stop_btn], api_visibility="private", queue=False)
         running.append(answer)

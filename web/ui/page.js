@@ -93,7 +93,10 @@
   function say(text, retry = false) {
     const area = $(adminActive() ? "#admin-msg" : "#page-msg");
     if (!area) return;
-    const box = area.querySelector(".pa-msg") || area.appendChild(document.createElement("div"));
+    const shown = area.querySelector(".pa-msg");
+    if (shown && shown.dataset.text === text && !!shown.querySelector(".retry") === retry) return; // said already
+    const box = shown || area.appendChild(document.createElement("div"));
+    box.dataset.text = text;
     box.className = "pa-msg";
     box.setAttribute("role", "alert");
     box.textContent = "";

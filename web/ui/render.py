@@ -97,7 +97,13 @@ def _quote(citation: Citation, answer: Answer) -> str:
         start = max([start, *(text.rfind(ch, start, facts[0]) + 1 for ch in "。；;")])
         ends = [i + 1 for i in (text.find(ch, facts[0], end) for ch in "。；;") if i >= 0]
         end = min(ends) if ends else end
-    quote = " ".join(text[start:end].split())
+    lead, tail = "", ""
+    if end - start > 120 and facts:  # one long sentence: the stretch around the fact
+        if facts[0] - start > 50:
+            start, lead = facts[0] - 50, "…"
+        if end - start > 118:
+            end, tail = start + 118, "…"
+    quote = lead + " ".join(text[start:end].split()) + tail
     return quote if len(quote) <= 120 else quote[:119] + "…"
 
 
@@ -162,6 +168,7 @@ def turn_record(answer: Answer, turn: int, filters: dict[str, str] | None = None
         "copy": answer_text(answer),
         "deadlines": _deadlines(answer),
         "suggest": list(suggest),
+        "corrected": [[written, read] for written, read in answer.corrected],
         "filters": {k: v for k, v in (filters or {}).items() if v} if answer.filtered else {},
     }
 
@@ -179,7 +186,8 @@ _CITATION: dict[str, tuple[type, ...]] = {
 
 
 # Fields added later: absent in a conversation stored before them, checked when present.
-_OPTIONAL: dict[str, tuple[type, ...]] = {"follow_up": _STR, "deadlines": (list,), "suggest": (list,)}
+_OPTIONAL: dict[str, tuple[type, ...]] = {"follow_up": _STR, "deadlines": (list,), "suggest": (list,),
+                                         "corrected": (list,)}
 
 
 def _is(value: Any, kinds: tuple[type, ...]) -> bool:
@@ -193,6 +201,8 @@ def _valid(record: Any) -> bool:
                    for s in [*record["used"], *record["facts"]])
     optional_ok = all(k not in record or _is(record[k], kinds) for k, kinds in _OPTIONAL.items())
     optional_ok = optional_ok and all(_is(q, _STR) for q in record.get("suggest", []) or [])
+    optional_ok = optional_ok and all(isinstance(c, list) and len(c) == 2 and all(_is(w, _STR) for w in c)
+                                      for c in record.get("corrected", []) or [])
     optional_ok = optional_ok and all(_is(c.get("quote", ""), _STR) for c in record["citations"] if isinstance(c, dict))
     deadlines_ok = all(isinstance(d, dict) and all(_is(d.get(k), _STR) for k in ("clause_id", "value", "iso", "task"))
                        for d in record.get("deadlines", []) or [])
@@ -291,6 +301,17 @@ def _deadlines_html(record: Record, today: date | None = None) -> str:
     return f'<ul class="deadlines" aria-label="完成时限"><li class="label">完成时限</li>{"".join(items)}</ul>'
 
 
+def corrected_html(record: Record) -> str:
+    """"您是不是要找：西安" when the service read a word of the question as a place or term it
+    is one or two characters from."""
+    read = list(dict.fromkeys(r for _w, r in record.get("corrected") or []))
+    if not read:
+        return ""
+    written = "、".join(f"“{w}”" for w, _r in record.get("corrected") or [])
+    return (f'<p class="did-you-mean">您是不是要找：<strong>{escape("、".join(read))}</strong>'
+            f'<span class="written">（问题中写的是{escape(written)}，已按此作答）</span></p>')
+
+
 def understood_html(record: Record) -> str:
     """"按上文理解为…" only when the service completed the question from the conversation; a
     question that stands on its own says nothing about the previous turn."""
@@ -316,7 +337,8 @@ def answer_box_html(record: Record | None, live: bool = False, today: date | Non
     parts = [f'<section class="answer-box state-{state}" data-turn="{int(record["turn"])}"'
              f' data-answer="{escape(record["id"])}" data-live="{int(live)}"'
              f' data-question="{escape(record["question"])}" aria-labelledby="answer-label" tabindex="-1">',
-             f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>', understood_html(record)]
+             f'<h2 id="answer-label" class="box-label">{STATE_LABELS[state]}</h2>', corrected_html(record),
+             understood_html(record)]
     if state == "small_talk":
         parts.append(f'<p class="key-fact" data-testid="key-fact">{escape(record["text"])}</p>')
     elif state == "not_found":

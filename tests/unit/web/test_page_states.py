@@ -126,3 +126,11 @@ def test_a_long_cited_span_previews_the_sentence_with_the_fact():
     a = answer(citations=(Citation(1, clause, XA, 1.0),), text="1 个工作日[1]。", used=((clause.id, 0, len(text)),),
                facts=((fact, clause.id),))
     assert render.turn_record(a, 1)["citations"][0]["quote"] == "全面实现企业开办“1 个工作日”办结。"
+
+
+def test_a_corrected_word_is_offered_as_did_you_mean():
+    html = box(answer(corrected=(("西按", "西安"),)))
+    assert "您是不是要找：<strong>西安</strong>" in html and "“西按”" in html
+    assert "您是不是要找" not in box(answer())
+    record = render.turn_record(answer(corrected=(("西按", "西安"),)), 1)
+    assert render.turns_of({"turns": [{**record, "corrected": [["西按"]]}]}) == []
