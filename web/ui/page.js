@@ -174,6 +174,7 @@
   // -- sending a question: Enter sends, Shift+Enter breaks the line; one sent while an answer is
   // being looked for waits its turn (never lost)
   let queued = false;
+  let reloading = false;
   let sentAt = 0; // 提问 pressed: busy at once, before 正在查找… comes back from the server
   const busy = () => !!$("#answer-panel .pa-loading") || Date.now() - sentAt < 1500;
   const sent = () => { sentAt = Date.now(); };
@@ -280,9 +281,12 @@
       return;
     }
     if (event.target.closest("button.retry")) {
-      unsay();
+      // a fresh connection: the page again (the conversation is kept in the browser), and the
+      // question in the box asked again once it is back
       const box = $("#question textarea");
-      if (box && box.value.trim() !== "") $("#ask")?.click();
+      try { sessionStorage.setItem("pa-retry", box ? box.value : ""); } catch (err) { /* private mode */ }
+      reloading = true; // this page leaves the question for the next one
+      window.location.reload();
       return;
     }
     if (event.target.closest("button.msg-close")) {
@@ -372,6 +376,15 @@
       if (ask) ask.disabled = busy() || box.value.trim() === "" || length > max;
     }
     if ($("#answer-panel .pa-loading")) sentAt = 0;
+    // after 重试: the question back in its box, and asked
+    if (box && ask && !reloading && performance.now() > 1500) {
+      let again = null;
+      try { again = sessionStorage.getItem("pa-retry"); sessionStorage.removeItem("pa-retry"); } catch (err) { /* */ }
+      if (again) {
+        setQuestion(again);
+        setTimeout(() => { $("#ask")?.click(); }, 300);
+      }
+    }
     // a question queued while the last was looked for: sent once that answer is in
     if (queued && !busy() && ask && !ask.disabled) {
       queued = false;
