@@ -4,12 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe lint clean
+.PHONY: setup run test test-fast index build eval bench loadbench bench-update screenshot chromium axe fonts ocr-libs ocr-bench lint clean
 CHROMIUM := /usr/bin/chromium
 # apt needs root: sudo when not root and sudo is there.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
-setup: $(STAMP)
+setup: $(STAMP) ocr-libs
+
+# OpenCV (pulled in by the OCR engine, rapidocr-onnxruntime) loads libGL and GLib; installed when missing.
+ocr-libs:
+	@ldconfig -p | grep -q 'libGL.so.1 ' && ldconfig -p | grep -q 'libglib-2.0.so.0 ' || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libgl1 libglib2.0-0; }
 
 # torch first, pinned, so that no other package pulls a CUDA build of it.
 $(STAMP): pyproject.toml
@@ -35,6 +40,12 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
+# A Chinese font, for the tests that draw scanned pages to read back by OCR, installed when missing.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@test -f $(CJK_FONT) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-wqy-microhei; }
+
 # axe-core (npm) for the browser tests' accessibility checks, pinned in package-lock.json.
 AXE := node_modules/axe-core/axe.min.js
 axe: $(AXE)
@@ -42,15 +53,19 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
-test: setup chromium axe
+test: setup chromium axe fonts
 	$(BIN)/python -m pytest
 
 # The unit tests only (tests/unit: no index build, under a minute).
-test-fast: setup
+test-fast: setup fonts
 	$(BIN)/python -m pytest tests/unit -q
 
 eval: index
 	$(BIN)/assistant eval
+
+# OCR accuracy and seconds per page on the corpus's own pages drawn as scans (tesseract too, if installed).
+ocr-bench: setup fonts
+	$(BIN)/python scripts/ocr_bench.py
 
 bench: index
 	$(BIN)/python scripts/bench.py

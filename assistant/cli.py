@@ -1,4 +1,4 @@
-"""The command line: `assistant build | ask | chat | serve | eval | list | status` and the corpus
+"""The command line: `assistant build | ask | chat | serve | mcp | eval | list | status` and the corpus
 changes `add | update | remove | retire | reinstate`.
 
 Thin: every command calls library functions. Errors a user can fix print one line to stderr and
@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant import __version__
 from assistant.errors import AssistantError
 from assistant.service.contract import answer_json, answer_text, error_json
 from assistant.settings import REPO_ROOT, get_settings
@@ -27,6 +28,7 @@ EXIT_ERROR = 1
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="营商环境政策问答：答案必附条款出处")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--version", action="version", version=f"assistant (policy-assistant) {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="bring the index up to date with the corpus (only what changed)")
@@ -61,8 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (default from settings: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default from settings: 7860)")
 
-    add = sub.add_parser("add", help="add .txt/.md/.pdf/.docx files to the corpus, then update the index")
-    add.add_argument("files", nargs="+", type=Path)
+    add = sub.add_parser("add", help="add .txt/.md/.pdf/.docx files (or folders of them) to the corpus, then "
+                                     "update the index once; several files print a summary")
+    add.add_argument("files", nargs="+", type=Path, metavar="DIR_OR_FILE")
+    add.add_argument("--recursive", action="store_true", help="also the files in sub-folders of a folder given")
+    add.add_argument("--default-region", help="for several files: the region of a file whose region is neither "
+                                              "given nor read from it (default: refuse such a file, add the rest)")
     for flag, what in (("--region", "the region it applies to (read from the text when left out)"),
                        ("--region-parent", "for a region the corpus does not know yet: the region containing it"),
                        ("--title", "title"), ("--issuer", "issuing body"), ("--doc-number", "文号"),
@@ -78,8 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     retire.add_argument("--superseded-by", default="", help="the id of the document that replaces it")
     reinstate = sub.add_parser("reinstate", help="mark a retired document 现行 again")
     reinstate.add_argument("doc_id")
-    sub.add_parser("list", help="the documents with id, status, region, date, 文号 and clause count")
-    sub.add_parser("documents", help="same as list")
+    sub.add_parser("mcp", help="serve the MCP tools (ask, search, get_clause, …) over stdin/stdout, for agent clients")
+    for name, said in (("list", "the documents with id, status, region, date, 文号 and clause count"),
+                       ("documents", "same as list")):
+        listing = sub.add_parser(name, help=said)
+        listing.add_argument("--json", action="store_true", help="a JSON array, one object per document")
     sub.add_parser("status", help="exit 0 when the index is built and fresh, else say why")
     return parser
 
@@ -151,10 +160,9 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
     history: list[Turn] = []
     out.write(f"营商环境政策问答（已加载 {len(assistant.index.clauses)} 条条款，用时 "
               f"{time.perf_counter() - started:.1f}s）。输入问题，空行或 Ctrl-D 退出。\n")
+    ask_line = _line_reader(inp, out, assistant.settings.data_dir / "chat_history")
     while True:
-        out.write("\n问> ")
-        out.flush()
-        line = inp.readline()
+        line = ask_line("\n问> ")
         if not line or not line.strip():
             return 0
         try:
@@ -165,6 +173,48 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
             history += [Turn("user", line.strip()), Turn("assistant", answer.text)]
         except AssistantError as exc:
             out.write(f"error: {exc}\n")
+
+
+def _line_reader(inp: TextIO, out: TextIO, history_file: Path) -> Any:
+    """At a terminal: `input()` with readline's line editing and a history kept across sessions
+    (Up recalls earlier questions); otherwise (a pipe, a test) plain lines from `inp`."""
+    if inp is sys.stdin and out is sys.stdout and sys.stdin.isatty():
+        try:
+            import readline
+        except ImportError:  # not on every platform
+            readline = None  # type: ignore[assignment]
+        if readline is not None:
+            try:
+                readline.read_history_file(history_file)
+            except OSError:
+                pass
+            readline.set_history_length(1000)
+
+            def save() -> None:
+                try:
+                    history_file.parent.mkdir(parents=True, exist_ok=True)
+                    readline.write_history_file(history_file)
+                except OSError:
+                    pass
+
+            import atexit
+
+            atexit.register(save)
+
+        def from_terminal(prompt: str) -> str:
+            try:
+                return input(prompt)
+            except EOFError:
+                return ""
+
+        return from_terminal
+
+    def from_stream(prompt: str) -> str:
+        out.write(prompt)
+        out.flush()
+        return inp.readline()
+
+    return from_stream
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
@@ -223,6 +273,9 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     if not args.verbose:  # a server says what happened: ready, follow-ups, refused requests (one line each)
         for name in ("assistant", "web"):
             logging.getLogger(name).setLevel(logging.INFO)
+    from web.ops import configure_logging
+
+    configure_logging(settings.log_format)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.write(f"营商环境政策问答 → http://{shown}:{port}/   (API docs: http://{shown}:{port}/docs)\n")
     out.flush()
@@ -236,13 +289,30 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_documents(out: TextIO) -> int:
+def cmd_mcp() -> int:
+    """MCP over stdio: stdout carries the protocol, so logs go to stderr only."""
     from assistant.service.assistant import Assistant
+    from web.limits import usable_token
+    from web.mcp import run_stdio
 
-    for doc, count in Assistant().documents():
+    run_stdio(Assistant(usable_token(get_settings())))
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace, out: TextIO) -> int:
+    from assistant.service.assistant import Assistant
+    from assistant.service.contract import document_json
+
+    documents = Assistant().documents()
+    if args.json:
+        out.write(json.dumps([document_json(doc, count) for doc, count in documents], ensure_ascii=False, indent=2)
+                  + "\n")
+        return 0
+    out.write(f"{'ID':<22} {'STATUS':<4} {'REGION':<6} {'DATE':<10} {'文号':<20} {'CLAUSES':>7}  TITLE\n")
+    for doc, count in documents:
         replaced = f" → {doc.superseded_by}" if doc.superseded_by else ""
         out.write(f"{doc.id:<22} {doc.status:<4} {doc.region:<6} {doc.date_iso:<10} {doc.doc_number or '-':<20} "
-                  f"{count:>4}  {doc.title}{replaced}\n")
+                  f"{count:>7}  {doc.title}{replaced}\n")
     return 0
 
 
@@ -259,9 +329,16 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
             raise AssistantError(f"cannot read {path}: {exc.strerror}") from exc
 
     def edit(library: Library) -> str:
+        if args.command == "add" and (len(args.files) > 1 or args.recursive or args.files[0].is_dir()):
+            single = [f for f in ("title", "issuer", "doc_number", "date", "id") if getattr(args, f)]
+            if single:
+                raise AssistantError(f"--{single[0].replace('_', '-')} describes one document: add the files one "
+                                     "at a time, or give only --region for all")
+            report = library.add_many(args.files, args.region, recursive=args.recursive,
+                                      region_parent=args.region_parent or "",
+                                      default_region=args.default_region or settings.import_default_region)
+            return report.summary()
         if args.command == "add":
-            if args.id and len(args.files) > 1:
-                raise AssistantError("--id names one document: add the files one at a time")
             meta = Metadata(title=args.title or "", issuer=args.issuer or "", doc_number=args.doc_number or "",
                             date=args.date or "", region=args.region or "", region_parent=args.region_parent or "",
                             doc_id=args.id or "")
@@ -282,6 +359,15 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
     said, manifest = change(settings, edit)
     out.write(said + "\n" + _built_line(manifest) + "\n")
     return 0
+
+
+def _recover() -> None:
+    """A corpus change a killed process left is finished (and built) before anything else."""
+    from assistant.service.library import recover
+
+    manifest = recover(get_settings())
+    if manifest is not None:
+        sys.stderr.write(f"finished an interrupted corpus change: {_built_line(manifest)}\n")
 
 
 def cmd_status(out: TextIO) -> int:
@@ -308,11 +394,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
     inp = inp or sys.stdin
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "region_parent", None) and not getattr(args, "region", None):
+        parser.error("--region-parent needs --region: it names the region containing the new --region")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("sentence_transformers", "jieba", "bm25s", "faiss"):
         logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.ERROR)
     try:
+        if args.command in ("build", "add", "update", "remove", "retire", "reinstate"):
+            _recover()
         if args.command == "build":
             return cmd_build(args, out)
         if args.command == "ask":
@@ -323,8 +413,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, inp: Text
             return cmd_eval(args, out)
         if args.command == "serve":
             return cmd_serve(args, out)
+        if args.command == "mcp":
+            return cmd_mcp()
         if args.command in ("documents", "list"):
-            return cmd_documents(out)
+            return cmd_documents(args, out)
         if args.command in ("add", "update", "remove", "retire", "reinstate"):
             return cmd_library(args, out)
         if args.command == "status":

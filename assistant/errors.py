@@ -65,6 +65,18 @@ class NotFound(AssistantError):
     zh = "未找到。"
 
 
+class NoDocuments(NotFound):
+    """The corpus is empty: a new deployment before its first document."""
+
+    code = "no_documents"
+    zh = "文件库中还没有文件：请先添加文件（`assistant add 文件` 或管理页上传），再提问。"
+
+
+class ModelNotFound(NotFound):
+    code = "model_not_found"
+    zh = "不存在该模型。"
+
+
 class DocumentNotFound(NotFound):
     code = "document_not_found"
     zh = "未找到该文件。"

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "data"
     host: str = "127.0.0.1"
     port: int = 7860
+    # Server logs: "text" lines, or "json" (one object a line, with the request id); an access line per request.
+    log_format: Literal["text", "json"] = "text"
+    # How often a server looks for a newly published build without waiting for a request (seconds; <= 0: never).
+    watch_seconds: float = 0.5
     # Threads answering requests at once (answering holds the GIL; more threads add only latency).
     worker_threads: int = 2
     # The name `/v1/models` reports and `/v1/chat/completions` accepts.
@@ -62,6 +66,8 @@ class Settings(BaseSettings):
     max_question_chars: int = 1000
     # Tests only: seconds the page waits before each answer, to see its loading state.
     page_answer_delay_seconds: float = 0.0
+    # The longest clause a document yields: a longer paragraph is cut at its sentence ends.
+    max_clause_chars: int = 1000
     max_search_k: int = 50
     # Earlier user questions a follow-up may lean on.
     max_history_turns: int = 6
@@ -82,6 +88,17 @@ class Settings(BaseSettings):
     # of more than common words, they are off.
     admin_token: SecretStr = SecretStr("")
     max_upload_bytes: int = 20 * 1024 * 1024
+    # An uploaded PDF's pages and page content streams (inflated), checked before it is parsed.
+    pdf_max_pages: int = 1000
+    pdf_max_content_bytes: int = 64 * 1024 * 1024
+    # Scanned pages and images read by OCR: pages per file, and the reading time allowed per page.
+    ocr_max_pages: int = 100
+    ocr_page_seconds: float = 30.0
+    # A bulk add (`assistant add DIR`, a multi-file upload): how many files one upload may carry,
+    # and the region a file gets when none is given or read from it ("" refuses such a file on its
+    # own, as "region unknown", and the rest of the batch is added).
+    max_upload_files: int = 200
+    import_default_region: str = ""
     # Any other request body; refused with 413 while it is read.
     max_body_bytes: int = 1024 * 1024
     # Chat history a request may send, in characters (every message together).
@@ -92,6 +109,13 @@ class Settings(BaseSettings):
     rate_limit_ask: str = "20/second;600/minute"
     rate_limit_admin: str = "30/minute"
     rate_limit_other: str = "50/second"
+    # The page's queue (Gradio): joins per address (a join opens a page session, so this bounds
+    # anonymous sessions), events waiting at most, sessions with events not yet delivered at most
+    # (Gradio keeps 2,000), and of those per address; past them 429, or 503 when the page is full.
+    rate_limit_page_join: str = "5/second;120/minute"
+    page_queue_size: int = 64
+    page_sessions: int = 1000
+    page_pending_per_client: int = 2
     # After 3 wrong admin tokens from one address, each more doubles a wait (from this many seconds,
     # at most the max) before its next admin attempt is checked; 0: no waits.
     admin_backoff_seconds: float = 1.0

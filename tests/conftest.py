@@ -183,3 +183,49 @@ def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFacto
            "ASSISTANT_ADMIN_TOKEN": LIVE_ADMIN_TOKEN}
     with serving(env, data_dir / "server.log") as url:
         yield url
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written by hand: `objects` numbered from 1 (1 is the catalog), an xref and a trailer."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def _one_page_pdf(kids: bytes, count: int, content: bytes, filtered: bool) -> bytes:
+    stream = b"<</Length %d%s>>\nstream\n" % (len(content), b"/Filter/FlateDecode" if filtered else b"")
+    return raw_pdf([b"<</Type/Catalog/Pages 2 0 R>>",
+                    b"<</Type/Pages/Kids[" + kids + b"]/Count %d>>" % count,
+                    b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R"
+                    b"/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>>>",
+                    stream + content + b"\nendstream"])
+
+
+def page_tree_pdf(pages: int = 1_000_000, count: int | None = None, distinct: bool = False) -> bytes:
+    """A PDF whose page tree lists `pages` pages and declares `count` of them (default: honestly):
+    one page object referenced `pages` times (about 6 bytes a page), or `distinct` page objects."""
+    declared = pages if count is None else count
+    if not distinct:
+        return _one_page_pdf(b"3 0 R " * pages, declared, b"BT /F1 12 Tf 72 712 Td (a) Tj ET", False)
+    kids = b" ".join(b"%d 0 R" % (n + 3) for n in range(pages))
+    return raw_pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[" + kids + b"]/Count %d>>" % declared,
+                    *[b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>"] * pages])
+
+
+def operator_bomb_pdf(inflated: int = 200 * MB) -> bytes:
+    """A one-page PDF whose content stream inflates to `inflated` bytes of text operators (a few
+    hundred KB compressed)."""
+    import zlib
+
+    line = b"BT /F1 12 Tf 72 712 Td (a) Tj ET\n"
+    block = line * (MB // len(line))
+    packer = zlib.compressobj(9)
+    packed = b"".join(packer.compress(block) for _ in range(inflated // len(block))) + packer.flush()
+    return _one_page_pdf(b"3 0 R", 1, packed, True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,7 +20,8 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
@@ -50,6 +52,9 @@ from assistant.settings import Settings, get_settings
 from web.guard import BodyLimit, RateLimit, SecurityHeaders, UploadGate
 from web.lanes import LongLane
 from web.limits import Limits, usable_token
+from web.mcp import build_mcp
+from web.openai_errors import is_openai, openai_shaped
+from web.ops import ErrorShape404, Metrics, RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +81,7 @@ def _no_paths(text: str) -> str:
 
 
 def _error_response(exc: AssistantError, status: int | None = None,
-                    headers: dict[str, str] | None = None) -> JSONResponse:
+                    headers: dict[str, str] | None = None, path: str = "") -> JSONResponse:
     status = status or status_for(exc)
     headers = dict(headers or {})
     if status == 401:
@@ -88,6 +93,8 @@ def _error_response(exc: AssistantError, status: int | None = None,
     body = error_json(exc)
     for key in ("message", "message_en", "message_zh"):
         body["error"][key] = _no_paths(body["error"][key])
+    if is_openai(path):
+        body = openai_shaped(body, status)
     return JSONResponse(body, status_code=status, headers=headers or None)
 
 
@@ -102,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # one line, no traceback: a client's mistake (4xx) or the index being unavailable (503)
         log.log(logging.WARNING if status >= 500 else logging.INFO, "%s %s → %d %s: %s", request.method,
                 request.url.path, status, exc.code, exc.message)
-        return _error_response(exc, status)
+        return _error_response(exc, status, path=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -110,10 +117,10 @@ def install_error_handlers(app: FastAPI) -> None:
         where = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details[:5])
         log.info("%s %s → 400 invalid_request: %s", request.method, request.url.path, where[:300])
         return _error_response(InvalidRequest(f"malformed request: {where}", "请求格式不正确，请检查请求体和参数。",
-                                              errors=details))
+                                              errors=details), path=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error: AssistantError
         if exc.status_code == 404:
             error = NotFound("not found", "未找到。")
@@ -125,14 +132,36 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             error = InvalidRequest(str(exc.detail), "请求无法处理。")
             error.code = "http_error"
-        return _error_response(error, exc.status_code)
+        return _error_response(error, exc.status_code, path=request.url.path)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         error = AssistantError(f"internal error: {type(exc).__name__}", "服务内部错误，请稍后重试。")
         error.code = "internal_error"
-        return _error_response(error, 500)
+        return _error_response(error, 500, path=request.url.path)
+
+
+def _recover_in_background(settings: Settings, assistant: Assistant) -> None:
+    """A corpus change a killed server left is finished and built in the background; the
+    previous build serves meanwhile (never 503 for a state that repairs itself)."""
+    from assistant.service.journal import pending_change
+    from assistant.service.library import recover
+
+    if not pending_change(settings.corpus_dir):
+        return
+    assistant.engines.serve_stale = True
+
+    def finish() -> None:
+        try:
+            recover(settings)
+        except Exception:  # the previous build keeps serving; `assistant build` repairs
+            log.exception("could not finish the interrupted corpus change")
+        finally:
+            assistant.engines.serve_stale = False
+            assistant.reload()
+
+    threading.Thread(target=finish, name="recover-change", daemon=True).start()
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
@@ -151,12 +180,18 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         # stretch every request's latency. A few keep I/O-bound routes responsive meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         started = time.perf_counter()
+        _recover_in_background(settings, assistant)
         try:
             assistant.warm_up()
             log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
         except AssistantError as exc:
             log.error("serving without an index: %s", exc)
-        yield
+        assistant.watch()  # a build published while idle serves within a second
+        try:
+            async with mcp_server.session_manager.run():
+                yield
+        finally:
+            assistant.stop_watching()
 
     app = FastAPI(title="营商环境政策问答 API", version=__version__, lifespan=lifespan,
                   description="Answers questions on Chinese business-environment policy, citing the clause. "
@@ -168,21 +203,34 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.long_lane = LongLane(settings.long_history_share, settings.long_history_turns,
                                    settings.long_history_chars)
     install_error_handlers(app)
+    metrics = Metrics(assistant)
+    app.state.metrics = metrics
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     from web.routes import admin, api, openai
 
     app.include_router(admin.router)
     app.include_router(api.router)
     app.include_router(openai.router)
+    # MCP over streamable HTTP at /mcp, before the page's catch-all mount; behind the same guards
+    mcp_server = build_mcp(assistant)
+    app.router.routes.extend(mcp_server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True, host=settings.host,
+        max_request_body_size=settings.max_body_bytes).routes)
     if ui:
         # the page's uploads go under data/, where the body limit keeps them within a quota
         os.environ.setdefault("GRADIO_TEMP_DIR", str(settings.data_dir / "page-uploads"))
         import gradio as gr
 
         from web.ui.layout import CSS, HEAD, THEME, TITLE, build_ui
+        from web.ui.queue import harden
 
         blocks = build_ui(assistant, feedback, limits)
         blocks.title = TITLE
+        page = harden(blocks, settings, limits)
         app = gr.mount_gradio_app(app, blocks, path="/", theme=THEME, css=CSS, head=HEAD, footer_links=["api"],
                                   show_error=True, max_file_size=settings.max_upload_bytes)
         from gradio.utils import get_upload_folder
@@ -190,17 +238,26 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         upload_dir: Path | None = Path(get_upload_folder())
     else:
         upload_dir = None
+        page = None
 
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
-    guard(app, settings, limits, upload_dir)
+    guard(app, settings, limits, upload_dir, page, metrics)
     return app
 
 
-def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None) -> None:
+def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None, page: Any = None,
+          metrics: Metrics | None = None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
-    every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`)."""
+    every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`).
+    Innermost, joins to the page's queue bounded per address (web/ui/queue.py), then the page's
+    {"detail": "Not Found"} put in the error shape."""
+    if page is not None:
+        from web.ui.queue import QueueGuard
+
+        app.add_middleware(QueueGuard, page=page, limits=limits)
+    app.add_middleware(ErrorShape404)
     app.add_middleware(UploadGate, token=settings.admin_token.get_secret_value())
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
@@ -208,5 +265,7 @@ def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | N
     # Always present, so Gradio's own CORS layer (which, on a non-local host, admits any origin with
     # credentials) stands aside: only the configured origins, none by default.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
+                       allow_headers=["Authorization", "Content-Type", "X-Admin-Token", "X-Request-ID"],
+                       expose_headers=["X-Request-ID"])
+    app.add_middleware(RequestLog, metrics=metrics)  # every request, refused ones too: a line, an id, metrics
     app.add_middleware(SecurityHeaders)

@@ -22,6 +22,7 @@ from assistant.errors import (
 )
 from assistant.service.contract import error_json
 from web.limits import Kind, Limits
+from web.openai_errors import is_openai, openai_shaped
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,10 @@ UPLOAD_PATHS = ("/api/documents", "/gradio_api/upload")
 ENVELOPE = 64 * 1024  # what a multipart envelope adds to a file
 
 
-async def send_error(send: Send, exc: AssistantError, status: int, headers: dict[str, str] | None = None) -> None:
-    body = json.dumps(error_json(exc), ensure_ascii=False).encode()
+async def send_error(send: Send, exc: AssistantError, status: int, headers: dict[str, str] | None = None,
+                     path: str = "") -> None:
+    shaped = error_json(exc)
+    body = json.dumps(openai_shaped(shaped, status) if is_openai(path) else shaped, ensure_ascii=False).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
@@ -84,7 +87,7 @@ class BodyLimit:
                          limit=limit)
         if declared.isdigit() and int(declared) > limit:
             log.info("%s %s → 413 body_too_large: %s bytes declared", scope.get("method"), path, declared)
-            await send_error(send, too_large, 413)
+            await send_error(send, too_large, 413, path=path)
             return
         if path.startswith("/gradio_api/upload") and self.upload_quota and self._quota_used() > self.upload_quota:
             log.warning("page uploads refused: the upload folder holds more than %d bytes", self.upload_quota)
@@ -122,7 +125,7 @@ class BodyLimit:
                 raise
         if exceeded and not started:
             log.info("%s %s → 413 body_too_large: more than %d bytes sent", scope.get("method"), path, limit)
-            await send_error(send, too_large, 413)
+            await send_error(send, too_large, 413, path=path)
 
 
 class UploadGate:
@@ -182,7 +185,8 @@ class RateLimit:
         if (path.startswith("/api/documents") and method not in ("GET", "HEAD")) or path.rstrip("/") == (
                 "/gradio_api/upload") or (path == "/api/feedback" and method == "GET"):
             return "admin"
-        if path in ("/api/ask", "/api/search", "/v1/chat/completions"):
+        if path in ("/api/ask", "/api/search", "/v1/chat/completions", "/v1/responses") or (
+                path == "/mcp" and method == "POST"):
             return "ask"
         return None if method in ("GET", "HEAD", "OPTIONS") else "other"
 
@@ -204,7 +208,7 @@ class RateLimit:
         if refused is not None:
             log.info("%s %s → 429 rate_limited: %s: %s", method, path, who, refused.message)
             wait = str(refused.details["retry_after"])
-            await send_error(send, refused, 429, {"Retry-After": wait})
+            await send_error(send, refused, 429, {"Retry-After": wait}, path=path)
             return
         if kind != "admin":
             await self.app(scope, receive, send)

@@ -27,7 +27,7 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["ask", "admin", "other"]
+Kind = Literal["ask", "admin", "other", "join"]
 MIN_TOKEN_CHARS = 16
 # Words a token must be more than (with digits and separators around them); a token made only of
 # these, or of one short unit repeated, is refused whatever its length.
@@ -117,7 +117,7 @@ class Limits:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.rules: dict[str, list[RateLimitItem]] = {
             "ask": parse_many(settings.rate_limit_ask), "admin": parse_many(settings.rate_limit_admin),
-            "other": parse_many(settings.rate_limit_other)}
+            "other": parse_many(settings.rate_limit_other), "join": parse_many(settings.rate_limit_page_join)}
         self.trust_forwarded = settings.trust_forwarded_for
         self.backoff = Backoff(settings.admin_backoff_seconds, settings.admin_backoff_max_seconds)
         self.token = settings.admin_token.get_secret_value()

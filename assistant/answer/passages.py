@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lexicon.patterns import field_name_group
-from assistant.lexicon.text import norm, sentences
+from assistant.lexicon.text import closing_aside, norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.understand.asks import Ask, years_in
 from assistant.understand.query import Query
@@ -34,8 +34,9 @@ PART_WEIGHT = 0.5
 BIND_WEIGHT = 0.5  # a fact whose own words name the subject before one whose sentence names it far away
 # Asks whose facts speak for their whole item, not for the words beside them: "（区政府办牵头）"
 # closes the measure it belongs to, a contact aside opens it.
-UNBOUND_ASKS = frozenset({"department", "contact"})
+UNBOUND_ASKS = frozenset({"department"})
 CONTEXT_WEIGHT = 0.5
+LEAD_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tu
     candidates = clause.facts
     inline = sorted((f for f in candidates if f.type in types and start <= f.start < end), key=lambda f: f.start)
     lines = item_lines(clause.text)
+    # a lead unit (★, "牵头") leads the whole item, whichever row names it
     item = [f for f in candidates if f.type in types and f not in inline and f.start >= 0
-            and any(s <= f.start < e for s, e in lines)]
+            and (f.type == "lead_unit" or any(s <= f.start < e for s, e in lines))]
     order = {t: i for i, t in enumerate(types)}
     fields = sorted((f for f in candidates if f.type in types and f.start < 0), key=lambda f: order[f.type])
     return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
@@ -96,12 +98,32 @@ def segment_span(text: str, start: int, end: int, breaks: str = SEGMENT_BREAK) -
     return left, min((r for r in rights if r >= 0), default=len(text))
 
 
+_ROW = re.compile(r"[^：:\n，,。；;]{1,12}[：:][^\n]*[；;][^：:\n，,。；;]{1,12}[：:]")
+
+
+def own_words(text: str, fact: Fact, reach: bool) -> tuple[int, int]:
+    """The words a fact is said about: its own segment (and, with `reach`, the one before it in its
+    sentence); in a table row of columns ("具体事项：…；责任单位：市交通局"), its row; in an aside
+    that closes a sentence ("…检索分析工具。（公共服务处，艾娜，63916865）"), the sentence it closes."""
+    start, end = text.rfind("\n", 0, fact.start) + 1, text.find("\n", fact.end)
+    end = len(text) if end < 0 else end
+    if _ROW.match(text, start, end):
+        return start, end
+    aside = closing_aside(text, fact.start)
+    if aside:
+        return max((s for s, _e in sentence_spans(text) if s <= aside[0]), default=0), aside[1]
+    left, right = segment_span(text, fact.start, fact.end)
+    if reach and left > 0 and text[left - 1] in "，,：:":
+        left = segment_span(text, left - 1, left - 1)[0]
+    return left, right
+
+
 def about_subject(query: Query, clause: Clause, fact: Fact, context_speaks: bool) -> bool:
     """A fact answers only when it is said about the question's subject: its own stretch of text
     names a key term, or the clause's plan or headings are about the concept asked."""
     if fact.start < 0 or context_speaks:
         return True
-    left, right = segment_span(clause.text, fact.start, fact.end)
+    left, right = own_words(clause.text, fact, reach=False)
     words = norm(clause.text[left:right])
     return any(t.found_in(words) or any(h in words for h in heads(t)) for t in query.terms)
 
@@ -113,9 +135,7 @@ def binding(query: Query, clause: Clause, fact: Fact) -> float:
     total = sum(t.weight for t in query.terms)
     if fact.start < 0 or not total:
         return 0.0
-    left, right = segment_span(clause.text, fact.start, fact.end)
-    if left > 0 and clause.text[left - 1] in "，,：:":
-        left = segment_span(clause.text, left - 1, left - 1)[0]
+    left, right = own_words(clause.text, fact, reach=True)
     words = norm(clause.text[left:right])
     return sum(t.weight for t in query.terms if t.found_in(words) or any(h in words for h in heads(t))) / total
 
@@ -124,6 +144,19 @@ def heads(term: KeyTerm) -> tuple[str, ...]:
     """The head nouns of a compound term and its alternatives: Chinese compounds end in their
     head (创业担保贷款 → 贷款, 不动产登记 → 登记), which a sentence may repeat alone."""
     return tuple({w[-2:] for w in (term.text, *term.alternatives) if len(w) >= 4})
+
+
+@lru_cache(maxsize=65536)
+def entry_end(text: str) -> int:
+    """Where the name of a table entry of several rows ends: its first row up to the first column
+    its other rows also fill ("阶段：…；“一件事”名称：开办餐饮店“一件事”；|具体事项：…"); 0 when
+    `text` is not such an entry. The name holds for every row, so it speaks for none in particular."""
+    lines = text.split("\n")
+    if len(lines) < 2 or "：" not in lines[1]:
+        return 0
+    column = lines[1].split("：", 1)[0].strip() + "："
+    at = lines[0].find(column)
+    return at if at > 0 else 0
 
 
 def context_of(clause: Clause, document: Document) -> str:
@@ -162,6 +195,9 @@ def _said(query: Query, clause: Clause, document: Document, start: int, text: st
         terms = query.terms
         total = sum(t.weight for t in terms) or 1.0
         context = context_of(clause, document)
+        named = entry_end(clause.text) if clause.fields else 0
+        if named:  # a table entry's name is said by each of its rows alike, the first row no more
+            text = norm(clause.text[:named]) + text[len(norm(clause.text[start:named])) if start < named else 0 :]
         said = frozenset(i for i, t in enumerate(terms) if t.found_in(text))
         in_context = sum(t.weight for i, t in enumerate(terms) if i not in said and t.found_in(context))
         memo[key] = ((sum(terms[i].weight for i in said) + CONTEXT_WEIGHT * in_context) / total, said)
@@ -205,6 +241,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         document = documents[clause.doc_id]
         if ask.years and not of_year(ask.years, clause, document):
             continue
+        # a list's entries come from a passage of that list: one naming it, or under a heading or title that does
+        listed = not ask.container or ask.container in norm(" ".join((*clause.headings, document.title)))
         prior = PRIOR / (1 + 0.25 * position)
         if ask.needs_fact and (item_lines(clause.text) or any(f.start < 0 for f in clause.facts)):
             prior += ITEM_BONUS
@@ -216,6 +254,10 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         for start, end, two, text in windows(clause.text):
             if ask.years and not sentence_of_year(ask.years, first_sentence_of(clause.text, start, end)):
                 continue
+            if not listed and ask.container not in text:
+                continue
+            if ask.aggregate and query.place.names and not named and not any(w in text for w in query.place.words):
+                continue  # a province's count is the province's total, not the district's
             facts = facts_of(clause, types, start, end) if types else ()
             if ask.years:
                 facts = tuple(f for f in facts if f.start < 0 or sentence_of_year(
@@ -230,8 +272,13 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             bonus = (FACT_BONUS if ask.needs_fact else FACT_BONUS / 3) if facts else 0.0
             bonus += 0.1 * min(2, max(0, len(stated) - 1))  # "分别…", "一整套": stating more of them
             bonus += 0.1 if stated else 0.0  # said in the sentence itself, not only by the item's fields
+            if ask.lead and any(f.type == "lead_unit" for f in stated):
+                bonus += LEAD_BONUS  # "哪家牵头": the row that names the lead
             if ask.needs_fact and stated and ask.type not in UNBOUND_ASKS:
-                bonus += BIND_WEIGHT * max(binding(query, clause, f) for f in stated)
+                bound = {id(f): binding(query, clause, f) for f in facts}
+                bonus += BIND_WEIGHT * max(bound[id(f)] for f in stated)
+                # the fact bound to the subject is the one said first
+                facts = tuple(sorted(facts, key=lambda f: -bound[id(f)]))
             score = prior + relevance + PART_WEIGHT * part_score + bonus
             if not named and any(w in text for w in query.place.words):
                 score += NAMED_REGION  # a provincial rule that names the place asked about

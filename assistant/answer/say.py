@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from assistant.answer.passages import Passage, in_item_line, segment_span
-from assistant.lexicon.text import norm
+from assistant.lexicon.text import closing_aside, norm
 from assistant.models import Clause, Document, Fact
 from assistant.prompts import render
 from assistant.understand.asks import Ask
@@ -28,6 +28,9 @@ def fact_phrase(clause: Clause, fact: Fact) -> str:
     """The words around a fact up to the nearest comma or sentence end: "0.5个工作日办结"."""
     if fact.start < 0:
         return fact.value
+    aside = closing_aside(clause.text, fact.start)
+    if aside:  # "（公共服务处，艾娜，63916865）" is said as it stands
+        return clause.text[aside[0] + 1 : aside[1] - 1].strip()
     left, right = segment_span(clause.text, fact.start, fact.end)
     phrase = clause.text[left:right].strip(" “”\n")
     if len(phrase) > 60:
@@ -74,6 +77,9 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
     # A value the question itself states is its condition ("突破1亿元的企业奖励多少"), not its answer.
     facts = [f for f in facts if not _given(f, ask.part)] or facts
     if ask.type == "department":
+        leads = [f for f in facts if f.type == "lead_unit"]
+        if leads and ask.lead:  # "哪家牵头": the lead, not a row's own unit
+            return _unit_statement(clause, leads[:1])
         inline = [f for f in facts if passage.start <= f.start < passage.end]
         if inline:  # the sentence itself names who: say it as it does
             segments = [_segment(clause.text, f.start, f.end) for f in inline[:2]]
@@ -146,6 +152,15 @@ def _dense_window(sentence: str, terms: Sequence[KeyTerm], size: int) -> tuple[i
     return best, min(len(sentence), best + size)
 
 
+def _without_aside(sentence: str, offset: int, size: int, facts: Sequence[Fact]) -> str:
+    """A sentence too long to quote whole loses its closing aside ("（区住建局牵头）") first, unless
+    the aside holds a fact the answer states."""
+    aside = closing_aside(sentence, len(sentence) - 1) if len(sentence) > size else None
+    if aside is None or aside[1] != len(sentence) or any(offset + aside[0] <= f.start < offset + aside[1] for f in facts):
+        return sentence
+    return sentence[: aside[0]]
+
+
 def quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequence[KeyTerm] = ()) -> str:
     """The passage as the source words it, around its facts, with the item lines (完成时限 …)
     whose facts the answer states."""
@@ -154,6 +169,7 @@ def quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequenc
     inline = [f for f in passage.facts if start <= f.start < end]
     sentence = text[start:end].strip()
     offset = text.index(sentence, start) if sentence else start
+    sentence = _without_aside(sentence, offset, size, [*inline, *used])
     if inline:
         quote = _window(sentence, inline[0].start - offset, inline[-1].end - offset, size)
     else:

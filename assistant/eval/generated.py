@@ -138,7 +138,7 @@ def topic_words(concepts, manifest) -> dict[str, list[str]]:  # type: ignore[no-
     """Each concept's name and up to two of its phrases (in the order the concepts file lists them)
     that name no region and carry no asking word of their own (so the phrasing alone says what
     is asked)."""
-    places = [n for n, _r in manifest.names()]
+    places = [n for n, _r in manifest.own_names()]
     out: dict[str, list[str]] = {}
     for concept in concepts.items:
         words = [concept.name]

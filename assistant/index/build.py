@@ -46,12 +46,14 @@ from assistant.index.stages import (
     Tokens,
     embedder,
     parse_corpus,
+    reuse_counts,
     tokens_and_bm25,
     vectors_and_faiss,
     write_files,
 )
 from assistant.index.store import IndexStore
-from assistant.ingest.corpus import ParsedSource, parser_fingerprint
+from assistant.ingest.corpus import ParsedSource, corpus_fingerprint, parser_fingerprint
+from assistant.ingest.manifest import load_manifest
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,8 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
 
     started = time.perf_counter()
     store.collect_garbage()  # a killed build's .partial folder goes now
+    if not load_manifest(settings.corpus_dir).sources:
+        return _build_empty(settings, store, started)
     partial = store.new_build()
     step = _Steps(progress)
     try:
@@ -141,6 +145,29 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
     log.info("index %s built in %.2fs (%s): %d documents, %d clauses; %s", final.name, manifest.build_seconds,
              manifest.mode, manifest.documents, manifest.clauses, manifest.reuse)
     return result
+
+
+def _build_empty(settings: Settings, store: IndexStore, started: float) -> dict[str, Any]:
+    """A corpus with no documents yet (a new deployment) builds too: a build of no clauses, whose
+    loading says so (`NoDocuments`), so the server starts and answers "no documents yet"."""
+    partial = store.new_build()
+    try:
+        (partial / "documents.json").write_text("[]", encoding="utf-8")
+        manifest = BuildManifest(
+            format_version=FORMAT_VERSION, package_version=__version__,
+            corpus_fingerprint=corpus_fingerprint(settings.corpus_dir), parser_fingerprint=parser_fingerprint(),
+            regions=[asdict(r) for r in load_manifest(settings.corpus_dir).regions],
+            embedding_model=settings.embedding_model, mode="empty", reuse=reuse_counts(),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 2), files=file_digests(partial))
+        (partial / "manifest.json").write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=1),
+                                               encoding="utf-8")
+        final = store.publish(partial)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    log.info("index %s built: the corpus has no documents yet", final.name)
+    return {**manifest.to_json(), "step_seconds": {}, "build": final.name}
 
 
 def _build(settings: Settings, store: IndexStore, partial: Path, step: _Steps, *, full: bool,

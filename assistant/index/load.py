@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import REBUILD_HINT, AssistantError, IndexDamaged, IndexMissing, IndexStale
+from assistant.errors import REBUILD_HINT, AssistantError, IndexDamaged, IndexMissing, IndexStale, NoDocuments
 from assistant.index.clauses import ClauseStore
 from assistant.index.dense import DenseIndex, Encoder, make_encoder
 from assistant.index.lexical import LexicalIndex
@@ -88,7 +88,7 @@ def text_hash(text: str) -> str:
 def extra_words(documents: dict[str, Document], manifest: Manifest) -> tuple[str, ...]:
     """Indicator names and region names join jieba's dictionary."""
     words = {d.topic for d in documents.values() if d.topic}
-    words |= {name for name, _ in manifest.names() if len(name) >= 2}
+    words |= {name for name, _ in manifest.own_names() if len(name) >= 2}  # not every county of the country
     return tuple(sorted(words))
 
 
@@ -238,6 +238,9 @@ def _load(settings: Settings, manifest: dict[str, Any], folder: Path, fresh: boo
         check_fresh(manifest, settings)
     elif manifest.get("format_version") != FORMAT_VERSION:
         raise IndexStale(f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {REBUILD_HINT}")
+    if manifest.get("mode") == "empty" and not manifest.get("clauses"):
+        raise NoDocuments("the corpus has no documents yet: add one (`assistant add FILE`, or an upload), "
+                          "and it is built and served at once")
     needed = ["documents.json", "clauses.jsonl", "clause_offsets.npy", "clause_docs.npy", "clause_ids.txt", "bm25",
               "vectors.npy", "dense.faiss"]
     missing = [n for n in needed if not (folder / n).exists()]

@@ -54,8 +54,8 @@ class PreviousBuild:
             manifest = read_manifest(settings.index_dir)
         except AssistantError:
             return
-        if manifest.get("format_version") != FORMAT_VERSION:
-            return
+        if manifest.get("format_version") != FORMAT_VERSION or not manifest.get("clauses"):
+            return  # another format, or an empty corpus's build: nothing to reuse
         folder = store.builds / manifest["build"]
         problems = verify_build(folder, manifest)
         if problems:  # nothing of a damaged build is reused

@@ -62,7 +62,7 @@ TRAIN_TEXTS = 200_000
 TRAIN_PAIRS = 400_000
 
 
-def _counts() -> dict[str, int]:
+def reuse_counts() -> dict[str, int]:
     return {"sources_parsed": 0, "sources_reused": 0, "tokens_computed": 0, "tokens_reused": 0,
             "vectors_computed": 0, "vectors_reused": 0}
 
@@ -77,7 +77,7 @@ class BuildRun:
     executor: Executor
     previous: PreviousBuild
     full: bool
-    counts: dict[str, int] = field(default_factory=_counts)
+    counts: dict[str, int] = field(default_factory=reuse_counts)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ from typing import Any
 from assistant.errors import CorpusError, UnreadableDocument
 from assistant.ingest.loaders import LoadedText, load_bytes
 from assistant.ingest.manifest import CURRENT, Manifest, SourceSpec, load_manifest
+from assistant.ingest.oneline import unfold
 from assistant.ingest.split import split_source
 from assistant.ingest.structure import parse_document
 from assistant.lexicon.text import read_lines
 from assistant.models import Clause, Document
+from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ SERVING_ONLY = frozenset({"departments.toml"})
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """A hash over the manifest, the glossary, the dictionary and every source file."""
     digest = hashlib.sha256()
+    if not corpus_dir.is_dir():  # no corpus folder yet: an empty corpus
+        return digest.hexdigest()[:16]
     for path in sorted(p for p in corpus_dir.iterdir()
                        if p.is_file() and not p.name.startswith(".") and p.name not in SERVING_ONLY):
         digest.update(path.name.encode())
@@ -67,13 +71,15 @@ def parser_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in parser_code():
         digest.update(path.read_bytes())
+    digest.update(str(get_settings().max_clause_chars).encode())  # the parse depends on it too
     return digest.hexdigest()[:16]
 
 
 def parser_code() -> list[Path]:
-    """The files whose change re-parses every source: ingest/ (sub-packages included) and lexicon/."""
+    """The files whose change re-parses every source: ingest/ (sub-packages included) and lexicon/
+    (its code and data: the region tree is read by the parser too)."""
     lexicon = _CODE.parent / "lexicon"
-    return sorted([*_CODE.rglob("*.py"), *lexicon.rglob("*.py"), *lexicon.rglob("*.toml")])
+    return sorted([*_CODE.rglob("*.py"), *lexicon.rglob("*.py"), *lexicon.rglob("*.toml"), *lexicon.rglob("*.tsv")])
 
 
 def read_source(corpus_dir: Path, spec: SourceSpec) -> bytes:
@@ -117,7 +123,7 @@ def parse_source(spec: SourceSpec, data: bytes, manifest: Manifest, key: str,
             loaded = load_bytes(spec.file, data)
         except UnreadableDocument as exc:
             raise CorpusError(f"{spec.file}: {exc.message}", exc.message_zh) from exc
-    lines = read_lines(loaded.text)
+    lines = unfold(read_lines(loaded.text))
     documents: dict[str, Document] = {}
     clauses: list[Clause] = []
     applied: dict[str, dict[str, str]] = {}

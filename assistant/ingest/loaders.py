@@ -6,6 +6,10 @@
   clauses); ruled tables become tab-separated rows; running page numbers ("- 3 -") are dropped.
   Line breaks are left as the PDF has them: the parser's `pdf` layout repairs them.
 - `.docx`: paragraphs in order, tables as tab-separated rows whose first row names the columns.
+- Scanned PDF pages (no text layer) and images (`.png`, `.jpg`) are read by OCR (`ocr.py`);
+  `.ofd` (GB/T 33190) by `ofd.py`. Both open each page with `# Page N:` like a PDF.
+- `.html` / `.htm`: the article of a saved web page (`web.py`); a page saved as `.txt` is text.
+- `.xlsx`: each sheet's rows as tab-separated rows under its header row (`sheets.py`).
 
 The type is told by the file's content, not its name; a file that is not what its name says, or
 that holds no text, raises `UnreadableDocument` with the reason.
@@ -21,10 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import UnreadableDocument
+from assistant.ingest.ocr import sniff_image
+from assistant.ingest.sheets import sheet_text
+from assistant.ingest.web import html_text, looks_like_html
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx"}
+SUFFIXES = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
+            ".xlsx": "xlsx", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".ofd": "ofd"}
 _PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[\s\-—－·•]*$")
 
 
@@ -32,23 +40,31 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—－·•]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\
 class LoadedText:
     text: str
     layout: str  # the parser layout: "text" | "table" | "pdf"
-    kind: str  # what the content is: "text" | "pdf" | "docx"
+    kind: str  # what the content is: "text" | "pdf" | "docx" | "html" | "xlsx" | "png" | "jpeg" | "ofd"
     pages: int | None = None
 
 
 def sniff(data: bytes) -> str:
-    """What the bytes are: "pdf", "docx", "text", or "" when none of these."""
+    """What the bytes are: "pdf", "docx", "xlsx", "ofd", "html", "png", "jpeg", "text", or "" when none."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                return "docx" if "word/document.xml" in zf.namelist() else ""
+                names = set(zf.namelist())
         except Exception:  # a torn archive fails in many ways (BadZipFile, NotImplementedError, …)
             return ""
+        if "word/document.xml" in names:
+            return "docx"
+        return "xlsx" if "xl/workbook.xml" in names else "ofd" if "OFD.xml" in names else ""
+    if image := sniff_image(data):
+        return image
     if b"\x00" in data[:4096]:
         return ""
-    return "text" if decode_text(data) is not None else ""
+    text = decode_text(data)
+    if text is None:
+        return ""
+    return "html" if looks_like_html(text) else "text"
 
 
 def decode_text(data: bytes) -> str | None:
@@ -90,8 +106,12 @@ def check_type(name: str, data: bytes) -> str:
         raise UnreadableDocument(f"{name} is empty", f"文件“{name}”是空的。")
     kind = sniff(data)
     expected = SUFFIXES[suffix]
+    if kind == "html" and expected == "text":  # a page saved as .txt is read as the text it is
+        kind = "text"
     if kind != expected:
-        found = {"pdf": "a PDF", "docx": "a Word document", "text": "text", "": "neither text, PDF nor Word"}[kind]
+        found = {"pdf": "a PDF", "docx": "a Word document", "xlsx": "a spreadsheet", "html": "a web page",
+                 "png": "a PNG picture", "jpeg": "a JPEG picture", "ofd": "an OFD document",
+                 "text": "text", "": "neither text, PDF, Word, a spreadsheet, OFD nor a picture"}[kind]
         raise UnreadableDocument(f"{name} is named {suffix} but its content is {found}",
                                  f"文件“{name}”的扩展名是 {suffix}，但内容不是该类型。")
     return kind
@@ -103,15 +123,27 @@ def load_bytes(name: str, data: bytes) -> LoadedText:
         loaded = _pdf(name, data)
     elif kind == "docx":
         loaded = _docx(name, data)
+    elif kind == "html":
+        text = html_text(name, data, decode_text(data) or "")
+        loaded = LoadedText(text, "table" if "\t" in text else "text", "html")
+    elif kind == "xlsx":
+        loaded = LoadedText(sheet_text(name, data), "table", "xlsx")
+    elif kind in ("png", "jpeg"):
+        from assistant.ingest.ocr import image_text
+
+        loaded = LoadedText(image_text(name, data), "pdf", kind, 1)
+    elif kind == "ofd":
+        from assistant.ingest.ofd import read_ofd
+
+        text, pages = read_ofd(name, data)
+        loaded = LoadedText(text, "pdf", "ofd", pages)
     else:
         text = decode_text(data) or ""
         if Path(name).suffix.lower() == ".md":
             text = markdown_tables(text)
         loaded = LoadedText(text, "table" if "\t" in text else "text", "text")
     if not loaded.text.strip() or not re.search(r"[\u4e00-\u9fff]", loaded.text):
-        hint = " (a scanned PDF needs OCR first)" if kind == "pdf" else ""
-        raise UnreadableDocument(f"{name}: no Chinese text found{hint}",
-                                 f"文件“{name}”中没有可读取的中文文字" + ("（扫描版 PDF 需先做文字识别）。" if hint else "。"))
+        raise UnreadableDocument(f"{name}: no Chinese text found", f"文件“{name}”中没有可读取的中文文字。")
     return loaded
 
 
@@ -130,16 +162,24 @@ def _cell(text: str | None) -> str:
 def _pdf(name: str, data: bytes) -> LoadedText:
     import pdfplumber
 
-    out: list[str] = []
+    texts: dict[int, list[str]] = {}
+    pictures: list[int] = []  # pages with no text layer but an image: a scan, read by OCR
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
-                out.append(f"# Page {page.page_number}:")
-                out.extend(_pdf_page(page))
+                texts[page.page_number] = _pdf_page(page)
+                if not page.chars and page.images:
+                    pictures.append(page.page_number)
             pages = len(pdf.pages)
     except Exception as exc:  # a broken file can fail anywhere inside pdfminer
         raise UnreadableDocument(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})",
                                  f"无法解析 PDF 文件“{name}”。") from exc
+    if pictures:
+        from assistant.ingest.ocr import pdf_picture_pages
+
+        for number, text in pdf_picture_pages(name, data, pictures):
+            texts[number] = _strip_page_numbers(text.splitlines())
+    out = [line for number in sorted(texts) for line in (f"# Page {number}:", *texts[number])]
     return LoadedText("\n".join(out) + "\n", "pdf", "pdf", pages)
 
 
@@ -157,8 +197,11 @@ def _pdf_page(page) -> list[str]:  # type: ignore[no-untyped-def]
     for line in rest.extract_text_lines(layout=False, strip=True):
         items.append((line["top"], [line["text"]]))
     items.sort(key=lambda item: item[0])
-    lines = [text for _top, rows in items for text in rows]
-    # Running page numbers stand alone at the top or the foot of a page.
+    return _strip_page_numbers([text for _top, rows in items for text in rows])
+
+
+def _strip_page_numbers(lines: list[str]) -> list[str]:
+    """Running page numbers stand alone at the top or the foot of a page."""
     while lines and _PAGE_NUMBER.match(lines[-1]):
         lines.pop()
     while lines and _PAGE_NUMBER.match(lines[0]):

@@ -5,15 +5,22 @@ validity, and the region table.
     [documents."DOC_ID"]    any document, a split one included: status (现行 / 已废止 / 被替代),
                             superseded_by, changed_on, and metadata overrides (title, region …)
     [regions.NAME]          parent and aliases of a region
+
+The region table holds the corpus's own areas (泾河新城, 西北 …); `Manifest.tree` merges it with
+China's administrative tree under 全国 (`assistant.ingest.regions`).
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.ingest.regions import Region, RegionTree, merged_tree
+
+__all__ = ["Manifest", "Region", "SourceSpec", "load_manifest"]
 
 LAYOUTS = ("text", "table", "pdf")
 SPLITS = ("", "dated_titles", "plan_titles")
@@ -40,13 +47,6 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
-class Region:
-    name: str
-    parent: str
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Manifest:
     sources: tuple[SourceSpec, ...]
     regions: tuple[Region, ...]
@@ -55,35 +55,45 @@ class Manifest:
     def source(self, source_id: str) -> SourceSpec | None:
         return next((s for s in self.sources if s.id == source_id), None)
 
+    @cached_property
+    def tree(self) -> RegionTree:
+        """`regions` (the corpus's own table) merged with the administrative tree, under 全国."""
+        return merged_tree(self.regions)
+
     def region(self, name: str) -> Region | None:
-        for region in self.regions:
-            if name == region.name or name in region.aliases:
-                return region
-        return None
+        return self.tree.region(name)
 
     def ancestors(self, name: str) -> list[str]:
-        """The region and every region that contains it, innermost first."""
-        out: list[str] = []
-        region = self.region(name)
-        while region is not None and region.name not in out:
-            out.append(region.name)
-            region = self.region(region.parent) if region.parent else None
-        return out
+        """The region and every region that contains it, innermost first (全国 last)."""
+        return self.tree.ancestors(name)
 
     def names(self) -> list[tuple[str, str]]:
-        """(surface form, region) pairs, longest surface form first."""
-        pairs = [(r.name, r.name) for r in self.regions]
-        pairs += [(alias, r.name) for r in self.regions for alias in r.aliases]
-        return sorted(pairs, key=lambda p: -len(p[0]))
+        """(surface form, region) pairs of the whole tree, longest surface form first."""
+        return list(self.tree.names)
+
+    def own_names(self) -> list[tuple[str, str]]:
+        """(surface form, region) pairs of the corpus's own table, longest first."""
+        return list(self.tree.own_names)
 
 
 def load_manifest(corpus_dir: Path) -> Manifest:
     path = corpus_dir / "documents.toml"
+    if not path.exists():  # a new deployment: no documents yet (the first add writes the file)
+        return Manifest((), ())
     if not path.is_file():
-        raise CorpusError(f"corpus manifest not found: {path}")
+        raise CorpusError(f"corpus manifest is not a file: {path}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"cannot read corpus manifest {path}: {exc}") from exc
+    return parse_manifest(text, path)
+
+
+def parse_manifest(text: str, path: Path | str = "documents.toml") -> Manifest:
+    """A manifest from its text (`path` names it in errors)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"cannot read corpus manifest {path}: {exc}") from exc
     sources = []
     for raw in data.get("source", []):

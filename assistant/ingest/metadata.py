@@ -3,7 +3,8 @@
 Chinese official documents follow one layout (GB/T 9704): an issuer line ("…人民政府办公厅文件"),
 the 文号 ("市政办函〔2024〕60号"), the title ("…关于印发…的通知"), the body, and a signature with the
 date ("2024年8月2日"). Plans printed alone carry the title first and the date in brackets under it.
-Whatever is not found stays empty; the caller's values (flags, the manifest) win over these.
+Whatever is not found stays empty; the caller's values (flags, the manifest) win over these. The
+region: `region_infer.infer_region` (issuer, 文号, title, then the text), as the corpus's tree names it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.manifest import Manifest
+from assistant.ingest.oneline import unfold_text
+from assistant.ingest.region_infer import infer_region
 from assistant.ingest.split import issuer_of, region_of
 from assistant.lexicon.patterns import doc_number_group
 from assistant.lexicon.text import PAGE_MARKER, clean_markup, heading_rank, nfkc_aligned
@@ -34,7 +37,7 @@ class DetectedMetadata:
 
 def _lines(text: str) -> list[str]:
     out = []
-    for raw in text.splitlines():
+    for raw in unfold_text(text).splitlines():  # a notice published as one line: its paragraphs
         line = clean_markup(raw).strip()
         if line and not PAGE_MARKER.match(raw.strip()) and "\t" not in line:
             out.append(line)
@@ -108,5 +111,7 @@ def detect_metadata(text: str, manifest: Manifest) -> DetectedMetadata:
     head = lines[:15]
     title = _title(head)
     issuer = _issuer(lines, title)
-    region = region_of(" ".join([issuer, title]), manifest, "")
+    # the issuer, the 文号 and the title say where it applies (国务院 → 全国); else the first place named
+    inferred = infer_region(text, title, issuer or None, tree=manifest.tree)
+    region = inferred or region_of(" ".join([issuer, title]), manifest, "")
     return DetectedMetadata(title=title, issuer=issuer, doc_number=_doc_number(head), date=_date(lines), region=region)

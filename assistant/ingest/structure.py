@@ -3,7 +3,8 @@
 A clause is one numbered item (一、 / （一） / 1. / （1） / 第X条) with the paragraphs that follow
 it up to the next numbered item: the 牵头单位 / 责任单位 / 完成时限 lines after an item belong to
 it. Unnumbered text before the first item forms preamble clauses. Tab-separated table rows are
-handed to `tables.py`. Long blocks are cut at paragraph boundaries so a clause stays quotable.
+handed to `tables.py`. Long blocks are cut at paragraph boundaries so a clause stays quotable,
+and a paragraph longer than `max_clause_chars` (a setting) at its sentence ends.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from dataclasses import dataclass, field
 from assistant.ingest.clauses import ClauseBuilder
 from assistant.ingest.tables import TableParser
 from assistant.lexicon.patterns import field_name_group
-from assistant.lexicon.text import Paragraph, SourceLine, heading_label, heading_rank, repair_lines, strip_label
+from assistant.lexicon.text import (
+    Paragraph,
+    SourceLine,
+    heading_label,
+    heading_rank,
+    repair_lines,
+    sentences,
+    strip_label,
+)
 from assistant.models import Clause, Document
+from assistant.settings import get_settings
 
 MAX_CLAUSE_CHARS = 420
 _SENTENCE_END = re.compile(r"[。！？；]")
@@ -34,13 +44,43 @@ def heading_title(text: str) -> str:
     return _SENTENCE_END.split(strip_label(text), maxsplit=1)[0].strip()[:40]
 
 
-def _chunks(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
-    """Cut a long block at paragraph boundaries into pieces of at most MAX_CLAUSE_CHARS."""
+def cut_paragraph(paragraph: Paragraph, limit: int) -> list[Paragraph]:
+    """A paragraph longer than `limit` characters → pieces of at most `limit`, cut after sentence
+    ends (。！？；); a sentence longer than `limit` is cut after its last comma within the limit,
+    else at the limit. Every piece keeps the paragraph's lines and page."""
+    text = paragraph.text
+    if len(text) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    current = ""
+    for start, end in sentences(text):
+        while end - start > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = max(text.rfind(mark, start, start + limit) for mark in "，,、 ") + 1
+            cut = cut if cut > start + limit // 2 else start + limit
+            pieces.append(text[start:cut])
+            start = cut
+        if current and len(current) + end - start > limit:
+            pieces.append(current)
+            current = ""
+        current += text[start:end]
+    if current:
+        pieces.append(current)
+    return [Paragraph(p.strip(), paragraph.line_start, paragraph.line_end, paragraph.page)
+            for p in pieces if p.strip()]
+
+
+def _chunks(paragraphs: list[Paragraph], max_clause_chars: int) -> list[list[Paragraph]]:
+    """Cut a long block at paragraph boundaries into pieces of at most MAX_CLAUSE_CHARS, and a
+    paragraph over `max_clause_chars` at its sentence ends."""
     out: list[list[Paragraph]] = [[]]
     size = 0
-    for p in paragraphs:
+    target = min(MAX_CLAUSE_CHARS, max_clause_chars)
+    for p in (piece for whole in paragraphs for piece in cut_paragraph(whole, max_clause_chars)):
         is_field = bool(_FIELD_START.match(p.text))
-        if out[-1] and size + len(p.text) > MAX_CLAUSE_CHARS and not is_field:
+        if out[-1] and size + len(p.text) > target and not is_field:
             out.append([])
             size = 0
         out[-1].append(p)
@@ -53,7 +93,9 @@ def _is_title_only(block: _Block) -> bool:
     return len(block.paragraphs) == 1 and len(text) <= 40 and not _SENTENCE_END.search(text)
 
 
-def parse_document(document: Document, lines: list[SourceLine], layout: str) -> list[Clause]:
+def parse_document(document: Document, lines: list[SourceLine], layout: str,
+                   max_clause_chars: int | None = None) -> list[Clause]:
+    limit = max_clause_chars or get_settings().max_clause_chars
     builder = ClauseBuilder(document)
     stack: list[tuple[int, str, str]] = []
     block = _Block()
@@ -66,7 +108,7 @@ def parse_document(document: Document, lines: list[SourceLine], layout: str) -> 
         labels = "".join(label for _r, label, _t in b.stack)
         own = b.stack[-1][2] if b.numbered and b.stack else ""
         parents = tuple(t for _r, _l, t in (b.stack[:-1] if b.numbered else b.stack) if t)
-        for n, chunk in enumerate(_chunks(b.paragraphs), start=1):
+        for n, chunk in enumerate(_chunks(b.paragraphs, limit), start=1):
             path = labels + (f"¶{n}" if n > 1 else "")
             heads = parents + ((own,) if own and n > 1 else ())
             builder.add(path, heads, "\n".join(p.text for p in chunk), chunk)

@@ -106,17 +106,17 @@ class TableParser:
     def _repair(self, cells: list[str], key: int) -> list[str]:
         """Rows a PDF-to-text conversion shifted (list tables keyed by a 序号 column):
         - one column to the right: the 序号 cell holds a word and the next cell the number;
-        - a continuation row whose item stands in the first column while the columns up to the
-          item column of the other continuation rows are empty."""
+        - a continuation row whose item stands in the first column while the other continuation
+          rows start at a later item column: its filled cells, in order, go from that column on
+          ("检查\t\t\t市消防救援支队\t" → 具体事项 检查, 责任单位 市消防救援支队)."""
         if (key + 1 < len(cells) and cells[key] and not re.fullmatch(r"\d+", cells[key])
                 and re.fullmatch(r"\d+", cells[key + 1]) and not cells[0]):
             return cells[1:] + [""]
         if cells and cells[0] and not (key < len(cells) and cells[key]) and self._item_cols:
             item = max(self._item_cols, key=lambda c: self._item_cols[c])
-            if key < item < len(cells) and not any(cells[1 : item + 1]):
-                repaired = list(cells)
-                repaired[item], repaired[0] = repaired[0], ""
-                return repaired
+            filled = [c for c in cells if c]
+            if key < item < len(cells) and not any(cells[1:item]) and len(filled) <= len(cells) - item:
+                return [""] * item + filled + [""] * (len(cells) - item - len(filled))
         return cells
 
     def close(self) -> None:

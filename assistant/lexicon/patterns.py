@@ -92,3 +92,30 @@ def doc_number_group(*, loose: bool) -> str:
     else:
         brackets, year, number = (opens[0], closes[0]), r"20\d\d", r"\d+"
     return rf"([\u4e00-\u9fff]{{1,12}}\s*{brackets[0]}\s*{year}\s*{brackets[1]}\s*{number}\s*号)"
+
+
+def web_boilerplate() -> re.Pattern[str]:
+    """Page furniture of `patterns.toml` [web] as one pattern: its phrases (spaces and brackets
+    around them allowed: "【 打印本页】") and credit lines with the name after them."""
+    return _web_patterns()[0]
+
+
+def web_tail() -> re.Pattern[str]:
+    """The [web] tail markers, each at a word start: the related-articles list that closes a page."""
+    return _web_patterns()[1]
+
+
+@cache
+def _web_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    def spaced(word: str) -> str:
+        return r"\s*".join(re.escape(ch) for ch in word if not ch.isspace())
+
+    phrases = "|".join(spaced(w) for w in words("web", "boilerplate"))
+    credits = alternation(words("web", "credits"))
+    boilerplate = re.compile(
+        rf"[\[【(（]?\s*(?:{phrases})\s*[\]】)）]?"
+        rf"|[\[【(（]\s*(?:{credits})\s*[：:][^\]】)）\n]{{0,20}}[\]】)）]"
+        rf"|(?<![\u4e00-\u9fff])(?:{credits})\s*[：:]\s*[\u4e00-\u9fff·]{{0,6}}(?![\u4e00-\u9fff])"
+    )
+    tail = re.compile(rf"(?:[\[【]\s*)?(?:{alternation(words('web', 'tail'))})")
+    return boilerplate, tail

@@ -1,6 +1,7 @@
 """Chinese text handling: NFKC for comparing, original characters for quoting.
 
-`norm()` is what every comparison uses (NFKC, whitespace removed, lower-cased). `clean_markup()`
+`norm()` is what every comparison uses (NFKC, traditional characters as simplified, whitespace
+removed, lower-cased); quotes keep the original characters. `clean_markup()`
 strips the Markdown/HTML the sources carry. `repair_lines()` joins PDF lines broken mid-sentence
 and keeps real paragraph breaks, remembering the source line and page of every paragraph.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.words import words
@@ -24,13 +27,42 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
     (rank, re.compile(pattern)) for rank, pattern in enumerate(words().heading_numbering, start=1))
 
 SENTENCE_END = "。！？；!?;"
-_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’）)]*|[^。！？；!?;\n]+")
+# An aside in brackets right after a sentence end closes that sentence: "…检索分析工具。（公共服务处，
+# 艾娜，63916865）", "…联合验收。（省住建厅负责，6 月底前完成）".
+_ASIDE = r"[（(][^（）()。！？\n]{1,40}[）)]"
+_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’）)]*(?:" + _ASIDE + r")?|[^。！？；!?;\n]+")
+CLOSING_ASIDE = re.compile(r"(?<=[。！？；!?;])" + _ASIDE)
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’]")
 
 
+@cache
+def _t2s() -> Any:
+    import opencc  # OpenCC's own dictionaries, shipped in its wheel: offline
+
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _traditional() -> re.Pattern[str]:
+    """The characters t2s changes, found once: a text without any is left as it is, which spares
+    most (simplified) texts the conversion."""
+    converter = _t2s()
+    changed = [c for c in map(chr, range(0x3400, 0xA000)) if converter.convert(c) != c]
+    return re.compile("[" + "".join(re.escape(c) for c in changed) + "]")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (OpenCC t2s): "陝西省營商環境" → "陕西省营商环境".
+    For comparing only: a quote keeps the characters its source has."""
+    if text.isascii() or not _traditional().search(text):
+        return text
+    converted: str = _t2s().convert(text)
+    return converted
+
+
 def norm(text: str) -> str:
-    """The comparison form: NFKC, no whitespace, lower case."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """The comparison form: NFKC, simplified characters, no whitespace, lower case."""
+    return _WS.sub("", simplified(unicodedata.normalize("NFKC", text))).lower()
 
 
 def nfkc_aligned(text: str) -> str:
@@ -181,6 +213,15 @@ def _continues_number(text: str) -> bool:
     return text.rstrip().endswith(("〔", "（", "("))
 
 
+def closing_aside(text: str, position: int) -> tuple[int, int] | None:
+    """The span of the aside that closes a sentence ("…工具。（公共服务处，艾娜，63916865）") holding
+    `position`, if any."""
+    for m in CLOSING_ASIDE.finditer(text, max(0, position - 41), position + 42):
+        if m.start() <= position < m.end():
+            return m.span()
+    return None
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) in `text`, split after 。！？； and line breaks."""
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
@@ -195,12 +236,20 @@ def encodable(text: str) -> bool:
     return True
 
 
-# Characters that do not show: zero-width (U+200B–U+200D, U+FEFF) and bidi marks and embeddings
-# (U+200E/U+200F, U+202A–U+202E, U+2066–U+2069). A region name holding one looks like 西安 and is not.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Characters that do not show: every format character (Unicode category Cf: zero-width U+200B–
+# U+200D, U+2060, U+FEFF; bidi marks and embeddings U+200E/U+200F, U+061C, U+202A–U+202E,
+# U+2066–U+2069; the soft hyphen U+00AD; tags), variation selectors and the Hangul fillers. A
+# region name holding one looks like 西安 and is not.
+_HIDDEN_SHOWN_AS_LETTERS = "\u115f\u1160\u3164\uffa0"
+_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _visible(text: str) -> str:
+    return "".join(ch for ch in _VARIATION.sub("", text)
+                   if unicodedata.category(ch) != "Cf" and ch not in _HIDDEN_SHOWN_AS_LETTERS)
 
 
 def clean_name(text: str) -> str:
     """A name a person typed (a region), as it is compared: NFKC, invisible characters removed,
     whitespace trimmed."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+    return _visible(unicodedata.normalize("NFKC", text)).strip()

@@ -1,7 +1,8 @@
 """Chinese tokenisation for lexical search: jieba with a domain dictionary, plus a glossary that
 maps how people ask to how policies say it.
 
-Text is NFKC-normalised and lower-cased before cutting; nothing with legal meaning (应当, 不得,
+Text is NFKC-normalised, traditional characters made simplified (OpenCC t2s: "營業執照" is found
+by "营业执照" and the other way round) and lower-cased before cutting; nothing with legal meaning (应当, 不得,
 以上, 以下, 前) is dropped. Only punctuation and the question's own filler words (多少, 什么 …)
 are removed from queries.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 import jieba
 
 from assistant.errors import CorpusError
+from assistant.lexicon.text import simplified
 from assistant.lexicon.words import words
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ QUERY_FILLERS = frozenset(words().query_fillers)
 
 
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    return simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass(frozen=True)

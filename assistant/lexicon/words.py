@@ -22,6 +22,9 @@ class Words:
     # [ask]
     procedure: tuple[str, ...]
     deadline_within_time_limit: tuple[str, ...]
+    containers: tuple[str, ...]
+    container_asks: tuple[str, ...]
+    lead_asked: tuple[str, ...]
     ask_labels: dict[str, str]
     ask_cues: tuple[tuple[str, tuple[str, ...]], ...]  # (ask type, pattern list), in file order
     ask_cue_tails: dict[str, tuple[str, ...]]
@@ -106,6 +109,9 @@ def parse(data: dict[str, Any]) -> Words:
     return Words(
         procedure=_list(ask, "procedure", "ask"),
         deadline_within_time_limit=_list(ask, "deadline_within_time_limit", "ask"),
+        containers=_list(ask, "containers", "ask"),
+        container_asks=_list(ask, "container_asks", "ask"),
+        lead_asked=_list(ask, "lead_asked", "ask"),
         ask_labels={str(k): str(v) for k, v in labels.items()},
         ask_cues=tuple((kind, _list(cues, kind, "ask.cues")) for kind in cues),
         ask_cue_tails={kind: _list(tails, kind, "ask.cue_tails") for kind in tails},

@@ -4,12 +4,13 @@ document, each built and served before it returns (all or nothing)."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from assistant.errors import AdminDisabled, Unauthorized, UploadTooLarge
+from assistant.errors import AdminDisabled, InvalidRequest, Unauthorized, UploadTooLarge
 from assistant.ingest.manifest import SourceSpec
-from assistant.service.library import Library, Metadata, change
+from assistant.service.imports import ImportReport
+from assistant.service.library import Library, Metadata, change, read_upload
 from assistant.settings import Settings
 
 T = TypeVar("T")
@@ -42,11 +43,24 @@ class Admin:
 
     def add_document(self, name: str, data: bytes, meta: Metadata | None = None) -> tuple[SourceSpec, dict[str, Any]]:
         self.check_size(name, len(data))
-        return self._change(lambda library: library.add(name, data, meta or Metadata()))
+        loaded = read_upload(self.settings, name, data)  # before the index lock (_change takes it)
+        return self._change(lambda library: library.add(name, data, meta or Metadata(), loaded))
+
+    def add_documents(self, files: Sequence[tuple[str, bytes]], region: str = "",
+                      region_parent: str = "") -> tuple[ImportReport, dict[str, Any]]:
+        """Several files at once: one edit of the corpus, one build; each file refused on its own."""
+        if len(files) > self.settings.max_upload_files:
+            raise InvalidRequest(f"{len(files)} files in one upload, more than the {self.settings.max_upload_files} "
+                                 "allowed", f"一次最多上传 {self.settings.max_upload_files} 个文件。",
+                                 limit=self.settings.max_upload_files)
+        return self._change(lambda library: library.add_many(
+            files, region or None, region_parent=region_parent, default_region=self.settings.import_default_region,
+            max_bytes=self.settings.max_upload_bytes, progress=False))
 
     def update_document(self, doc_id: str, name: str, data: bytes) -> tuple[SourceSpec, dict[str, Any]]:
         self.check_size(name, len(data))
-        return self._change(lambda library: library.update(doc_id, name, data))
+        loaded = read_upload(self.settings, name, data)  # before the index lock (_change takes it)
+        return self._change(lambda library: library.update(doc_id, name, data, loaded))
 
     def remove_document(self, doc_id: str) -> tuple[SourceSpec, dict[str, Any]]:
         return self._change(lambda library: library.remove(doc_id))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cached_property
 from typing import Any
 
 from assistant.answer.compose import compose
 from assistant.answer.departments import Abbreviations
-from assistant.errors import EmptyQuestion, InvalidQuestion, QuestionTooLong, UnknownClause
+from assistant.errors import EmptyQuestion, InvalidQuestion, NoDocuments, QuestionTooLong, UnknownClause
 from assistant.index.load import LoadedIndex
 from assistant.ingest.manifest import SourceSpec
 from assistant.lexicon.text import encodable
@@ -26,6 +26,7 @@ from assistant.retrieval.base import Mode, SearchRequest
 from assistant.service.admin import Admin
 from assistant.service.engine import Engine, Engines
 from assistant.service.history import Replay, stored
+from assistant.service.imports import ImportReport
 from assistant.service.library import Metadata
 from assistant.settings import Settings, get_settings
 from assistant.understand.conversation import Context, Turn
@@ -62,6 +63,8 @@ class Assistant:
         self.engines = Engines(self.settings, index)
         self.admin = Admin(self.settings, self.engines.reload)
         self._replay = Replay(self.settings)
+        # told of every answer `ask` gives (the server counts them by state for its metrics)
+        self.observers: list[Callable[[Answer], None]] = []
 
     def engine(self) -> Engine:
         return self.engines.current()
@@ -77,6 +80,13 @@ class Assistant:
 
     def reload(self) -> bool:
         return self.engines.reload()
+
+    def watch(self) -> None:
+        """Load newly published builds in the background (every `watch_seconds`), idle or not."""
+        self.engines.watch(self.settings.watch_seconds)
+
+    def stop_watching(self) -> None:
+        self.engines.stop_watching()
 
     # -- questions -----------------------------------------------------------------------------
     def validate(self, question: Any) -> str:
@@ -94,7 +104,12 @@ class Assistant:
 
     def search(self, question: str, k: int = 5, *, region: str | None = None, document: str | None = None,
                mode: Mode = "fused", include_retired: bool = False) -> list[Hit]:
-        return self.search_in(self.engine(), question, k, region=region, document=document, mode=mode,
+        try:
+            engine = self.engine()
+        except NoDocuments:  # nothing to find yet
+            self.validate(question)
+            return []
+        return self.search_in(engine, question, k, region=region, document=document, mode=mode,
                               include_retired=include_retired)
 
     def search_in(self, engine: Engine, question: str, k: int = 5, *, region: str | None = None,
@@ -111,11 +126,20 @@ class Assistant:
         no longer in force are left out unless `include_retired` (or `document` names one)."""
         started = time.perf_counter()
         question = self.validate(question)
-        engine = self.engine()
+        try:
+            engine = self.engine()
+        except NoDocuments as exc:  # a new deployment before its first document: said, not an error
+            return Answer(question, exc.message_zh, True, (), ())
         filters = Filters(engine.check_region(region) if region else None, document, mode, include_retired)
         context = self._context(engine, history, filters)
         query = self.read(engine, question, context, filters)
-        return self._answer(engine, query, filters, started)
+        answer = self._answer(engine, query, filters, started)
+        for observe in self.observers:
+            try:
+                observe(answer)
+            except Exception:  # an observer never costs the user the answer
+                log.exception("answer observer %r failed", observe)
+        return answer
 
     def read(self, engine: Engine, question: str, context: Context | None = None,
              filters: Filters | None = None) -> Query:
@@ -187,17 +211,23 @@ class Assistant:
 
     # -- browsing ------------------------------------------------------------------------------
     def documents(self) -> list[tuple[Document, int]]:
-        """Every document with its clause count, in corpus order."""
-        index = self.index
+        """Every document with its clause count, in corpus order (none yet for an empty corpus)."""
+        try:
+            index = self.index
+        except NoDocuments:
+            return []
         counts = index.document_counts()
         return [(doc, counts.get(doc.id, 0)) for doc in index.documents.values()]
 
     def regions(self) -> list[str]:
-        return self.engine().regions()
+        return [name for name, _depth in self.region_tree()]
 
     def region_tree(self) -> list[tuple[str, int]]:
         """The regions with documents and their depth in the region tree (province › city › district)."""
-        return self.engine().region_tree()
+        try:
+            return self.engine().region_tree()
+        except NoDocuments:
+            return []
 
     def clause(self, clause_id: str) -> ClauseInContext:
         engine = self.engine()
@@ -226,6 +256,10 @@ class Assistant:
 
     def add_document(self, name: str, data: bytes, meta: Metadata | None = None) -> tuple[SourceSpec, dict[str, Any]]:
         return self.admin.add_document(name, data, meta)
+
+    def add_documents(self, files: Sequence[tuple[str, bytes]], region: str = "",
+                      region_parent: str = "") -> tuple[ImportReport, dict[str, Any]]:
+        return self.admin.add_documents(files, region, region_parent)
 
     def update_document(self, doc_id: str, name: str, data: bytes) -> tuple[SourceSpec, dict[str, Any]]:
         return self.admin.update_document(doc_id, name, data)

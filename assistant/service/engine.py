@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.answer.passages import windows
 from assistant.errors import AssistantError, IndexDamaged, UnknownRegion
-from assistant.index.load import LoadedIndex, load_index
+from assistant.index.load import LoadedIndex, load_index, verify_build
 from assistant.index.store import IndexStore
 from assistant.lexicon.text import clean_name
 from assistant.retrieval.backends import make_backend, milvus_store
@@ -69,7 +69,7 @@ class Engine:
         manifest = self.index.corpus_manifest
         present = {d.region for d in self.index.documents.values()}
         children: dict[str, list[str]] = {}
-        for region in manifest.regions:
+        for region in manifest.tree.regions:  # the corpus's table and the country's tree, under 全国
             children.setdefault(region.parent, []).append(region.name)
         ordered: dict[str, int] = {}
 
@@ -115,6 +115,9 @@ class Engines:
         self.store = IndexStore(settings.index_dir)
         # set when a damaged build could not serve and an older good one does instead
         self.degraded: dict[str, Any] = {}
+        # while an interrupted corpus change is finished and built, the previous build serves
+        self.serve_stale = False
+        self._stop_watching: threading.Event | None = None
 
     def _connection(self) -> Any:
         """This service's one Milvus connection (Milvus Lite opens a file once per process)."""
@@ -129,14 +132,33 @@ class Engines:
                 if self._engine is None:
                     self._engine = self._load(fresh=True)
                 engine = self._engine
-        elif self.settings.reload_check_seconds >= 0:
-            self._notice_new_build(engine)
+        else:
+            if self.settings.reload_check_seconds >= 0:
+                self._notice_new_build(engine)
+            engine = self._intact(engine)
         return engine
+
+    def _intact(self, engine: Engine) -> Engine:
+        """The serving build's files checked by size (a stat each) before a request reads them: a
+        memory-mapped file cut short would end the process with SIGBUS at the first read past its
+        end. When one no longer matches its manifest, the build is dropped and the newest good
+        build serves instead, or, with none, IndexDamaged (503 saying how to rebuild)."""
+        problems = verify_build(engine.index.clauses.folder, engine.index.manifest, hashes=False)
+        if not problems:
+            return engine
+        with self._lock:
+            if self._engine is engine:
+                log.error("the serving build %s changed on disk (%s); it is no longer read", engine.index.build,
+                          "; ".join(problems[:3]))
+                self._engine = None
+            if self._engine is None:
+                self._engine = self._load(fresh=False)
+            return self._engine
 
     def _load(self, fresh: bool) -> Engine:
         started = time.perf_counter()
         try:
-            index = load_index(self.settings, fresh=fresh)
+            index = load_index(self.settings, fresh=fresh and not self.serve_stale)
             self.degraded = {}
         except IndexDamaged as exc:
             index = self._fallback(exc)
@@ -176,6 +198,31 @@ class Engines:
         name = self.store.current_name()
         if name and name not in (engine.index.build, self._failed) and not self._reload_lock.locked():
             threading.Thread(target=self.reload, name="index-reload", daemon=True).start()
+
+    def watch(self, interval: float) -> None:
+        """Look at CURRENT every `interval` seconds in a background thread and load a newly published
+        build, so a change (`assistant retire`, `add`, a build) reaches an idle server too. Once."""
+        if interval <= 0 or self._stop_watching is not None:
+            return
+        stop = self._stop_watching = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    name = self.store.current_name()
+                    engine = self._engine
+                    if engine is not None and name and name not in (engine.index.build, self._failed):
+                        log.info("build %s published: loading it", name)
+                        self.reload()
+                except Exception:  # the watcher outlives a bad moment (a folder being renamed)
+                    log.exception("index watcher")
+
+        threading.Thread(target=loop, name="index-watcher", daemon=True).start()
+
+    def stop_watching(self) -> None:
+        if self._stop_watching is not None:
+            self._stop_watching.set()
+            self._stop_watching = None
 
     def reload(self) -> bool:
         """Load the build CURRENT names, if it is not the one serving; True when it swapped."""

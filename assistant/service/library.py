@@ -1,10 +1,11 @@
 """Changing the corpus: add, update, remove, retire and reinstate documents.
 
-Every change runs under the index lock, edits `corpus/` (the file, and `documents.toml` through
-tomlkit so its comments stay), then builds the index incrementally. If anything fails before the
-new build serves (a file that does not parse, a build that raises), the corpus edit is undone:
-the corpus and the serving index stay as they were. A process killed mid-build leaves the old
-index serving; the corpus then holds the change and the next `assistant build` catches up.
+Every change runs under the index lock. It is computed in memory first (the files to write and
+delete, `documents.toml` edited through tomlkit so its comments stay), checked (a file that does
+not parse is refused before anything moves), then applied through a journal
+(`assistant.service.journal`) and built incrementally. A build that fails rolls the corpus back;
+a process killed after the journal was written is finished by `recover` on the next start (the
+CLI's or the server's), which also builds: no orphan file, no half-applied change, no stale index.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
-import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomlkit
 
@@ -35,12 +35,25 @@ from assistant.errors import (
 from assistant.index.store import IndexStore
 from assistant.ingest.corpus import ParsedSource, parse_source, parser_fingerprint, source_key
 from assistant.ingest.loaders import LoadedText
-from assistant.ingest.manifest import CURRENT, REPEALED, SUPERSEDED, Manifest, Region, SourceSpec, load_manifest
+from assistant.ingest.manifest import (
+    CURRENT,
+    REPEALED,
+    SUPERSEDED,
+    Manifest,
+    Region,
+    SourceSpec,
+    load_manifest,
+    parse_manifest,
+)
 from assistant.ingest.metadata import detect_metadata
-from assistant.ingest.sandbox import load_untrusted
+from assistant.ingest.sandbox import Limits, load_untrusted
 from assistant.ingest.split import belongs_to
 from assistant.lexicon.text import clean_name, encodable
+from assistant.service.journal import FOLDER, Journal, crash_point, pending_change
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.service.imports import ImportReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -125,11 +138,14 @@ class Library:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.dir = settings.corpus_dir
-        self._undo: list[Callable[[], object]] = []
+        self.pending: dict[Path, bytes | None] = {}  # file -> new bytes, or None to delete it
         self.prepared: list[ParsedSource] = []  # sources parsed while checking them, for the build to reuse
 
     # -- reading -------------------------------------------------------------------------------
     def manifest(self) -> Manifest:
+        """The corpus manifest, with this change's edits so far."""
+        if self.dir / MANIFEST in self.pending:
+            return parse_manifest(self._manifest_text() or "")
         return load_manifest(self.dir)
 
     def document_ids(self) -> set[str]:
@@ -146,37 +162,41 @@ class Library:
 
     # -- writing -------------------------------------------------------------------------------
     def _write(self, path: Path, data: bytes) -> None:
-        old = path.read_bytes() if path.exists() else None
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)  # a full disk keeps no half-written file
-            if _no_space(exc):
-                raise DiskFull(f"no space left to write {path.name}") from exc
-            raise
-        self._undo.append(lambda: path.write_bytes(old) if old is not None else path.unlink(missing_ok=True))
+        """Record a file to write; nothing moves until the change is applied (`change`)."""
+        self.pending[path] = data
+
+    def _delete(self, path: Path) -> None:
+        self.pending[path] = None
+
+    def _manifest_text(self) -> str | None:
+        path = self.dir / MANIFEST
+        if path in self.pending:
+            data = self.pending[path]
+            return data.decode("utf-8") if data is not None else None
+        return path.read_text(encoding="utf-8") if path.exists() else None
 
     def _edit_manifest(self, edit: Callable[[Any], None]) -> None:
-        path = self.dir / MANIFEST
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        text = self._manifest_text()
+        doc = tomlkit.parse(text) if text is not None else new_manifest()
         edit(doc)
-        self._write(path, tomlkit.dumps(doc).encode("utf-8"))
-        load_manifest(self.dir)  # what we wrote must read back
-
-    def rollback(self) -> None:
-        while self._undo:
-            try:
-                self._undo.pop()()
-            except OSError as exc:  # keep undoing the rest
-                log.error("could not undo a corpus change: %s", exc)
+        written = tomlkit.dumps(doc)
+        parse_manifest(written)  # what we write must read back
+        self._write(self.dir / MANIFEST, written.encode("utf-8"))
 
     # -- changes -------------------------------------------------------------------------------
-    def add(self, name: str, data: bytes, meta: Metadata | None = None) -> SourceSpec:
+    def add_many(self, files: Sequence[Path | tuple[str, bytes]], region: str | None = None, *,
+                 recursive: bool = False, **options: Any) -> ImportReport:
+        """Add many files at once (one edit of documents.toml; the caller builds once): see
+        `assistant.service.imports.add_many`."""
+        from assistant.service.imports import add_many
+
+        return add_many(self, files, region, recursive=recursive, **options)
+
+    def add(self, name: str, data: bytes, meta: Metadata | None = None, loaded: LoadedText | None = None) -> SourceSpec:
+        """Add a file; `loaded` is its text when the caller read it already (outside the index lock)."""
         meta = check_metadata(meta or Metadata())
         manifest = self.manifest()
-        loaded = load_untrusted(name, data)
+        loaded = loaded or self.read(name, data)
         digest = hashlib.sha256(data).hexdigest()
         for spec in manifest.sources:
             path = self.dir / spec.file
@@ -204,27 +224,25 @@ class Library:
         self._write(self.dir / file, data)
 
         def edit(doc: Any) -> None:
-            table = tomlkit.table()
-            for key, value in asdict(spec).items():
-                if value not in ("", "day") or key in ("file", "id", "title", "region"):
-                    table[key] = value
-            table["added_on"] = date.today().isoformat()
-            doc["source"].append(table)
+            add_source(doc, source_table(spec))
             if new_region is not None:
-                doc["regions"][new_region.name] = {"parent": new_region.parent, "aliases": []}
+                add_region(doc, new_region)
 
         self._edit_manifest(edit)
         log.info("added %s as %s (%s, %s)", name, doc_id, spec.region, spec.title)
         return spec
 
-    def update(self, doc_id: str, name: str, data: bytes) -> SourceSpec:
+    def read(self, name: str, data: bytes) -> LoadedText:
+        return read_upload(self.settings, name, data)
+
+    def update(self, doc_id: str, name: str, data: bytes, loaded: LoadedText | None = None) -> SourceSpec:
         """Replace a source's file; its id, metadata and statuses stay."""
         manifest = self.manifest()
         spec = manifest.source(doc_id)
         if spec is None:
             raise DocumentNotFound(f"no source document {doc_id!r} (only whole files can be replaced)",
                                    f"未找到文件“{doc_id}”。")
-        loaded = load_untrusted(name, data)
+        loaded = loaded or self.read(name, data)
         if Path(safe_name(name)).suffix != Path(spec.file).suffix:
             raise UnreadableDocument(f"{doc_id} is a {Path(spec.file).suffix} file; the replacement must be too",
                                      "替换文件须与原文件类型相同。")
@@ -245,9 +263,6 @@ class Library:
                 raise InvalidRequest(f"{doc_id} is part of a larger file; retire it instead of removing it",
                                      f"“{doc_id}”是汇编文件的一部分，请使用“废止”而不是删除。")
             raise DocumentNotFound(f"no document {doc_id!r}", f"未找到文件“{doc_id}”。")
-        path = self.dir / spec.file
-        old = path.read_bytes() if path.exists() else None
-
         def edit(doc: Any) -> None:
             sources = doc["source"]
             for i, table in enumerate(sources):
@@ -259,9 +274,7 @@ class Library:
                 del documents[key]
 
         self._edit_manifest(edit)
-        path.unlink(missing_ok=True)
-        if old is not None:
-            self._undo.append(lambda: path.write_bytes(old))
+        self._delete(self.dir / spec.file)
         log.info("removed %s (%s)", doc_id, spec.file)
         return spec
 
@@ -315,6 +328,38 @@ class Library:
         self.prepared.append(parsed)
 
 
+def new_manifest() -> Any:
+    """The `documents.toml` of a corpus that has none yet."""
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("The corpus manifest: one [[source]] per file of this folder, and the regions."))
+    doc.add(tomlkit.comment("Written by `assistant add` and the admin API; see the product's corpus/documents.toml."))
+    return doc
+
+
+def source_table(spec: SourceSpec) -> Any:
+    """A new source's [[source]] table: the fields that say something, and the day it was added."""
+    table = tomlkit.table()
+    for key, value in asdict(spec).items():
+        if value not in ("", "day") or key in ("file", "id", "title", "region"):
+            table[key] = value
+    table["added_on"] = date.today().isoformat()
+    return table
+
+
+def add_source(doc: Any, table: Any) -> None:
+    """Append a [[source]] table to a parsed `documents.toml`, which may have none yet."""
+    if "source" not in doc:
+        doc["source"] = tomlkit.aot()
+    doc["source"].append(table)
+
+
+def add_region(doc: Any, region: Region) -> None:
+    """Register a region the corpus did not know (a parsed `documents.toml` may have no [regions])."""
+    if "regions" not in doc:
+        doc["regions"] = tomlkit.table()
+    doc["regions"][region.name] = {"parent": region.parent, "aliases": []}
+
+
 def _region(name: str, region: str, parent: str, manifest: Manifest) -> tuple[str, Region | None]:
     """The canonical name of the region a new document applies to, and the region to register
     when the corpus does not know it yet (under `parent`, a known region, or at the top)."""
@@ -354,22 +399,67 @@ def _set_source(doc: Any, doc_id: str, values: dict[str, str]) -> None:
             table.update(values)
 
 
+def read_upload(settings: Settings, name: str, data: bytes) -> LoadedText:
+    """An untrusted file's text, read in the sandbox within the settings' limits. Callers read
+    before taking the index lock, so a slow or hostile file holds up no other change."""
+    return load_untrusted(name, data, Limits.from_settings(settings))
+
+
 def change(settings: Settings, edit: Callable[[Library], T], *, timeout: float = -1) -> tuple[T, dict[str, Any]]:
     """Run `edit` on the corpus and rebuild, all or nothing. Returns edit's result and the new manifest."""
     from assistant.index.build import build_locked
 
     store = IndexStore(settings.index_dir)
     with store.lock(timeout):
+        _recover_locked(settings, store)  # an earlier change killed midway is finished first
         library = Library(settings)
+        result = edit(library)  # in memory: a refusal here leaves everything as it was
+        journal = Journal.begin(settings.corpus_dir, "change", library.pending) if library.pending else None
         try:
-            result = edit(library)
-            manifest = build_locked(settings, store, prepared=library.prepared)
+            if journal is not None:
+                journal.apply()
+            manifest = build_locked(settings, store, progress=lambda step: crash_point(f"build: {step}"),
+                                    prepared=library.prepared)
         except OSError as exc:
-            library.rollback()
+            if journal is not None:
+                journal.rollback()
             if _no_space(exc):  # the build's partial folder is gone already
                 raise DiskFull("no space left on the server's disk; nothing was changed") from exc
             raise
         except BaseException:
-            library.rollback()
+            if journal is not None:
+                journal.rollback()
             raise
+        crash_point("built")
+        if journal is not None:
+            journal.close()
     return result, manifest
+
+
+def recover(settings: Settings, *, timeout: float = -1) -> dict[str, Any] | None:
+    """Finish a corpus change a killed process left (see `assistant.service.journal`) and build;
+    the new build's manifest, or None when there was nothing to finish."""
+    if not pending_change(settings.corpus_dir) and not (settings.corpus_dir / FOLDER).exists():
+        return None
+    store = IndexStore(settings.index_dir)
+    with store.lock(timeout):
+        return _recover_locked(settings, store)
+
+
+def _recover_locked(settings: Settings, store: IndexStore) -> dict[str, Any] | None:
+    from assistant.index.build import build_locked
+
+    journal = Journal.read(settings.corpus_dir)
+    if journal is None:
+        return None
+    log.warning("finishing a corpus change that was interrupted (%d files)", len(journal.operations))
+    journal.apply()
+    try:
+        manifest = build_locked(settings, store)
+    except AssistantError as exc:  # the finished change does not build: put the corpus back as it was
+        log.error("the interrupted change does not build (%s): rolling it back", exc.message)
+        journal.rollback()
+        return build_locked(settings, store)
+    journal.close()
+    log.warning("interrupted corpus change finished; index %s serves", manifest["build"])
+    return manifest

@@ -35,6 +35,9 @@ FACT_TYPES: dict[str, tuple[str, ...]] = {
 # (a condition found is preferred, but "能不能…" is often answered by a rule without one).
 SOFT_ASKS = frozenset({"conditions"})
 FACT_ASKS = frozenset(k for k, v in FACT_TYPES.items() if v) - SOFT_ASKS
+# Asks whose figures add up over a region ("新增高新技术企业3500家"): a containing region's figure is
+# its own total, not the named place's.
+AGGREGATE_ASKS = frozenset({"count"})
 
 # How the answer names an ask it could not find ("文件未写明办理时限").
 LABELS: dict[str, str] = words().ask_labels
@@ -64,6 +67,9 @@ _UNITS = words().ask_units
 # "多少钱一方", "每吨多少钱", "元/立方米": the unit a price is asked per ("一方面" is no unit).
 _PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, key=len, reverse=True)))})(?![面案式向法])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_LEAD = re.compile(either(words().lead_asked))
+# "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
+_CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ class Ask:
     strict: bool = False  # the cue takes its own type of figure only ("费率": a share, never a sum)
     unit: str = ""  # the unit a price is asked per ("多少钱一方" → 立方米)
     years: tuple[str, ...] = ()  # the years the part (or the question) names: "2025年" → ("2025",)
+    container: str = ""  # the list whose entries are asked ("清单里有哪些" → 清单)
+    lead: bool = False  # a department ask for the lead unit ("哪家牵头")
 
     @property
     def fact_types(self) -> tuple[str, ...]:
@@ -91,12 +99,22 @@ class Ask:
         return self.type in FACT_ASKS
 
     @property
+    def aggregate(self) -> bool:
+        return self.type in AGGREGATE_ASKS
+
+    @property
     def label(self) -> str:
         return LABELS[self.type]
 
 
 def years_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
+
+
+def container_asked(text: str) -> str:
+    """The list noun whose entries `text` asks for: "重点事项清单里都有哪些事项" → "清单"."""
+    m = _CONTAINER.search(text)
+    return m.group(1) if m else ""
 
 
 def unit_asked(text: str) -> str:
@@ -158,10 +176,11 @@ def read_asks(question: str) -> tuple[Ask, ...]:
             if any(a.type == kind and a.part == part for a in asks):
                 continue
             strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
-            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years))
+            asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
+                            container_asked(part), kind == "department" and bool(_LEAD.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)
-            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years))
+            asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))
     # The same fact asked twice in different parts stays twice (two values wanted); a procedure
     # part next to fact asks is kept only when it has words of its own.
     return tuple(asks)

@@ -76,7 +76,7 @@ class FollowUpResolver:
         self.tokenizer = tokenizer
         self.glossary = glossary
         self.concepts = concepts or Concepts(())
-        self._place_words = {normalize(n) for n, _ in self.names}
+        self._place_words = {normalize(n) for n, _ in places.own_names}
         self._known = known or (lambda _word: True)
 
     # -- reading a question ------------------------------------------------------------------------

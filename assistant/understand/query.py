@@ -100,7 +100,7 @@ class QueryReader:
         self.lexical = lexical
         self.follow_ups = follow_ups
         self.places = Places(manifest, lexical.tokenizer.boundaries, lexical.tokenizer.starts_word)
-        self._place_words = frozenset(norm(s) for s, _ in self.places.names)
+        self._place_words = frozenset(norm(s) for s, _ in self.places.own_names)
         self._words: dict[str, str] = {}
         self._terms: dict[str, KeyTerm] = {}
 
@@ -116,9 +116,9 @@ class QueryReader:
         follow_ups = FollowUpResolver(places, topics, tokenizer, index.lexical.glossary, index.concepts,
                                       known=in_corpus)
         # places, topics, concepts, and the longer words the documents use often: what a homophone may stand for
-        common = [w for w in index.lexical.vocab if len(w) >= 3 and index.lexical.df(w) >= COMMON_DF]
+        common = [w for w in index.lexical.vocab if len(w) >= 2 and index.lexical.df(w) >= COMMON_DF]
         terms = topics + [p for c in index.concepts.items for p in c.phrases] + common
-        homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.names],
+        homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.own_names],
                                 in_corpus=in_corpus)
         return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups, Listener(homophones))
 
@@ -165,7 +165,9 @@ class QueryReader:
             subject = subject.replace(norm(cue), " ")
         subjects = tuple(dict.fromkeys(m.concept for m in mentions))
         related = tuple((*c.phrases, *c.related) for c in concepts if c not in subjects)
-        terms = tuple(key_terms(subject, self.lexical, self._place_words, related)) + tuple(
+        # the corpus's own place names, and any other place the question names (雁塔区)
+        places = self._place_words | {m.surface for m in self.places.mentions(standalone)}
+        terms = tuple(key_terms(subject, self.lexical, frozenset(places), related)) + tuple(
             self.concept_term(c) for c in subjects)
         search = norm(standalone)
         for m in sorted(mentions, key=lambda m: -m.start):

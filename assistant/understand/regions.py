@@ -27,10 +27,11 @@ class Mention:
     region: str  # its canonical region
 
 
-def region_names(manifest: Manifest) -> list[tuple[str, str]]:
+def region_names(manifest: Manifest, own: bool = False) -> list[tuple[str, str]]:
     """(surface form, region) pairs, longest first: names, aliases, and each with its 市/省/区/县
-    suffix, so 渭滨区, 西安市 and 宁夏回族自治区 all resolve."""
-    pairs = dict(manifest.names())
+    suffix, so 渭滨区, 西安市 and 宁夏回族自治区 all resolve. The whole tree (every county of the
+    country), or with `own` the corpus's own table only."""
+    pairs = dict(manifest.own_names() if own else manifest.names())
     for surface, region in list(pairs.items()):
         for suffix in SUFFIXES:
             if not surface.endswith(suffix):
@@ -47,7 +48,15 @@ def mentions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int]
     """Place names in `text` (normalised), in order, the longest name at each place. With the
     text's word `boundaries` (and a test of whether a word starts at a position), a name that ends
     inside a word (哈密 in 哈密瓜) is not a place; one followed by a word (成都|房产) is."""
-    pattern, lookup = _pattern(tuple(names))
+    return _mentions(text, _lookup(tuple(names)), boundaries, starts_word)
+
+
+Lookup = tuple[dict[str, tuple[int, ...]], dict[str, str]]
+
+
+def _mentions(text: str, prepared: Lookup, boundaries: frozenset[int] | None,
+              starts_word: Callable[[str, int], bool] | None) -> list[Mention]:
+    lengths, lookup = prepared
     normalized = norm(text)
 
     def ends_a_word(end: int) -> bool:
@@ -55,13 +64,21 @@ def mentions(text: str, names: list[tuple[str, str]], boundaries: frozenset[int]
                 or (starts_word is not None and starts_word(normalized, end)))
 
     out: list[Mention] = []
-    for m in pattern.finditer(normalized):
+    i = 0
+    while i < len(normalized):
+        # the longest name at each place, leftmost first, as an alternation longest-first finds them
+        longest = next((n for n in lengths.get(normalized[i], ()) if normalized[i : i + n] in lookup), 0)
+        if not longest:
+            i += 1
+            continue
         # The longest name that ends where a word ends: 天水 in 天水市场监管, not 天水市.
-        surface = m.group(0) if ends_a_word(m.end()) else next(
-            (s for s in lookup if len(s) < len(m.group(0)) and m.group(0).startswith(s)
-             and ends_a_word(m.start() + len(s))), None)
-        if surface is not None:
-            out.append(Mention(m.start(), m.start() + len(surface), surface, lookup[surface]))
+        size = longest if ends_a_word(i + longest) else next(
+            (n for n in lengths[normalized[i]] if n < longest and normalized[i : i + n] in lookup
+             and ends_a_word(i + n)), 0)
+        if size:
+            surface = normalized[i : i + size]
+            out.append(Mention(i, i + size, surface, lookup[surface]))
+        i += longest
     return out
 
 
@@ -72,12 +89,17 @@ def find_regions(text: str, names: list[tuple[str, str]], boundaries: frozenset[
 
 
 @lru_cache(maxsize=8)
-def _pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _lookup(names: tuple[tuple[str, str], ...]) -> Lookup:
+    """The lengths of the names each character begins, longest first, and each normalised name's
+    region (the first pair wins)."""
     found: dict[str, str] = {}
     for surface, region in names:
-        found.setdefault(norm(surface), region)
-    ordered = sorted(found, key=len, reverse=True)  # the longest name at a place wins
-    return re.compile("|".join(re.escape(s) for s in ordered) or "(?!)"), {s: found[s] for s in ordered}
+        if surface:
+            found.setdefault(norm(surface), region)
+    starts: dict[str, set[int]] = {}
+    for surface in found:
+        starts.setdefault(surface[0], set()).add(len(surface))
+    return {c: tuple(sorted(n, reverse=True)) for c, n in starts.items()}, found
 
 
 def innermost(regions: tuple[str, ...], manifest: Manifest) -> tuple[str, ...]:
@@ -119,12 +141,18 @@ class Places:
                  starts_word: Callable[[str, int], bool] | None = None) -> None:
         self.manifest = manifest
         self.names = region_names(manifest)  # longest first, with 市/省/区/县 forms
+        # The corpus's own names: what a typo may stand for, and what is a place inside a word.
+        self.own_names = region_names(manifest, own=True)
+        self._prepared = _lookup(tuple(self.names))
+        self._surfaces: dict[str, list[str]] = {}
+        for surface, region in self.names:
+            self._surfaces.setdefault(region, []).append(norm(surface))
         self._boundaries = boundaries
         self._starts_word = starts_word
 
     def mentions(self, text: str) -> list[Mention]:
         boundaries = self._boundaries(norm(text)) if self._boundaries is not None else None
-        return mentions(text, self.names, boundaries, self._starts_word)
+        return _mentions(text, self._prepared, boundaries, self._starts_word)
 
     def regions(self, text: str) -> list[str]:
         """The regions named in `text`, each once, in order of appearance."""
@@ -133,5 +161,5 @@ class Places:
     def place(self, named: tuple[str, ...], from_filter: bool = False) -> Place:
         """The `Place` of the regions named: an address names its innermost region."""
         names = innermost(named, self.manifest)
-        words = tuple(norm(s) for s, r in self.names if r in names)
+        words = tuple(sorted((s for r in names for s in self._surfaces.get(r, ())), key=len, reverse=True))
         return Place(names, scope_of(names, self.manifest), words, from_filter)

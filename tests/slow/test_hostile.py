@@ -1,4 +1,5 @@
-"""Hostile files against a real server: a Word zip bomb, a PDF of 5,000 blank pages, a region
+"""Hostile files against a real server: a Word zip bomb, a PDF of 5,000 blank pages, a PDF page
+tree of a million pages, 200 MB of PDF text operators, an OFD zip bomb, a picture bomb, a region
 name of 10,000 characters, an impossible date. Each is refused in seconds with a clear 4xx, the
 server's memory barely moves, and other questions are answered meanwhile. (The sandbox's own
 checks, without a server, are in tests/unit/ingest/test_sandbox.py.)"""
@@ -8,13 +9,14 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import MB, blank_pdf, process_rss, zip_bomb
+from tests.conftest import MB, blank_pdf, operator_bomb_pdf, page_tree_pdf, process_rss, zip_bomb
 
 pytestmark = pytest.mark.integration
 
@@ -61,10 +63,33 @@ def upload_while_asking(url: str, name: str, data: bytes, **form: str) -> tuple[
     return response, elapsed, statuses
 
 
-@pytest.mark.parametrize("kind", ["zip bomb", "5000 blank pages"])
+def hostile_file(kind: str, folder: Path) -> Path:
+    if kind == "zip bomb":
+        return zip_bomb(folder / "bomb.docx")
+    if kind == "5000 blank pages":
+        return blank_pdf(folder / "blank.pdf")
+    if kind == "ofd zip bomb":  # an OFD whose document part inflates to 200 MB
+        with zipfile.ZipFile(folder / "bomb.ofd", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            archive.writestr("OFD.xml", "<OFD/>")
+            with archive.open("Doc_0/Document.xml", "w", force_zip64=True) as member:
+                for _ in range(200):
+                    member.write(b" " * MB)
+        return folder / "bomb.ofd"
+    if kind == "picture bomb":
+        from PIL import Image
+
+        Image.new("1", (12_000, 12_000), 1).save(folder / "bomb.png", "PNG")
+        return folder / "bomb.png"
+    path = folder / ("tree-bomb.pdf" if kind == "million-page tree" else "operators-bomb.pdf")
+    path.write_bytes(page_tree_pdf() if kind == "million-page tree" else operator_bomb_pdf())
+    return path
+
+
+@pytest.mark.parametrize("kind", ["zip bomb", "5000 blank pages", "million-page tree", "200 MB of text operators",
+                                  "ofd zip bomb", "picture bomb"])
 def test_a_hostile_file_is_refused_in_seconds_without_moving_memory(server, tmp_path, kind):
     url, root = server
-    path = zip_bomb(tmp_path / "bomb.docx") if kind == "zip bomb" else blank_pdf(tmp_path / "blank.pdf")
+    path = hostile_file(kind, tmp_path)
     before = process_rss(url.pid)  # type: ignore[attr-defined]
     response, seconds, meanwhile = upload_while_asking(url, path.name, path.read_bytes(), region="西安")
     assert response.status_code in (413, 422), response.text

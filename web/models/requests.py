@@ -58,7 +58,8 @@ class Message(Body):
             return ""
         if isinstance(self.content, str):
             return self.content[:MAX_MESSAGE_CHARS]
-        parts = [str(p.get("text", "")) for p in self.content if p.get("type") in ("text", "input_text")]
+        parts = [str(p.get("text", "")) for p in self.content
+                 if p.get("type") in ("text", "input_text", "output_text")]
         return "".join(parts)[:MAX_MESSAGE_CHARS]
 
     # An assistant message may carry what its answer returned (`subject`, `clause_id`): a follow-up
@@ -109,9 +110,13 @@ class ChatRequest(Body):
 
     model_config = ConfigDict(extra="ignore")
 
-    model: str | None = None
+    model: str | None = Field(default=None, max_length=200)
     messages: list[Message] = Field(min_length=1, max_length=MAX_HISTORY)
     stream: bool = False
+    n: int = Field(default=1, ge=1, description="how many choices; only 1 (an answer is extractive)")
+    # the content is cut at this many characters (the usage counts characters), finish_reason "length"
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
     region: str | None = Field(default=None, max_length=200)
     document: str | None = Field(default=None, max_length=200)
     include_retired: bool = False
@@ -120,6 +125,36 @@ class ChatRequest(Body):
     def _history_size(self) -> ChatRequest:
         _history_fits(self.messages)
         return self
+
+
+class ResponsesRequest(Body):
+    """OpenAI's Responses API request (`POST /v1/responses`), not streamed: `input` is the question
+    or the conversation as messages; `instructions` are accepted and have no effect."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str | None = Field(default=None, max_length=200)
+    input: str | list[Message]
+    instructions: str | None = Field(default=None, max_length=MAX_FIELD_CHARS)
+    stream: bool = False
+    max_output_tokens: int | None = Field(default=None, ge=1)
+    region: str | None = Field(default=None, max_length=200)
+    document: str | None = Field(default=None, max_length=200)
+    include_retired: bool = False
+
+    @model_validator(mode="after")
+    def _input_size(self) -> ResponsesRequest:
+        if isinstance(self.input, str):
+            if len(self.input) > MAX_FIELD_CHARS:
+                raise ValueError(f"input has more than {MAX_FIELD_CHARS} characters")
+        elif not 1 <= len(self.input) <= MAX_HISTORY:
+            raise ValueError(f"input holds {len(self.input)} messages; 1 to {MAX_HISTORY} are allowed")
+        else:
+            _history_fits(self.input)
+        return self
+
+    def messages(self) -> list[Message]:
+        return [Message(role="user", content=self.input)] if isinstance(self.input, str) else list(self.input)
 
 
 class RetireRequest(Body):

@@ -177,6 +177,8 @@ class HealthOut(Out):
     manifest: ManifestBrief
     degraded: dict[str, Any] | None = Field(default=None, description="the damaged build, the one serving instead, "
                                                                      "and what is wrong")
+    live: bool = Field(default=True, description="the process answers")
+    ready: bool = Field(default=True, description="a good build serves (false while a fallback build serves)")
 
 
 class FeedbackOut(Out):
@@ -219,6 +221,29 @@ class UploadOut(Out):
     index: BuildBrief
 
 
+class DuplicateOut(Out):
+    file: str
+    document: str  # the id of the document it repeats
+
+
+class RefusedOut(Out):
+    file: str
+    code: str
+    reason: str
+    reason_zh: str
+
+
+class BulkUploadOut(Out):
+    """A multi-file upload: what was added, skipped and refused, per file; one build."""
+
+    added: list[SourceOut]
+    duplicates: list[DuplicateOut]
+    refused: list[RefusedOut]
+    region_unknown: list[str]  # files whose region was neither given nor read (refused, or given the default)
+    defaulted: list[str]  # added under the server's default region
+    index: BuildBrief
+
+
 class RemovedOut(Out):
     removed: SourceOut
     index: BuildBrief
@@ -243,21 +268,37 @@ class ModelList(Out):
     data: list[ModelOut]
 
 
+class UrlCitationOut(Out):
+    url: str = Field(description="the clause's link: /api/clauses/{clause_id} on this server")
+    title: str
+    start_index: int = Field(description="where its reference line starts in `content`")
+    end_index: int
+    clause_id: str
+
+
+class AnnotationOut(Out):
+    type: Literal["url_citation"]
+    url_citation: UrlCitationOut
+
+
 class ChatMessageOut(Out):
     role: Literal["assistant"]
     content: str
+    annotations: list[AnnotationOut] = Field(description="the citations, as OpenAI's url_citation annotations")
 
 
 class ChoiceOut(Out):
     index: int
     message: ChatMessageOut
-    finish_reason: Literal["stop"]
+    finish_reason: Literal["stop", "length"] = Field(description="length: cut at `max_tokens`")
     logprobs: None
 
 
 class UsageOut(Out):
-    prompt_tokens: int
-    completion_tokens: int
+    """Counted in characters (of the messages' text and of the content), not in a model's tokens."""
+
+    prompt_tokens: int = Field(description="characters of the messages' text")
+    completion_tokens: int = Field(description="characters of the content")
     total_tokens: int
 
 
@@ -275,6 +316,57 @@ class CompletionOut(Out):
     interpreted_as: str | None
 
 
+class OutputTextOut(Out):
+    type: Literal["output_text"]
+    text: str
+    annotations: list[dict[str, Any]] = Field(description="url_citation objects: type, url, title, start_index, "
+                                                          "end_index, clause_id")
+
+
+class OutputMessageOut(Out):
+    type: Literal["message"]
+    id: str
+    status: Literal["completed"]
+    role: Literal["assistant"]
+    content: list[OutputTextOut]
+
+
+class ResponseUsageOut(Out):
+    """Characters, as on /v1/chat/completions."""
+
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    input_tokens_details: dict[str, int]
+    output_tokens_details: dict[str, int]
+
+
+class ResponseOut(Out):
+    """OpenAI's Responses API object, with this service's citations for programs."""
+
+    id: str
+    object: Literal["response"]
+    created_at: int
+    model: str
+    status: Literal["completed", "incomplete"]
+    incomplete_details: dict[str, str] | None
+    error: None
+    output: list[OutputMessageOut]
+    usage: ResponseUsageOut
+    citations: list[CitationOut]
+    abstained: bool
+
+
+class LiveOut(Out):
+    status: Literal["live"]
+
+
+class ReadyOut(Out):
+    status: Literal["ready"]
+    ready: Literal[True]
+    build: str | None
+
+
 # -- errors ---------------------------------------------------------------------------------------
 class ErrorDetail(BaseModel):
     code: str
@@ -283,6 +375,7 @@ class ErrorDetail(BaseModel):
     message_en: str
     message_zh: str
     details: dict[str, Any] | None = None
+    param: str | None = Field(default=None, description="under /v1 only: the request field at fault (OpenAI's shape)")
 
 
 class ErrorBody(BaseModel):

@@ -17,7 +17,7 @@ from assistant.service.assistant import Assistant
 from assistant.service.library import Metadata
 from web.deps import get_assistant
 from web.models.requests import RetireRequest
-from web.models.responses import ERRORS, RemovedOut, StatusOut, UploadOut
+from web.models.responses import ERRORS, BulkUploadOut, RemovedOut, StatusOut, UploadOut
 
 router = APIRouter(prefix="/api/documents", tags=["admin"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
@@ -70,6 +70,22 @@ async def upload(request: Request, assistant: AssistantDep, file: Annotated[Uplo
                     region_parent=region_parent, doc_id=id)
     spec, manifest = await run_in_threadpool(assistant.add_document, name, data, meta)
     return {"document": _source(spec), "index": _built(manifest)}
+
+
+@router.post("/bulk", status_code=201, dependencies=[Admin], response_model=BulkUploadOut,
+             summary="Upload several documents in one request; one build, a report per file")
+async def upload_many(request: Request, assistant: AssistantDep, files: Annotated[list[UploadFile], File()],
+                      region: Annotated[str, Form()] = "", region_parent: Annotated[str, Form()] = "") -> dict[str, Any]:
+    """Each file is added, skipped as a duplicate, or refused with its reason; the rest of the batch
+    is added all the same. A file whose region is neither given nor read from it is refused as
+    "region unknown" (unless the server sets ASSISTANT_IMPORT_DEFAULT_REGION). The whole request
+    is bounded like one upload (ASSISTANT_MAX_UPLOAD_BYTES)."""
+    limit = assistant.settings.max_upload_bytes
+    read = [(upload.filename or f"upload-{n}", await upload.read(limit + 1)) for n, upload in enumerate(files, 1)]
+    report, manifest = await run_in_threadpool(assistant.add_documents, read, region, region_parent)
+    body = report.to_json()
+    body["added"] = [_source(spec) for spec in report.added]
+    return {**body, "index": _built(manifest)}
 
 
 @router.put("/{doc_id}", dependencies=[Admin], response_model=UploadOut, summary="Replace a document's file with a new version")

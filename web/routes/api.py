@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.errors import AssistantError, InvalidRequest
+from assistant.errors import AssistantError, InvalidRequest, NoDocuments
 from assistant.service.assistant import Assistant
 from assistant.service.contract import answer_json, clause_json, document_json, error_json, hit_json
 from assistant.service.feedback import FeedbackStore
@@ -20,9 +20,12 @@ from web.models.responses import (
     AnswerOut,
     ClauseOut,
     DocumentsOut,
+    ErrorBody,
     FeedbackList,
     FeedbackOut,
     HealthOut,
+    LiveOut,
+    ReadyOut,
     SearchOut,
     UnavailableBody,
 )
@@ -71,11 +74,14 @@ def clause(clause_id: str, assistant: AssistantDep) -> dict[str, Any]:
     return clause_json(assistant.clause(clause_id))
 
 
+@router.head("/health", include_in_schema=False)
 @router.get("/health", summary="Ready or not, and the index manifest", response_model=None,
             responses={200: {"model": HealthOut}, 503: {"model": UnavailableBody, "description": "No usable index"}})
 def health(assistant: AssistantDep) -> JSONResponse:
     try:
         manifest = assistant.manifest()
+    except NoDocuments as exc:  # up and answering, with nothing to answer from yet
+        return JSONResponse({"status": "empty", **error_json(exc)})
     except AssistantError as exc:
         return JSONResponse({"status": "unavailable", **error_json(exc)}, status_code=503)
     keep = ("build", "mode", "corpus_fingerprint", "embedding_model", "embedding_model_description", "built_at",
@@ -83,7 +89,30 @@ def health(assistant: AssistantDep) -> JSONResponse:
     body: dict[str, Any] = {"status": "ready", "manifest": {k: manifest[k] for k in keep if k in manifest}}
     if assistant.degraded:  # a damaged build could not serve: an older good one does
         body.update(status="degraded", degraded=assistant.degraded)
+    body.update(live=True, ready=body["status"] == "ready")
     return JSONResponse(body)
+
+
+@router.head("/health/live", include_in_schema=False)
+@router.get("/health/live", response_model=LiveOut, summary="Liveness: the process answers (always 200)")
+def live() -> dict[str, Any]:
+    return {"status": "live"}
+
+
+@router.head("/health/ready", include_in_schema=False)
+@router.get("/health/ready", response_model=None,
+            responses={200: {"model": ReadyOut},
+                       503: {"model": ErrorBody, "description": "No index, or a fallback build serves"}},
+            summary="Readiness: 200 only while a good build serves; 503 with no index or a fallback build")
+def ready(assistant: AssistantDep) -> JSONResponse:
+    try:
+        build = assistant.manifest().get("build")
+    except AssistantError as exc:
+        return JSONResponse({"status": "unavailable", "ready": False, **error_json(exc)}, status_code=503)
+    if assistant.degraded:
+        return JSONResponse({"status": "degraded", "ready": False, "build": build, "degraded": assistant.degraded},
+                            status_code=503)
+    return JSONResponse({"status": "ready", "ready": True, "build": build})
 
 
 @router.post("/feedback", status_code=201, response_model=FeedbackOut, summary="Rate an answer: up or down, with an optional comment")

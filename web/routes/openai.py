@@ -1,7 +1,14 @@
-"""`/v1/*`: an OpenAI-compatible chat API over the same service, streaming or not.
+"""`/v1/*`: an OpenAI-compatible chat API over the same service, streaming or not, and the
+Responses API (`/v1/responses`, not streamed).
 
-The answer's citations are in the message content as numbered references and, for programs,
-in a `citations` array on the response (on the last chunk when streaming).
+The answer's citations are in the message content as numbered references; as OpenAI's
+`url_citation` annotations on the message (each the clause's link, over its reference line), which
+clients that keep annotations keep (LangChain's `ChatOpenAI` with the Responses API); and, for
+programs, in a `citations` array on the response (on the last chunk when streaming).
+
+OpenAI's conventions: only this service's model (another is 404 `model_not_found`); `n` is 1;
+`max_tokens` cuts the content (finish_reason `length`); `usage` counts characters, not tokens.
+Errors are in OpenAI's shape too (`error.type`, `error.param`; web/openai_errors.py).
 """
 
 from __future__ import annotations
@@ -11,19 +18,20 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.errors import InvalidRequest
+from assistant.errors import InvalidRequest, ModelNotFound
 from assistant.models import Answer
 from assistant.service.assistant import Assistant
 from assistant.service.contract import citation_json, reference_line
 from assistant.settings import Settings
 from web.deps import get_app_settings, get_assistant, refuse_unknown
-from web.models.requests import ChatRequest
-from web.models.responses import ERRORS, CompletionOut, ModelList
+from web.models.requests import ChatRequest, Message, ResponsesRequest
+from web.models.responses import ERRORS, CompletionOut, ModelList, ModelOut, ResponseOut
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 CREATED = int(time.time())
@@ -48,10 +56,63 @@ def _pieces(text: str) -> Iterator[str]:
         yield piece
 
 
+def model_json(settings: Settings) -> dict[str, Any]:
+    return {"id": settings.model_name, "object": "model", "created": CREATED, "owned_by": "policy-assistant"}
+
+
+def check_model(model: str | None, settings: Settings) -> None:
+    """Only this service's model: another name (`gpt-4o`) is 404 `model_not_found`, as OpenAI answers."""
+    if model and model != settings.model_name:
+        raise ModelNotFound(f"the model {model!r} does not exist; this service answers as {settings.model_name!r}",
+                            f"不存在模型“{model}”，本服务的模型为“{settings.model_name}”。", param="model")
+
+
 @router.get("/models", response_model=ModelList, summary="The one model this service answers as")
 def models(settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str, Any]:
-    return {"object": "list", "data": [{"id": settings.model_name, "object": "model", "created": CREATED,
-                                         "owned_by": "policy-assistant"}]}
+    return {"object": "list", "data": [model_json(settings)]}
+
+
+@router.get("/models/{model_id:path}", response_model=ModelOut, summary="One model (only this service's exists)")
+def model(model_id: str, settings: Annotated[Settings, Depends(get_app_settings)]) -> dict[str, Any]:
+    check_model(model_id, settings)
+    return model_json(settings)
+
+
+def clause_url(request: Request, clause_id: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/api/clauses/{quote(clause_id, safe=':')}"
+
+
+def url_citations(answer: Answer, content: str, request: Request) -> list[dict[str, Any]]:
+    """Each citation as a `url_citation` over its reference line in `content` (those `content` still holds)."""
+    out = []
+    for c in answer.citations:
+        line = reference_line(c)
+        start = content.find(line)
+        if start < 0:
+            continue
+        out.append({"type": "url_citation", "url_citation": {
+            "url": clause_url(request, c.clause.id), "title": f"《{c.document.title}》 {c.clause.path}".strip(),
+            "start_index": start, "end_index": start + len(line), "clause_id": c.clause.id}})
+    return out
+
+
+def cut(content: str, limit: int | None) -> tuple[str, str]:
+    """The content within `limit` characters, and the finish reason."""
+    if limit is not None and len(content) > limit:
+        return content[:limit], "length"
+    return content, "stop"
+
+
+async def answer_for(messages: list[Message], region: str | None, document: str | None, include_retired: bool,
+                     assistant: Assistant, request: Request) -> Answer:
+    last = messages[-1]
+    if last.role != "user":
+        raise InvalidRequest(f"the last message must be the user's question, got role {last.role!r}",
+                             "最后一条消息必须是用户的问题。", param="messages")
+    history = [m.turn() for m in messages[:-1]]
+    async with request.app.state.long_lane.enter(history):
+        return await run_in_threadpool(assistant.ask, last.text(), region=region or None, document=document or None,
+                                       include_retired=include_retired, history=history)
 
 
 STREAMED: dict[int | str, dict[str, Any]] = {200: {
@@ -69,16 +130,13 @@ STREAMED: dict[int | str, dict[str, Any]] = {200: {
 async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
                            settings: Annotated[Settings, Depends(get_app_settings)],
                            request: Request) -> dict[str, Any] | StreamingResponse:
-    last = body.messages[-1]
-    if last.role != "user":
-        raise InvalidRequest(f"the last message must be the user's question, got role {last.role!r}",
-                             "最后一条消息必须是用户的问题。")
-    history = [m.turn() for m in body.messages[:-1]]
-    async with request.app.state.long_lane.enter(history):
-        answer = await run_in_threadpool(assistant.ask, last.text(), region=body.region or None,
-                                         document=body.document or None, include_retired=body.include_retired,
-                                         history=history)
-    content = message_content(answer)
+    check_model(body.model, settings)
+    if body.n != 1:
+        raise InvalidRequest(f"n must be 1: an answer is extractive, there is one ({body.n} asked)",
+                             "n 只能为 1：答案取自条款，只有一个。", param="n")
+    answer = await answer_for(body.messages, body.region, body.document, body.include_retired, assistant, request)
+    content, finish = cut(message_content(answer), body.max_completion_tokens or body.max_tokens)
+    cited = url_citations(answer, content, request)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     extra = {"citations": [citation_json(c) for c in answer.citations], "abstained": answer.abstained,
@@ -87,8 +145,8 @@ async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, De
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     if not body.stream:
         return {"id": completion_id, "object": "chat.completion", "created": created, "model": settings.model_name,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                             "finish_reason": "stop", "logprobs": None}],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "annotations": cited},
+                             "finish_reason": finish, "logprobs": None}],
                 "usage": usage, **extra}
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **more: Any) -> str:
@@ -101,11 +159,35 @@ async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, De
         yield chunk({"role": "assistant", "content": ""})
         for piece in _pieces(content):
             yield chunk({"content": piece})
-        yield chunk({}, "stop", usage=usage, **extra)
+        yield chunk({"annotations": cited} if cited else {}, finish, usage=usage, **extra)
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.post("/responses", summary="OpenAI Responses API (not streamed): the answer as output_text with url_citation annotations",
+             response_model=None, responses={200: {"model": ResponseOut}})
+async def responses(body: ResponsesRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
+                    settings: Annotated[Settings, Depends(get_app_settings)], request: Request) -> dict[str, Any]:
+    check_model(body.model, settings)
+    if body.stream:
+        raise InvalidRequest("stream is not supported on /v1/responses; use /v1/chat/completions to stream",
+                             "/v1/responses 不支持流式输出，请使用 /v1/chat/completions。", param="stream")
+    messages = body.messages()
+    answer = await answer_for(messages, body.region, body.document, body.include_retired, assistant, request)
+    content, finish = cut(message_content(answer), body.max_output_tokens)
+    cited = [{"type": "url_citation", **a["url_citation"]} for a in url_citations(answer, content, request)]
+    prompt = sum(len(m.text()) for m in messages)
+    return {"id": f"resp_{uuid.uuid4().hex[:24]}", "object": "response", "created_at": int(time.time()),
+            "model": settings.model_name, "status": "completed" if finish == "stop" else "incomplete",
+            "incomplete_details": None if finish == "stop" else {"reason": "max_output_tokens"}, "error": None,
+            "output": [{"type": "message", "id": f"msg_{uuid.uuid4().hex[:24]}", "status": "completed",
+                        "role": "assistant",
+                        "content": [{"type": "output_text", "text": content, "annotations": cited}]}],
+            "usage": {"input_tokens": prompt, "output_tokens": len(content), "total_tokens": prompt + len(content),
+                      "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}},
+            "citations": [citation_json(c) for c in answer.citations], "abstained": answer.abstained}
 
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)

@@ -16,8 +16,11 @@ _LANDLINE = re.compile(
 _SERVICE = re.compile(r"(?<![\d\-])(400|800)\s*-?\s*(\d{3})\s*-?\s*(\d{4})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _HOTLINE = re.compile(r"(?<![\d\-〔\[(（])(12\d{3}|96\d{3,4})(?![\d号元万%年])")
-_HOTLINE_AFTER = re.compile(r"\s*[”\"」]?\s*" + f"(?:{alternation(words('phone', 'hotline_after'))})")
+# "12345热线", "“12348”公共法律服务热线": a quoted number may have the service's name before the cue.
+_HOTLINE_AFTER = re.compile(r"\s*(?:[”\"」]\s*[\u4e00-\u9fff]{0,8}?)?" + f"(?:{alternation(words('phone', 'hotline_after'))})")
 _HOTLINE_BEFORE = re.compile(f"({alternation(words('phone', 'hotline_before'))})" + r"\s*[“\"「]?\s*$")
+# The number closing a contact aside "（公共服务处，艾娜，63916865）": an office and a name before it.
+_CONTACT_ASIDE = re.compile(r"[（(][^（）()\d\n]{1,24}[，,、]\s*$")
 _NOT_PHONE_AFTER = re.compile(r"\s*(号|元|万|亿|%|年|个|家|项|户|人|次|千瓦|平方米|吨)")
 
 # name
@@ -28,10 +31,13 @@ _NAME_CUE = re.compile(f"({guarded('name', 'cues')})")
 
 def _phone_cued(norm_text: str, start: int, taken: list[Span], end: int = -1) -> bool:
     """A cue word (电话, 热线 …) a few characters before, or right after a quoted number
-    ("“5556666”投诉举报电话"), or a phone just before ("电话：x、y")."""
+    ("“5556666”投诉举报电话"), the close of a contact aside ("（公共服务处，艾娜，63916865）"), or a
+    phone just before ("电话：x、y")."""
     if _PHONE_CUE.search(norm_text[max(0, start - 8) : start]):
         return True
     if end >= 0 and re.match(r"[”\"’]?\s*[^，,。；;\d]{0,4}?(电话|热线)", norm_text[end : end + 8]):
+        return True
+    if end >= 0 and _CONTACT_ASIDE.search(norm_text[max(0, start - 26) : start]) and norm_text[end : end + 1] in "）)":
         return True
     return any(0 <= start - b <= 2 and re.fullmatch(r"\s*[、,，/或和]\s*", norm_text[b:start]) for _a, b in taken)
 

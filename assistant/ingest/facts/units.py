@@ -21,7 +21,7 @@ def extract_fields(text: str) -> tuple[tuple[str, str], ...]:
     """牵头单位 / 责任单位 / 完成时限 as written after an item, and "（X牵头" asides."""
     fields: dict[str, str] = {}
     for m in _FIELD_LINE.finditer(text):
-        fields.setdefault(m.group(1), m.group(2).strip())
+        fields.setdefault(m.group(1), m.group(2).strip().rstrip("。；;"))  # "牵头单位：市人社局。" in running text
     if "牵头单位" not in fields:
         for m in _LEAD_ASIDE.finditer(text):
             units = m.group(1)

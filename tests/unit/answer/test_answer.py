@@ -236,3 +236,85 @@ def test_a_heading_alone_never_answers_even_a_how_question():
     heading = clause("25.持续优化不动产登记办理", path="25.")
     q = query("不动产登记怎么办理？", {"不动产登记": 3.0, "办理": 1.0})
     assert answer(q, [heading], {"d": doc("d", "西安")}).abstained
+
+
+def test_a_contact_in_a_closing_aside_is_said_as_the_aside_states_it():
+    c = clause("建设知识产权检索分析工具，为企业提供检索服务。（知识产权处，李四，87654321）")
+    phone = next(f for f in c.facts if f.type == "phone")
+    assert fact_phrase(c, phone) == "知识产权处，李四，87654321"
+
+
+def test_a_long_quote_drops_a_closing_aside_without_a_stated_fact():
+    from assistant.answer.say import _without_aside
+    s = "推进工程建设项目审批制度改革，全流程审批时间压缩至60个工作日以内。（市住建局牵头，年底前完成）"
+    assert _without_aside(s, 0, 20, []) == s[: s.index("（")]
+    assert _without_aside(s, 0, 200, []) == s  # short enough to quote whole
+
+
+def test_of_two_contacts_in_a_clause_the_one_whose_sentence_names_the_subject_is_given():
+    c = clause("扩大代理服务范围，向县级园区延伸。（服务处，张三，11112222）建设专利导航平台，"
+               "为企业提供免费的专利导航服务。（服务处，李四，33334444）")
+    q = query("免费的专利导航服务找谁？电话多少？", {"专利导航": 4.0, "免费": 1.0})
+    a = answer(q, [c], {"d": doc("d", "陕西")})
+    assert "33334444" in first_sentence(a.text) and "11112222" not in first_sentence(a.text)
+
+
+def test_the_entries_of_a_list_come_only_from_a_passage_of_that_list():
+    plan = clause("2025年，围绕政务服务场景应用，实现一批重点事项高效办成。", path="一、")
+    q = query("2025年度重点事项清单里有哪些事项？", {"重点事项": 3.0, "2025": 1.0, "清单": 2.0})
+    assert q.asks[0].container == "清单"
+    assert answer(q, [plan], {"d": doc("d", "西安")}).abstained
+    listed = clause("2025年重点事项清单：新生儿出生、企业开办、二手房转移登记。", path="附表")
+    assert not answer(q, [listed], {"d": doc("d", "西安")}).abstained
+
+
+def _entry() -> Clause:
+    text = ("阶段：准入；“一件事”名称：开办书店“一件事”；具体事项：营业执照核验；责任单位：★市市场监管局\n"
+            "具体事项：出版物零售许可；责任单位：市文旅局\n"
+            "具体事项：消防安全检查；责任单位：市消防救援支队")
+    c = clause(text, path="附表1-2")
+    fields = (("阶段", "准入"), ("“一件事”名称", "开办书店“一件事”"), ("具体事项", "营业执照核验"),
+              ("责任单位", "★市市场监管局"))
+    return Clause(**{**c.__dict__, "fields": fields, "facts": extract_facts(text, fields, "2024-01-01")})
+
+
+def test_a_table_entrys_name_speaks_for_each_row_so_the_row_asked_gives_its_unit():
+    q = query("开书店的消防安全检查在“一件事”里归哪个单位？", {"书店": 5.0, "开办": 2.0, "消防安全": 5.0, "检查": 2.0, "一件事": 2.0})
+    a = answer(q, [_entry()], {"d": doc("d", "西安")})
+    assert "市消防救援支队" in first_sentence(a.text) and "市场监管局" not in first_sentence(a.text)
+
+
+def test_a_question_for_the_lead_gets_the_entrys_lead_whichever_row_is_quoted():
+    q = query("开书店走“一件事”，牵头部门是哪个？", {"书店": 5.0, "开办": 2.0, "一件事": 2.0})
+    assert q.asks[0].lead
+    a = answer(q, [_entry()], {"d": doc("d", "西安")})
+    assert "市市场监管局" in first_sentence(a.text) and "文旅局" not in first_sentence(a.text)
+
+
+def test_a_units_row_names_what_it_is_responsible_for():
+    from dataclasses import replace
+
+    from assistant.lexicon.concepts import Concept
+    text = ("阶段：准入；“一件事”名称：开办运输企业“一件事”；具体事项：营业执照核验；责任单位：市市场监管局\n"
+            "具体事项：车辆信息核验；责任单位：市公安局\n"
+            "具体事项：道路货物运输经营许可；责任单位：★市交通局")
+    fields = (("阶段", "准入"), ("“一件事”名称", "开办运输企业“一件事”"), ("具体事项", "营业执照核验"),
+              ("责任单位", "市市场监管局"))
+    c = Clause(**{**clause(text, path="附表1-2").__dict__, "fields": fields,
+                  "facts": extract_facts(text, fields, "2024-01-01")})
+    freight = Concept.of("道路运输", ("道路货物运输",))
+    q = replace(query("开运输企业，道路货物运输经营许可是哪个部门牵头？", {"运输": 3.0, "道路货物运输": 5.0, "经营许可": 3.0}),
+                concepts=(freight,), subjects=(freight,))
+    a = answer(q, [c], {"d": doc("d", "西安")})
+    assert "市交通局" in first_sentence(a.text) and "市场监管局" not in first_sentence(a.text)
+
+
+def test_a_containing_regions_count_is_not_the_named_places_count():
+    province = clause("加速扩张创新效应，新增高新技术企业3500家。")
+    from dataclasses import replace
+
+    q = query("金台区今年高新技术企业要新增多少家？", {"高新技术企业": 5.0, "新增": 1.0})
+    q = replace(q, place=Place(("金台区",), frozenset({"金台区", "宝鸡", "陕西"}), ("金台区",)))
+    assert answer(q, [province], {"d": doc("d", "陕西")}).abstained
+    own = clause("金台区新增高新技术企业35家。")
+    assert "35家" in answer(q, [own], {"d": doc("d", "陕西")}).text  # a provincial text naming the place

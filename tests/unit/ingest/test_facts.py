@@ -304,3 +304,15 @@ def test_a_month_list_alone_is_no_deadline_and_bounded_durations_are_time_limits
     assert not [f for f in extract_facts("不超过2023年", (), "2023-01-01") if f.type == "time_limit"]
     phones = [f.normalized for f in extract_facts("（电话/传真：0919－3158035）", (), "2023-01-01") if f.type == "phone"]
     assert phones == ["0919-3158035"]
+
+
+def test_the_number_closing_a_contact_aside_is_a_phone():
+    got = facts("推动数据共享应用。（省政务服务中心办公室，王五，88776655）")
+    assert ("phone", "88776655", "88776655") in got
+    assert not [f for f in facts("新增市场主体（其中企业，共计88776655）") if f[0] == "phone"]
+
+
+def test_a_quoted_short_number_named_as_a_service_line_is_a_phone():
+    got = facts("推广“12348”公共法律服务热线，优化接线人员。")
+    assert ("phone", "12348", "12348") in got
+    assert not [f for f in facts("12000户市场主体入驻平台。") if f[0] == "phone"]

@@ -12,7 +12,9 @@ from assistant.settings import REPO_ROOT
 def test_metadata_is_read_from_the_text(files):
     manifest = load_manifest(REPO_ROOT / "corpus")
     pdf = detect_metadata(load_file(files["pdf"]).text, manifest)
-    assert pdf.doc_number == PDF_NUMBER and pdf.date == "2025-03-10" and pdf.region == "西安"
+    # the district's own document (西安市雁塔区人民政府办公室): its region is the district, under 西安
+    assert pdf.doc_number == PDF_NUMBER and pdf.date == "2025-03-10" and pdf.region == "雁塔区"
+    assert manifest.ancestors(pdf.region)[:2] == ["雁塔区", "西安"]
     assert pdf.title.startswith("西安市雁塔区人民政府办公室关于印发") and pdf.issuer == "西安市雁塔区人民政府办公室"
     docx = detect_metadata(load_file(files["docx"]).text, manifest)
     assert (docx.title, docx.doc_number, docx.date) == (DOCX_TITLE, DOCX_NUMBER, "2025-02-18")

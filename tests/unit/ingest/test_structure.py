@@ -122,9 +122,11 @@ def test_list_table_rows_shifted_by_the_pdf_conversion_are_put_back():
         "\t退休\t13\t退役“一件事”\t退役军人信息采集",
         "\t\t\t优待证办理\t市退役军人局",
         "抚恤补助发放\t\t\t\t市民政局",
+        "烈士褒扬金发放\t\t\t市退役军人局\t",
     ])
     clauses = parse_document(doc(), read_lines(text), "table")
     assert [c.path for c in clauses] == ["附表1-12", "附表1-13"]
     shifted = clauses[1]
     assert shifted.field("具体事项") == "退役军人信息采集"
     assert "具体事项：抚恤补助发放；责任单位：市民政局" in shifted.text
+    assert "具体事项：烈士褒扬金发放；责任单位：市退役军人局" in shifted.text  # its unit shifted one column less

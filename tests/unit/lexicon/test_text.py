@@ -66,4 +66,30 @@ def test_names_are_cleaned_of_invisible_characters():
     assert clean_name("  西安\u3000\t") == "西安"  # ideographic space and a tab trimmed
     assert clean_name("西安（高新区）") == "西安(高新区)"  # NFKC
     assert clean_name("\u200b \u200f") == ""
+    for hidden in ("\u2060", "\u061c", "\u00ad", "\u180e", "\ufe0f", "\U000e0101", "\U000e0041", "\u3164"):
+        assert clean_name(f"西{hidden}安{hidden}") == "西安", hex(ord(hidden))
     assert clean_name("雁塔区") == "雁塔区"
+
+
+def test_traditional_characters_compare_as_simplified_and_quotes_keep_them():
+    from assistant.lexicon.text import norm, simplified
+    from assistant.lexicon.tokenize import Tokenizer
+
+    assert simplified("陝西省優化營商環境條例") == "陕西省优化营商环境条例"
+    assert norm("營業執照 辦理") == norm("营业执照办理") == "营业执照办理"
+    assert simplified("西安市 ABC") == "西安市 ABC"  # simplified text is left as it is
+    tokens = Tokenizer()
+    assert {"营业执照", "工作日"} <= set(tokens.document("營業執照辦理時限為1個工作日"))
+    assert "营业执照" in tokens.query("營業執照怎麼辦？")
+
+
+def test_an_aside_after_a_sentence_end_closes_that_sentence():
+    from assistant.lexicon.text import closing_aside, sentences
+    text = "建设检索分析工具。（公共服务处，张三，12345678）另起一句。"
+    spans = [text[a:b] for a, b in sentences(text)]
+    assert spans == ["建设检索分析工具。（公共服务处，张三，12345678）", "另起一句。"]
+    at = text.index("12345678")
+    start, end = closing_aside(text, at)
+    assert text[start:end] == "（公共服务处，张三，12345678）"
+    assert closing_aside(text, text.index("检索")) is None
+    assert closing_aside("开展检查（每季度一次），及时通报。", 5) is None  # mid-sentence brackets are not closing

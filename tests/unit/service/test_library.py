@@ -33,3 +33,20 @@ def test_a_removed_source_owns_only_its_own_entries():
     assert _own_entries(xa, keys, manifest) == ["xa"]
     assert _own_entries(compilation, keys, manifest) == ["nw", "nw-2-05"]  # nw-1-01 is another source
     assert _own_entries(plans, keys, manifest) == ["jh", "jh-p1", "jh-p2-01"]
+
+
+def test_an_id_of_a_source_or_of_a_document_split_from_one_is_taken():
+    import pytest
+
+    from assistant.errors import IdTaken
+    from assistant.ingest.manifest import Manifest, SourceSpec
+    from assistant.service.library import _check_free
+
+    manifest = Manifest((SourceSpec("xa.txt", "xa", "甲", "西安"),
+                         SourceSpec("jh.txt", "jh", "方案", "泾河新城", split="plan_titles"),
+                         SourceSpec("nw.txt", "nw", "汇编", "宁夏", split="dated_titles")), ())
+    for taken in ("xa", "jh", "jh-p3", "jh-p2-01", "nw-4-02", "up2024-abc"):
+        with pytest.raises(IdTaken, match=f"document id {taken} is taken"):
+            _check_free(taken, {"up2024-abc"}, manifest)
+    for free in ("xa-2", "xa-p1", "jh-x", "nw-4", "nw2"):
+        _check_free(free, {"up2024-abc"}, manifest)

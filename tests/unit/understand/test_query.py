@@ -25,6 +25,9 @@ MANIFEST = Manifest((), (
     ("维修人员最迟多长时间能到现场？", ["time_limit"]),
     ("要准备哪些材料？打个电话能不能报装？", ["materials", "conditions"]),
     ("建几个驿站？什么时候建好？", ["count", "deadline"]),
+    ("全市一共有几家服务驿站？", ["count"]),
+    ("有几个事项能秒批？", ["count"]),
+    ("有几个项目可不可以一起报？", ["conditions"]),
     ("省里哪个处室管？有联系电话吗？", ["department", "contact"]),
     ("全省统一用的是哪个APP？", ["platform"]),
     ("预警、分析和通报分别多久做一次？", ["frequency"]),
@@ -52,10 +55,10 @@ def test_regions_resolve_with_suffixes_and_aliases():
 
 
 def test_a_region_is_answered_by_itself_and_the_regions_containing_it():
-    assert scope_of(("西安",), MANIFEST) == {"西安", "陕西"}
+    assert scope_of(("西安",), MANIFEST) == {"西安", "陕西", "全国"}  # 全国: nationwide documents apply
     assert "泾河新城" not in scope_of(("西安",), MANIFEST)  # a sub-region's rule is not the city's
     assert "宝鸡" not in scope_of(("渭滨区",), MANIFEST) or "陕西" in scope_of(("渭滨区",), MANIFEST)
-    assert scope_of(("泾河新城",), MANIFEST) == {"泾河新城", "西咸新区", "西安", "陕西"}
+    assert scope_of(("泾河新城",), MANIFEST) == {"泾河新城", "西咸新区", "西安", "陕西", "全国"}
 
 
 def test_concepts_match_the_ways_people_say_them():
@@ -126,3 +129,13 @@ def test_a_rate_price_or_year_asked_narrows_what_answers():
 def test_the_unit_a_time_limit_is_asked_in_is_no_subject():
     assert "小时" in asking_words("企业纳税时间要压到多少小时？")
     assert "工作日" not in asking_words("工作日怎么算？")  # no time-limit ask: a word of the subject
+
+
+@pytest.mark.parametrize(("question", "container"), [
+    ("重点事项清单里都有哪些事项？", "清单"),
+    ("目录中一共有几项？", "目录"),
+    ("负面清单管理是什么意思？", ""),
+    ("权责清单怎么调整？", ""),
+])
+def test_a_list_whose_entries_are_asked(question, container):
+    assert read_asks(question)[0].container == container

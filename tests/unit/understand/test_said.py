@@ -108,3 +108,11 @@ def test_a_place_elsewhere_that_sounds_like_a_place_of_the_corpus_is_read_as_it(
     assert h.correct("卫滨区小微企业用电") == ("渭滨区小微企业用电", (("卫滨区", "渭滨区"),))
     used = Homophones([], dictionary.__contains__, places=["渭滨区"], in_corpus=dictionary.__contains__)
     assert used.correct("卫滨区小微企业用电")[1] == ()  # the documents speak of it: it is meant
+
+
+def test_a_two_character_typo_of_a_common_corpus_word_is_read_as_it():
+    from assistant.understand.said import Homophones
+    words = {"公积金", "贷款", "买房", "用"}
+    h = Homophones(["贷款", "公积金"], lambda w: w in words)
+    assert h.correct("用公积金代款买房") == ("用公积金贷款买房", (("代款", "贷款"),))
+    assert h.correct("用公积金贷款买房")[1] == ()

@@ -1,0 +1,97 @@
+"""The page's queue bounds (web/ui/queue.py) on Gradio's real Queue of a two-button Blocks:
+a live session is never pushed out of the session store, a message for a gone session is
+dropped instead of stopping the loop, joins are bounded per address and in all, undelivered
+results are forgotten, and a stopped queue is restarted."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from assistant.settings import Settings
+from web.limits import Limits
+from web.ui import queue as page_queue
+from web.ui.queue import SessionCache, harden
+
+
+def blocks() -> gr.Blocks:
+    with gr.Blocks() as demo:
+        box = gr.Textbox()
+        gr.Button().click(lambda s: s, box, box)
+    return demo
+
+
+def settings(**update: object) -> Settings:
+    return Settings().model_copy(update={"page_sessions": 3, "page_pending_per_client": 2, **update})
+
+
+def test_the_session_store_pushes_out_only_sessions_with_nothing_to_deliver():
+    live = {"a", "c"}
+    cache = SessionCache(3, live.__contains__)
+    for key in "abc":
+        cache[key] = key
+    cache["d"] = "d"  # full: "b" (the oldest not live) goes, not "a"
+    assert list(cache) == ["a", "c", "d"]
+    live.update("d")
+    cache["e"] = "e"  # every session live: one more is held rather than an event lost
+    assert list(cache) == ["a", "c", "d", "e"]
+
+
+def test_harden_bounds_the_queue_and_the_sessions():
+    demo = blocks()
+    page = harden(demo, settings(page_queue_size=7, worker_threads=2), Limits(settings()))
+    assert demo._queue.max_size == 7 and demo._queue.default_concurrency_limit == 2
+    assert demo.state_session_capacity == 3
+    assert isinstance(demo._queue.pending_messages_per_session, SessionCache)
+    event = SimpleNamespace(alive=True, session_hash="gone", _id="e1")
+    demo._queue.send_message(event, SimpleNamespace())  # no KeyError: the message is dropped
+    assert page.live("gone") is False
+
+
+def test_joins_are_bounded_per_address_and_in_all():
+    demo = blocks()
+    page = harden(demo, settings(), Limits(settings()))
+    pending = demo._queue.pending_event_ids_session
+    assert page.admit("1.1.1.1", "s1", 100.0) is None
+    pending["s1"] = {"e1"}
+    assert page.admit("1.1.1.1", "s2", 100.0) is None
+    page.pushed("1.1.1.1", "s2")  # answered, not live: no longer counts
+    assert page.admit("1.1.1.1", "s3", 100.5) is None
+    pending["s3"] = {"e3"}
+    refused, status = page.admit("1.1.1.1", "s4", 100.5)  # type: ignore[misc]
+    assert status == 429 and refused.code == "rate_limited" and "2 page sessions" in refused.message
+    assert page.admit("1.1.1.1", "s1", 100.5) is None  # a session of its own joins again
+    pending["x"] = {"ex"}  # three live sessions in all: the page is full for everyone
+    refused, status = page.admit("2.2.2.2", "t1", 100.5)  # type: ignore[misc]
+    assert status == 503 and refused.code == "page_busy"
+
+
+def test_results_nobody_came_for_are_forgotten(monkeypatch: pytest.MonkeyPatch):
+    demo = blocks()
+    page = harden(demo, settings(), Limits(settings()))
+    queue = demo._queue
+    queue.pending_event_ids_session.update({"done": {"e1"}, "running": {"e2"}})
+    queue.pending_messages_per_session["done"] = object()
+    queue.event_ids_to_events["e2"] = object()
+    page.sweep(1000.0)
+    page.sweep(1000.0 + page_queue.LINGER + 2)
+    assert "done" not in queue.pending_event_ids_session and "done" not in queue.pending_messages_per_session
+    assert "running" in queue.pending_event_ids_session
+
+
+def test_a_stopped_queue_is_restarted():
+    demo = blocks()
+    page = harden(demo, settings(), Limits(settings()))
+
+    async def go() -> None:
+        demo.is_running = True
+        demo._queue.stopped = True
+        started: list[bool] = []
+        demo._queue.start = lambda: started.append(True)
+        page.restart_if_stopped()
+        assert started == [True] and demo._queue.stopped is False and page.restarts == 1
+
+    asyncio.run(go())

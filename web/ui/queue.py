@@ -1,0 +1,240 @@
+"""The page's queue, bounded so that no client can stop or flood it.
+
+Gradio keeps, per page session (a `session_hash` a client makes up), a message queue in an LRU
+of 2,000; an event whose session was pushed out of it raises `KeyError` in the queue's loop, the
+loop ends, and every page action answers "Queue is stopped" until a restart. Here:
+
+- `harden(blocks, settings)` bounds the queue (`max_size`), runs each page function on as many
+  threads as the server answers with, keeps Gradio's per-event analytics to a few rows (it
+  rebuilt a table of 10,000 rows after every event), bounds the sessions whose state is kept, and
+  swaps the session store for one that never drops a session with an event not yet delivered;
+  a message for a session that is gone is dropped instead of stopping the loop;
+- `QueueGuard`, in front of `/gradio_api/queue/join` and `/gradio_api/call/…`, counts joins per
+  address (`RATE_LIMIT_PAGE_JOIN`), allows each address `PAGE_PENDING_PER_CLIENT` sessions with
+  events not yet delivered and the page `PAGE_SESSIONS` in all (429 / 503 in the error shape),
+  forgets sessions whose results nobody came for, and restarts the queue's loop if it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from gradio.utils import LRUCache
+
+from assistant.errors import AssistantError, RateLimited
+from assistant.settings import Settings
+from web.guard import ASGIApp, Message, Receive, Scope, Send, _header, send_error
+from web.limits import Limits
+
+log = logging.getLogger(__name__)
+
+JOIN_PATHS = ("/gradio_api/queue/join",)
+CALL_PREFIX = "/gradio_api/call/"
+LINGER = 30.0  # seconds a finished event's result waits for its client before it is forgotten
+SWEEP_EVERY = 1.0
+ANALYTICS_ROWS = 100
+
+
+class PageFull(AssistantError):
+    code = "page_busy"
+
+
+class SessionCache(LRUCache):  # type: ignore[type-arg]
+    """Gradio's per-session message store, which pushes out the oldest session that has nothing
+    left to deliver, never one with an event in flight (those are bounded by the guard)."""
+
+    def __init__(self, max_size: int, live: Callable[[str], bool]) -> None:
+        super().__init__(max_size)
+        self.live = live
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key in self:
+            self.move_to_end(key)
+        else:
+            while len(self) >= self.max_size:
+                victim = next((k for k in self if not self.live(k)), None)
+                if victim is None:
+                    break  # every session is live: hold one more rather than lose an event
+                OrderedDict.__delitem__(self, victim)
+        OrderedDict.__setitem__(self, key, value)
+
+
+class PageQueue:
+    """The bounds and the upkeep of one Blocks' queue (see the module's docstring)."""
+
+    def __init__(self, blocks: Any, settings: Settings, limits: Limits) -> None:
+        self.blocks = blocks
+        self.limits = limits
+        self.sessions = settings.page_sessions
+        self.per_client = settings.page_pending_per_client
+        self.owners: dict[str, dict[str, float]] = {}  # address → its sessions → when last joined
+        self.finished_since: dict[str, float] = {}  # session → when first seen with nothing running
+        self._swept = 0.0
+        self.restarts = 0
+        self.queue_ready()
+
+    @property
+    def queue(self) -> Any:
+        return self.blocks._queue
+
+    def live(self, session: str) -> bool:
+        return bool(self.queue.pending_event_ids_session.get(session))
+
+    def queue_ready(self) -> None:
+        """Install the bounded session store and the safe message send on the current queue."""
+        queue = self.queue
+        if not isinstance(queue.pending_messages_per_session, SessionCache):
+            store = SessionCache(max(2 * self.sessions, 16), self.live)
+            for key, value in queue.pending_messages_per_session.items():
+                OrderedDict.__setitem__(store, key, value)
+            queue.pending_messages_per_session = store
+            send = queue.send_message
+
+            def send_message(event: Any, message: Any) -> None:
+                if event.alive and event.session_hash not in queue.pending_messages_per_session:
+                    log.info("page event %s: its session is gone; its message is dropped", event._id)
+                    return
+                send(event, message)
+
+            queue.send_message = send_message
+
+    def restart_if_stopped(self) -> None:
+        queue = self.queue
+        if queue.stopped and self.blocks.is_running:
+            self.restarts += 1
+            log.error("the page's queue had stopped; restarting it (restart %d)", self.restarts)
+            queue.stopped = False
+            queue.start()
+
+    def sweep(self, now: float) -> None:
+        """Forget sessions whose events finished more than LINGER seconds ago undelivered (their
+        client never came for them), and addresses with nothing live."""
+        if now - self._swept < SWEEP_EVERY:
+            return
+        self._swept = now
+        queue = self.queue
+        running = queue.event_ids_to_events
+        for session, ids in list(queue.pending_event_ids_session.items()):
+            if ids and any(i in running for i in ids):
+                self.finished_since.pop(session, None)
+                continue
+            first = self.finished_since.setdefault(session, now)
+            if now - first > LINGER:
+                queue.pending_event_ids_session.pop(session, None)
+                queue.pending_messages_per_session.pop(session, None)
+                self.finished_since.pop(session, None)
+        for session in [s for s in self.finished_since if s not in queue.pending_event_ids_session]:
+            del self.finished_since[session]
+        for who in list(self.owners):
+            mine = self.owners[who]
+            for session in [s for s, at in mine.items() if now - at > 2 and not self.live(s)]:
+                del mine[session]
+            if not mine:
+                del self.owners[who]
+
+    def admit(self, who: str, session: str | None, now: float) -> tuple[AssistantError, int] | None:
+        """Whether a join from `who` for `session` may go on: None, or the refusal and its status."""
+        self.sweep(now)
+        mine = self.owners.get(who, {})
+        if session is not None and session in mine:
+            mine[session] = now
+            return None
+        # a session just joined counts until its event shows in the queue
+        pending = sum(1 for s, at in mine.items() if now - at <= 2 or self.live(s))
+        if pending >= self.per_client:
+            return RateLimited(f"at most {self.per_client} page sessions waiting per address; retry in 1 s",
+                               f"同一地址最多 {self.per_client} 个页面会话同时等待，请 1 秒后再试。",
+                               retry_after=1), 429
+        if len(self.queue.pending_event_ids_session) >= self.sessions:
+            return PageFull(f"the page is busy: {self.sessions} sessions are waiting; retry shortly",
+                            "页面繁忙，请稍后再试。", retry_after=2), 503
+        if session is not None:
+            self.owners.setdefault(who, {})[session] = now
+        return None
+
+    def pushed(self, who: str, session: str | None) -> None:
+        """A join has been answered: from now on its session counts only while it is live."""
+        mine = self.owners.get(who)
+        if session is not None and mine is not None and session in mine:
+            mine[session] = 0.0
+
+
+class QueueGuard:
+    """ASGI middleware: joins to the page's queue counted and bounded per address (see module)."""
+
+    def __init__(self, app: ASGIApp, *, page: PageQueue | None, limits: Limits) -> None:
+        self.app = app
+        self.page = page
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (self.page is None or scope["type"] != "http" or scope.get("method") != "POST"
+                or not (path in JOIN_PATHS or path.startswith(CALL_PREFIX))):
+            await self.app(scope, receive, send)
+            return
+        self.page.queue_ready()
+        self.page.restart_if_stopped()
+        peer = scope.get("client") or ("unknown", 0)
+        who = self.limits.client(str(peer[0]), _header(scope, b"x-forwarded-for"))
+        refused = self.limits.hit("join", who)
+        status = 429
+        session: str | None = None
+        if refused is None:
+            body, receive = await _buffered(receive)
+            if path in JOIN_PATHS:
+                try:
+                    value = json.loads(body or b"{}").get("session_hash")
+                    session = value if isinstance(value, str) else None
+                except (ValueError, AttributeError):
+                    session = None
+            verdict = self.page.admit(who, session, time.monotonic())
+            if verdict is not None:
+                refused, status = verdict  # type: ignore[assignment]
+        if refused is not None:
+            log.info("POST %s → %d %s: %s: %s", path, status, refused.code, who, refused.message)
+            await send_error(send, refused, status, {"Retry-After": str(refused.details.get("retry_after", 1))})
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.page.pushed(who, session)
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body (already bounded by BodyLimit), and a receive that replays it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"", _replay([message], receive)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    body = b"".join(chunks)
+    return body, _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    async def replayed() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return replayed
+
+
+def harden(blocks: Any, settings: Settings, limits: Limits) -> PageQueue:
+    """Bound `blocks`' queue and sessions (before it is mounted); the PageQueue the guard uses."""
+    queue = blocks._queue
+    queue.max_size = settings.page_queue_size
+    queue.default_concurrency_limit = max(1, settings.worker_threads)
+    queue.ANALYTICS_MAX_EVENTS = ANALYTICS_ROWS
+    queue.ANAYLTICS_CACHE_FREQUENCY = 10**9  # (sic) the summary is never recomputed per event
+    blocks.state_session_capacity = settings.page_sessions
+    return PageQueue(blocks, settings, limits)
