@@ -79,8 +79,9 @@ class PageQueue:
         self.sessions = settings.page_sessions
         self.per_client = settings.page_pending_per_client
         self.per_session = settings.page_events_per_session
-        self.owners: dict[str, dict[str, float]] = {}  # address → the sessions it opened → when last joined
-        self.joining: dict[str, float] = {}  # session → when a join of it came in, until it is answered
+        # address → its sessions pending → when last joined (0 once the join is answered)
+        self.owners: dict[str, dict[str, float]] = {}
+        self.opened: dict[str, dict[str, float]] = {}  # address → the sessions it opened → when last joined
         self.finished_since: dict[str, float] = {}  # session → when first seen with nothing running
         self._swept = 0.0
         self.restarts = 0
@@ -98,14 +99,13 @@ class PageQueue:
         running = self.queue.event_ids_to_events
         return sum(1 for i in self.queue.pending_event_ids_session.get(session) or () if i in running)
 
-    def pending(self, session: str, now: float) -> bool:
-        """Whether the session has an event not yet delivered, or a join just in (not in the queue yet)."""
-        at = self.joining.get(session)
-        return (at is not None and now - at <= JOINING) or self.live(session)
+    def pending(self, who: str, session: str, now: float) -> bool:
+        """Whether `who`'s session has an event not yet delivered, or a join just in (not yet in the queue)."""
+        return now - self.owners.get(who, {}).get(session, -JOINING - 1) <= JOINING or self.live(session)
 
     def knows(self, who: str, session: str | None) -> bool:
         """Whether `session` is a page session `who` opened (its joins are not counted as openings)."""
-        return session is not None and session in self.owners.get(who, {})
+        return session is not None and session in self.opened.get(who, {})
 
     def queue_ready(self) -> None:
         """Install the bounded session store and the safe message send on the current queue."""
@@ -152,27 +152,31 @@ class PageQueue:
                 self.finished_since.pop(session, None)
         for session in [s for s in self.finished_since if s not in queue.pending_event_ids_session]:
             del self.finished_since[session]
-        for session in [s for s, at in self.joining.items() if now - at > LINGER]:
-            del self.joining[session]
         for who in list(self.owners):
             mine = self.owners[who]
-            for session in [s for s, at in mine.items() if now - at > KNOWN and not self.pending(s, now)]:
+            for session in [s for s, at in mine.items() if now - at > JOINING and not self.live(s)]:
                 del mine[session]
             if not mine:
                 del self.owners[who]
+        for who in list(self.opened):
+            mine = self.opened[who]
+            for session in [s for s, at in mine.items() if now - at > KNOWN and not self.live(s)]:
+                del mine[session]
+            if not mine:
+                del self.opened[who]
 
     def admit(self, who: str, session: str | None, now: float) -> tuple[AssistantError, int] | None:
         """Whether a join from `who` for `session` may go on: None, or the refusal and its status."""
         self.sweep(now)
         mine = self.owners.get(who, {})
-        known = session if session is not None and session in mine else None
+        known = session if self.knows(who, session) else None
         if known is not None and self.in_flight(known) >= self.per_session:
             return RateLimited(f"at most {self.per_session} events of one page session waiting; retry in 1 s",
                                f"同一页面会话最多 {self.per_session} 个操作同时等待，请 1 秒后再试。",
                                retry_after=1), 429
-        if known is None or not self.pending(known, now):
+        if known is None or not self.pending(who, known, now):
             # a session about to have an event pending: the address's and the page's bounds
-            pending = sum(1 for s in mine if s != session and self.pending(s, now))
+            pending = sum(1 for s, at in mine.items() if s != session and (now - at <= JOINING or self.live(s)))
             if pending >= self.per_client:
                 return RateLimited(f"at most {self.per_client} page sessions waiting per address; retry in 1 s",
                                    f"同一地址最多 {self.per_client} 个页面会话同时等待，请 1 秒后再试。",
@@ -182,13 +186,14 @@ class PageQueue:
                                 "页面繁忙，请稍后再试。", retry_after=2), 503
         if session is not None:
             self.owners.setdefault(who, {})[session] = now
-            self.joining[session] = now
+            self.opened.setdefault(who, {})[session] = now
         return None
 
     def pushed(self, who: str, session: str | None) -> None:
         """A join has been answered: from now on its session counts as pending only while it is live."""
-        if session is not None:
-            self.joining.pop(session, None)
+        mine = self.owners.get(who)
+        if session is not None and mine is not None and session in mine:
+            mine[session] = 0.0
 
 
 class QueueGuard:
