@@ -159,6 +159,11 @@ class DiskFull(AssistantError):
     zh = "服务器磁盘空间不足，更改未保存。"
 
 
+class SearchUnavailable(AssistantError):
+    code = "search_unavailable"
+    zh = "检索服务（Milvus）暂时无法连接，请稍后重试或联系管理员。"
+
+
 class StorageError(AssistantError):
     code = "storage_error"
     zh = "数据无法保存。"

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     search_backend: Literal["inprocess", "milvus"] = "inprocess"
     milvus_uri: str = ""
     milvus_collection: str = "clauses"
+    # A Milvus server with authentication: a token ("user:password" or an API key), or a user and
+    # password; and the database to use ("" = the server's default).
+    milvus_token: SecretStr | None = None
+    milvus_user: str = ""
+    milvus_password: SecretStr | None = None
+    milvus_db_name: str = ""
     # Where the build's parse, tokenize and embed stages run: "local" (this process) or "ray"
     # (Ray Data; `ray_address` empty starts a local Ray instance, "auto" or ray://… joins a cluster).
     build_executor: Literal["local", "ray"] = "local"

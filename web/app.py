@@ -40,6 +40,7 @@ from assistant.errors import (
     MethodNotAllowed,
     NotFound,
     RateLimited,
+    SearchUnavailable,
     StorageError,
     Unauthorized,
     UnreadableDocument,
@@ -61,7 +62,7 @@ log = logging.getLogger(__name__)
 
 # The HTTP status of each kind of error, the more specific kinds first.
 STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
-    ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError), 503),
+    ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError, SearchUnavailable), 503),
     (Unauthorized, 401), (AdminDisabled, 403), ((Busy, IdTaken), 409), ((UploadTooLarge, BodyTooLarge), 413),
     (UnreadableDocument, 422), (RateLimited, 429), (DiskFull, 507),
     (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),

@@ -103,7 +103,8 @@ def _stated(query: Query, hits: list[Hit], documents: dict[str, Document], found
             continue  # one quote per stretch of text
         seen.append(p)
         stated = [fact for g in found if g.passage == p for fact in p.facts if fact.type in g.ask.fact_types][:3]
-        quotes.append(render("quote", quote=quote(p, size, stated, query.terms), n=number[p.clause.id]))
+        quotes.append(render("quote", quote=quote(p, size, stated, query.terms, whole=size == RULE_QUOTE),
+                             n=number[p.clause.id]))
     first = found[0].passage.clause
     text = lead + "".join(quotes) + notes(first, documents[first.doc_id], documents, today)
     facts = tuple((fact, f.passage.clause.id) for f in found for fact in f.passage.facts)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lexicon.patterns import field_name_group
-from assistant.lexicon.text import closing_aside, norm, sentences
+from assistant.lexicon.text import closing_aside, heading_rank, norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
 from assistant.understand.asks import Ask, years_in
 from assistant.understand.query import Query
@@ -163,6 +163,15 @@ def context_of(clause: Clause, document: Document) -> str:
     return norm(" ".join([document.title, document.topic, document.region, *clause.headings]))
 
 
+def says_nothing(sentence: str) -> bool:
+    """A sentence that states nothing (when it holds no fact): a short numbered heading ("四、安全平安过节。") or a question
+    ("问：到上海运输防疫物资需要什么文件？")."""
+    sentence = sentence.strip()
+    if sentence.endswith(("？", "?")):
+        return True
+    return len(sentence) <= 30 and heading_rank(sentence) > 0 and sentence.count("，") + sentence.count(",") == 0
+
+
 def is_heading_only(clause: Clause) -> bool:
     """A clause that is just a title or heading line: short, no sentence end, no facts."""
     if len(clause.text) > 80:
@@ -256,6 +265,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
                 continue
             if not listed and ask.container not in text:
                 continue
+            if not two and says_nothing(clause.text[start:end]) and not any(start <= f.start < end for f in clause.facts):
+                continue  # a heading or a question is answered by what follows it, never by itself
             if ask.aggregate and query.place.names and not named and not any(w in text for w in query.place.words):
                 continue  # a province's count is the province's total, not the district's
             facts = facts_of(clause, types, start, end) if types else ()

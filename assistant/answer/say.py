@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from assistant.answer.passages import Passage, in_item_line, segment_span
+from assistant.answer.passages import Passage, in_item_line, segment_span, sentence_spans
 from assistant.lexicon.text import closing_aside, norm
 from assistant.models import Clause, Document, Fact
 from assistant.prompts import render
-from assistant.understand.asks import Ask
+from assistant.understand.asks import CAP_SAID, Ask
 from assistant.understand.terms import KeyTerm
 
 MAX_QUOTE = 120
 
-RULE_QUOTE = 170
+RULE_QUOTE = 300
 
 def _window(text: str, start: int, end: int, size: int = MAX_QUOTE) -> str:
     if len(text) <= size:
@@ -76,6 +76,8 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
         return ""
     # A value the question itself states is its condition ("突破1亿元的企业奖励多少"), not its answer.
     facts = [f for f in facts if not _given(f, ask.part)] or facts
+    if ask.cap:  # "最多能奖多少": the figure stated as a ceiling ("最高不超过1000万元") first
+        facts = sorted(facts, key=lambda f: not (f.start >= 0 and CAP_SAID.search(clause.text[max(0, f.start - 6) : f.start])))
     if ask.type == "department":
         leads = [f for f in facts if f.type == "lead_unit"]
         if leads and ask.lead:  # "哪家牵头": the lead, not a row's own unit
@@ -161,11 +163,17 @@ def _without_aside(sentence: str, offset: int, size: int, facts: Sequence[Fact])
     return sentence[: aside[0]]
 
 
-def quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequence[KeyTerm] = ()) -> str:
+def quote(passage: Passage, size: int, used: Sequence[Fact] = (), terms: Sequence[KeyTerm] = (),
+          whole: bool = False) -> str:
     """The passage as the source words it, around its facts, with the item lines (完成时限 …)
-    whose facts the answer states."""
+    whose facts the answer states; `whole` (a rule read out, not a fact): with the sentences of its
+    paragraph that follow it, as far as `size` allows."""
     text = passage.clause.text
     start, end = passage.start, passage.end
+    if whole:
+        for s, e in sentence_spans(text):
+            if s >= end and e - start <= size and "\n" not in text[end:s + 1] and not in_item_line(passage.clause, s):
+                end = e
     inline = [f for f in passage.facts if start <= f.start < end]
     sentence = text[start:end].strip()
     offset = text.index(sentence, start) if sentence else start

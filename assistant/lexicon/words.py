@@ -25,6 +25,8 @@ class Words:
     containers: tuple[str, ...]
     container_asks: tuple[str, ...]
     lead_asked: tuple[str, ...]
+    cap_asked: tuple[str, ...]
+    cap_said: tuple[str, ...]
     ask_labels: dict[str, str]
     ask_cues: tuple[tuple[str, tuple[str, ...]], ...]  # (ask type, pattern list), in file order
     ask_cue_tails: dict[str, tuple[str, ...]]
@@ -112,6 +114,8 @@ def parse(data: dict[str, Any]) -> Words:
         containers=_list(ask, "containers", "ask"),
         container_asks=_list(ask, "container_asks", "ask"),
         lead_asked=_list(ask, "lead_asked", "ask"),
+        cap_asked=_list(ask, "cap_asked", "ask"),
+        cap_said=_list(ask, "cap_said", "ask"),
         ask_labels={str(k): str(v) for k, v in labels.items()},
         ask_cues=tuple((kind, _list(cues, kind, "ask.cues")) for kind in cues),
         ask_cue_tails={kind: _list(tails, kind, "ask.cue_tails") for kind in tails},

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.errors import SearchUnavailable
 from assistant.index.load import LoadedIndex, index_text
 from assistant.lexicon.tokenize import normalize
 from assistant.retrieval.base import Candidates, FusedBackend, Mode, Scope, SearchRequest
@@ -76,12 +77,30 @@ def filter_expression(scope: Scope) -> str:
     return " and ".join(parts)
 
 
+
+def connect(uri: str, settings: Settings) -> Any:
+    """A MilvusClient for `uri` with the settings' credentials and database; one clear error (not a
+    traceback) when the server cannot be reached."""
+    from pymilvus import MilvusClient
+
+    options: dict[str, Any] = {}
+    if settings.milvus_token is not None:
+        options["token"] = settings.milvus_token.get_secret_value()
+    if settings.milvus_user:
+        options["user"] = settings.milvus_user
+        options["password"] = settings.milvus_password.get_secret_value() if settings.milvus_password else ""
+    if settings.milvus_db_name:
+        options["db_name"] = settings.milvus_db_name
+    try:
+        return MilvusClient(uri, **options)
+    except Exception as exc:  # pymilvus raises its own MilvusException or a gRPC error
+        where = uri.split("@")[-1]
+        raise SearchUnavailable(f"cannot reach Milvus at {where}: {str(exc).splitlines()[0][:200]}") from exc
+
 class MilvusStore:
     """One Milvus connection; writes and switches collections, thread-safe."""
 
     def __init__(self, settings: Settings) -> None:
-        from pymilvus import MilvusClient
-
         uri = settings.milvus_uri or str(settings.data_dir / "milvus.db")
         if "://" not in uri:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +111,7 @@ class MilvusStore:
             logging.getLogger("pymilvus").setLevel(logging.ERROR)
         self.uri = uri
         self.alias = settings.milvus_collection
-        self.client = MilvusClient(uri)
+        self.client = connect(uri, settings)
         self._lock = threading.Lock()
         self.synced: str = ""  # the build the alias's collection matches
 

@@ -68,6 +68,8 @@ _UNITS = words().ask_units
 _PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, key=len, reverse=True)))})(?![面案式向法])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEAD = re.compile(either(words().lead_asked))
+_CAP = re.compile(either(words().cap_asked))
+CAP_SAID = re.compile(either(words().cap_said))
 # "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
 _CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
@@ -82,6 +84,7 @@ class Ask:
     years: tuple[str, ...] = ()  # the years the part (or the question) names: "2025年" → ("2025",)
     container: str = ""  # the list whose entries are asked ("清单里有哪些" → 清单)
     lead: bool = False  # a department ask for the lead unit ("哪家牵头")
+    cap: bool = False  # a figure ask for the ceiling ("最多能奖多少")
 
     @property
     def fact_types(self) -> tuple[str, ...]:
@@ -177,7 +180,8 @@ def read_asks(question: str) -> tuple[Ask, ...]:
                 continue
             strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
             asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
-                            container_asked(part), kind == "department" and bool(_LEAD.search(part))))
+                            container_asked(part), kind == "department" and bool(_LEAD.search(part)),
+                            kind in ("amount", "percent", "count", "quantity") and bool(_CAP.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)
             asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))

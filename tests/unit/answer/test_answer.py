@@ -318,3 +318,34 @@ def test_a_containing_regions_count_is_not_the_named_places_count():
     assert answer(q, [province], {"d": doc("d", "陕西")}).abstained
     own = clause("金台区新增高新技术企业35家。")
     assert "35家" in answer(q, [own], {"d": doc("d", "陕西")}).text  # a provincial text naming the place
+
+
+def test_a_heading_or_a_question_in_a_clause_is_answered_by_what_follows_it():
+    faq = clause("问：到本市运输防疫物资需要什么文件？答：出具车辆通行证或送货单证即可通行。", path="其他")
+    q = query("到本市运输防疫物资需要什么文件？", {"运输": 2.0, "防疫物资": 4.0, "文件": 1.0})
+    a = answer(q, [faq], {"d": doc("d", "上海")})
+    assert "车辆通行证" in a.text
+    heading = clause("五、实施交通检疫。", path="五、")
+    q2 = query("怎样实施交通检疫？", {"交通": 2.0, "检疫": 4.0})
+    assert answer(q2, [heading], {"d": doc("d", "攀枝花")}).abstained
+
+
+def test_a_question_for_the_ceiling_gets_the_figure_stated_as_one():
+    c = clause("新引进投资1亿元以上项目，按投资额1%给予一次性奖励，最高不超过1000万元。")
+    q = query("投个1亿多的项目，最多能奖多少？", {"投资": 2.0, "项目": 1.0, "奖励": 2.0})
+    assert q.asks[-1].cap
+    assert "1000万元" in first_sentence(answer(q, [c], {"d": doc("d", "白银")}).text)
+
+
+def test_a_short_numbered_item_that_states_a_fact_is_no_heading():
+    item = clause("1. 招标文件公示不少于5日。", path="一、1.")
+    q = query("招标文件公示几天？", {"招标文件": 4.0, "公示": 2.0})
+    assert "5日" in first_sentence(answer(q, [item], {"d": doc("d", "陕西")}).text)
+
+
+def test_a_rule_read_out_goes_on_with_the_sentences_of_its_paragraph():
+    c = clause("实施交通检疫。在机场、火车站设立联合检疫站，对入境人员进行体温检测登记。对体温异常者实施临时隔离。\n"
+               "二、其他事项。", path="五、")
+    q = query("怎样实施交通检疫？", {"交通": 2.0, "检疫": 4.0})
+    text = answer(q, [c], {"d": doc("d", "攀枝花")}).text
+    assert "联合检疫站" in text and "临时隔离" in text and "其他事项" not in text
