@@ -136,6 +136,7 @@ class Answer:
     filtered: bool = False  # a filter (not the question) narrowed what was searched
     subject: str = ""  # what the conversation is about after this answer (a client sends it back, see Turn)
     small_talk: bool = False  # a reply to small talk (谢谢, 你好): nothing was searched
+    corrected: tuple[tuple[str, str], ...] = ()  # a word read as the place or term it is close to: (written, read)
 
     @property
     def top_clause(self) -> str:

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Clauses the answer re-ranks at sentence level for each ask.
     rerank_candidates: int = 20
     max_question_chars: int = 1000
+    # Tests only: seconds the page waits before each answer, to see its loading state.
+    page_answer_delay_seconds: float = 0.0
     # The longest clause a document yields: a longer paragraph is cut at its sentence ends.
     max_clause_chars: int = 1000
     max_search_k: int = 50
@@ -113,13 +115,15 @@ class Settings(BaseSettings):
     rate_limit_ask: str = "20/second;600/minute"
     rate_limit_admin: str = "30/minute"
     rate_limit_other: str = "50/second"
-    # The page's queue (Gradio): joins per address (a join opens a page session, so this bounds
-    # anonymous sessions), events waiting at most, sessions with events not yet delivered at most
-    # (Gradio keeps 2,000), and of those per address; past them 429, or 503 when the page is full.
+    # The page's queue (Gradio): page sessions an address opens (its first join; the further joins
+    # of a session it opened count under `rate_limit_other`), events waiting at most, sessions with
+    # events not yet delivered at most (Gradio keeps 2,000), and of those per address, and events
+    # one session may have waiting or running; past them 429, or 503 when the page is full.
     rate_limit_page_join: str = "5/second;120/minute"
     page_queue_size: int = 64
     page_sessions: int = 1000
     page_pending_per_client: int = 2
+    page_events_per_session: int = 8
     # After 3 wrong admin tokens from one address, each more doubles a wait (from this many seconds,
     # at most the max) before its next admin attempt is checked; 0: no waits.
     admin_backoff_seconds: float = 1.0

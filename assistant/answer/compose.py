@@ -58,7 +58,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document], *, mi
                   interpreted_as=query.standalone if query.standalone != query.text.strip() else "",
                   follow_up=query.follow_up,
                   missing=draft.missing, used=draft.used, departments=departments, filtered=filtered,
-                  subject=query.about or query.standalone)
+                  subject=query.about or query.standalone, corrected=query.corrected)
 
 
 def _reply(query: Query, started: float | None = None) -> Answer:

@@ -258,8 +258,8 @@ def test_new_conversation_clears_everything_and_a_reload_keeps_the_conversation(
     assert page.locator("#citations").inner_text().strip() == ""
     ask(page, "牵头单位是谁？")  # no context now: not read as the cleared topic
     assert "市监分局" not in page.locator("#answer-panel").inner_text()
-    # turn 1 again, and still a new answer: brought into view and focused
-    page.wait_for_function("document.activeElement?.classList.contains('answer-box')")
+    # turn 1 again, and still a new answer: brought into view, focus back in the question box
+    page.wait_for_function("document.activeElement === document.querySelector('#question textarea')")
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector("#question textarea")
     page.wait_for_timeout(1000)

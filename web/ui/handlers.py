@@ -9,6 +9,7 @@ follow-up context is its questions, so 新对话 clears both at once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -47,13 +48,37 @@ def _refused(exc: AssistantError, where: str) -> None:
     log.log(logging.WARNING if unavailable else logging.INFO, "%s refused (%s): %s", where, exc.code, exc.message)
 
 
+def parent_in(tree: list[tuple[str, int]], region: str) -> str:
+    """The region one level up from `region` in the tree ("" at the top or when not listed)."""
+    for i, (name, depth) in enumerate(tree):
+        if name == region:
+            return next((n for n, d in reversed(tree[:i]) if d < depth), "")
+    return ""
+
+
 def region_choices(tree: list[tuple[str, int]]) -> list[tuple[str, str]]:
     """The region filter as a tree: each region indented under the one containing it."""
     return [("全部地区", ALL_REGIONS), *(("\u3000" * depth + ("└ " if depth else "") + name, name) for name, depth in tree)]
 
 
-def new_conversation() -> tuple[Any, ...]:
-    return ("", "", "", "", dict(EMPTY), "", gr.Accordion(open=True), gr.update(visible=False), "", "")
+LOADING = ('<div class="pa-loading" aria-busy="true"><p class="key-fact" role="status">正在查找…</p>'
+           '<p class="loading-note">可点“停止”取消；问题保留在输入框中。</p></div>')
+STOPPED = '<p class="ask-error" role="status">已停止查找。问题仍在输入框中，可修改后重新提问。</p>'
+
+
+UNDO_SECONDS = 8
+
+
+def new_conversation(state: dict[str, Any], region: str, document: str) -> tuple[Any, ...]:
+    """新对话: everything cleared, the filters too; what was cleared is kept for 撤销 a few seconds."""
+    kept = {"turns": render.turns_of(state), "region": region or ALL_REGIONS, "document": document or ""}
+    undo = "" if not kept["turns"] else (
+        f'<p role="status" class="undo-note" data-seconds="{UNDO_SECONDS}">已开始新对话，上一段对话已清空。'
+        '<button type="button" class="undo-new">撤销</button></p>')
+    return ("", "", "", "", dict(EMPTY), "", gr.Accordion(open=True), gr.update(visible=False), undo, "",
+            ALL_REGIONS, "", kept)
+
+
 
 
 def need(doc_id: str | None) -> str:
@@ -122,8 +147,9 @@ class Handlers:
         self.limits.backoff.passed(who)
 
     # -- 问答 ---------------------------------------------------------------------------------
-    def filter_lists(self) -> tuple[Any, Any, Any, Any]:
-        """The region tree and the document list for the filters, and the documents for admin."""
+    def filter_lists(self, chosen: str | None = None) -> tuple[Any, Any, Any, Any]:
+        """The region tree and the document list for the filters, and the documents for admin
+        (`chosen` stays picked while it is still listed)."""
         try:
             tree = self.assistant.region_tree()
             documents = self.assistant.documents()
@@ -134,7 +160,8 @@ class Handlers:
         # the filters go back to everything: a value no longer offered would be refused
         return (gr.update(choices=region_choices(tree), value=ALL_REGIONS),
                 gr.update(choices=[("全部文件", ""), *docs], value=""),
-                gr.update(choices=admin_docs, value=None), gr.update(choices=[("（无）", ""), *admin_docs], value=""))
+                gr.update(choices=admin_docs, value=chosen if any(v == chosen for _l, v in admin_docs) else None),
+                gr.update(choices=[("（无）", ""), *admin_docs], value=""))
 
     def titles(self) -> dict[str, str]:
         try:
@@ -147,8 +174,16 @@ class Handlers:
 
     def show(self, turns: list[dict[str, Any]], live: bool) -> tuple[str, str, str]:
         last = turns[-1] if turns else None
-        return (render.answer_box_html(last, live=live), render.conversation_html(turns),
+        return (render.answer_box_html(last, live=live, today=self.assistant.settings.today),
+                render.conversation_html(turns),
                 render.cards_html(last, self.assistant.clause))
+
+    def loading(self, state: dict[str, Any]) -> tuple[Any, ...]:
+        """What the page shows while an answer is looked for: 正在查找… in the answer box, and
+        停止. The last answer stays in the box, hidden (a new turn number means a new answer)."""
+        turns = render.turns_of(state)
+        last = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+        return LOADING + last.replace("<section ", "<section hidden ", 1), "", gr.update(visible=True)
 
     def ask_(self, question: str, region: str, document: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
         # each earlier turn's question, and the context its answer returned (no replay needed)
@@ -156,21 +191,39 @@ class Handlers:
             "assistant", t.get("text", ""), t.get("subject", ""), t.get("clause_id", "")))]
         answer = self.assistant.ask(question, region=region or None, document=document or None, history=history)
         number = (turns[-1]["turn"] + 1) if turns else 1
-        return render.turn_record(answer, number, self.filters_said(region, document))
+        try:
+            tree = self.assistant.region_tree()
+        except AssistantError:
+            tree = []
+        suggest = render.suggestions(answer, lambda r: parent_in(tree, r))
+        return render.turn_record(answer, number, self.filters_said(region, document), suggest)
 
     def respond(self, question: str, region: str, document: str, state: dict[str, Any],
                 request: gr.Request | None = None) -> tuple[Any, ...]:
         turns = render.turns_of(state)
+        delay = self.assistant.settings.page_answer_delay_seconds
+        if delay > 0:
+            time.sleep(delay)
         try:
             self.count("ask", request)
             record = self.ask_(question, region, document, turns)
         except AssistantError as exc:
             _refused(exc, "question")
-            return (gr.update(),) * 5 + (render.error_html(exc), gr.update(), gr.update())
+            # the answer box back as it was before 正在查找…; the question stays in its box
+            box = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+            return (box,) + (gr.update(),) * 4 + (render.error_html(exc), gr.update(), gr.update())
         turns = [*turns, record][-MAX_TURNS_KEPT:]
         box, chat, cards = self.show(turns, live=True)
         search_all = gr.update(visible=record["state"] == "not_found" and bool(record["filters"]))
-        return box, chat, cards, "", {"turns": turns}, "", gr.Accordion(open=False), search_all
+        # the question box is left as it is: the page empties it only while it still holds the
+        # question answered, so one typed meanwhile is kept
+        return box, chat, cards, gr.update(), {"turns": turns}, "", gr.Accordion(open=False), search_all
+
+    def stopped(self, state: dict[str, Any]) -> tuple[Any, ...]:
+        """停止: the answer box back to the last answer, and a message; the question is kept."""
+        turns = render.turns_of(state)
+        box = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+        return box, STOPPED, gr.update(visible=False)
 
     def search_everywhere(self, state: dict[str, Any], request: gr.Request | None = None) -> tuple[Any, ...]:
         """The last question again, with no filter (it replaces the filtered answer)."""
@@ -186,8 +239,18 @@ class Handlers:
             return (gr.update(),) * 5 + (render.error_html(exc),) + (gr.update(),) * 4
         turns = [*earlier, record]
         box, chat, cards = self.show(turns, live=True)
-        return (box, chat, cards, "", {"turns": turns}, "", gr.update(), gr.update(visible=False),
+        return (box, chat, cards, gr.update(), {"turns": turns}, "", gr.update(), gr.update(visible=False),
                 ALL_REGIONS, "")
+
+    def undo_new(self, kept: dict[str, Any] | None) -> tuple[Any, ...]:
+        """撤销 新对话: the conversation and filters cleared a moment ago, back."""
+        kept = kept if isinstance(kept, dict) else {}
+        turns = render.turns_of(kept)
+        if not turns:
+            return (gr.update(),) * 8 + ('<p role="status">没有可撤销的内容。</p>', None)
+        box, chat, cards = self.show(turns, live=False)
+        return (box, chat, cards, {"turns": turns}, gr.Accordion(open=False), kept.get("region", ALL_REGIONS),
+                kept.get("document", ""), "", '<p role="status">已恢复上一段对话。</p>', None)
 
     def restore(self, state: dict[str, Any]) -> tuple[Any, ...]:
         """After a reload: the conversation kept in the browser, rendered again (its malformed
@@ -199,11 +262,13 @@ class Handlers:
         return box, chat, cards, gr.Accordion(open=False), {"turns": turns}
 
     def rate(self, rating: str, comment: str, state: dict[str, Any],
-             request: gr.Request | None = None) -> tuple[str, Any]:
+             request: gr.Request | None = None, turn: int | None = None) -> tuple[str, Any]:
         turns = render.turns_of(state)
         if not turns:
             return '<p class="ask-error" role="alert">请先提问，再评价答案。</p>', gr.update()
-        last = turns[-1]
+        last = next((t for t in turns if t["turn"] == turn), None) if turn is not None else turns[-1]
+        if last is None:
+            return '<p class="ask-error" role="alert">这条答案已不在对话中，无法评价。</p>', gr.update()
         try:
             row = self.feedback.add(rating, last["question"], last["copy"], comment or "",
                                     [c["clause_id"] for c in last["citations"]], "ui",
@@ -211,7 +276,16 @@ class Handlers:
         except AssistantError as exc:
             _refused(exc, "feedback")
             return render.error_html(exc), gr.update()
-        return f'<p role="status">已记录您的评价（#{row.id} {"👍" if rating == "up" else "👎"}），谢谢！</p>', ""
+        which = f"第{last['turn']}条答案" if turn is not None else "您的评价"
+        return f'<p role="status">已记录{which}（#{row.id} {"👍" if rating == "up" else "👎"}），谢谢！</p>', ""
+
+    def rate_turn(self, which: str, comment: str, state: dict[str, Any],
+                  request: gr.Request | None = None) -> tuple[str, Any]:
+        """👍 / 👎 on one answer of the conversation: `which` is "<turn>:<up|down>"."""
+        turn, _sep, rating = (which or "").partition(":")
+        if not turn.isdigit() or rating not in ("up", "down"):
+            return '<p class="ask-error" role="alert">评价未能记录，请重试。</p>', gr.update()
+        return self.rate(rating, comment, state, request, turn=int(turn))
 
     def rate_up(self, comment: str, state: dict[str, Any], request: gr.Request | None = None) -> tuple[str, Any]:
         return self.rate("up", comment, state, request)
@@ -230,7 +304,7 @@ class Handlers:
         return rows[::-1]  # the latest added first
 
     def admin(self, token: str, action: Callable[[], tuple[str, dict[str, Any]]], request: gr.Request | None,
-              route: str, clear_form: bool = False) -> tuple[Any, ...]:
+              route: str, clear_form: bool = False, chosen: str | None = None) -> tuple[Any, ...]:
         """Run an admin action once its token is checked (nothing is read or written before); on
         success the lists everywhere are refreshed (and the upload form cleared), on failure a
         message and nothing else changes."""
@@ -242,7 +316,7 @@ class Handlers:
             _refused(exc, "admin")
             return (f'<p class="admin-error" role="alert">⚠️ {escape(exc.message_zh)}</p>',) + keep
         form = (gr.update(value=None), "", "", "", "") if clear_form else (gr.update(),) * 5
-        return (_admin_done(said, manifest), self.document_rows(), *self.filter_lists(), gr.update(visible=False),
+        return (_admin_done(said, manifest), self.document_rows(), *self.filter_lists(chosen), gr.update(visible=False),
                 *form)
 
     def upload(self, token: str, path: str | None, region_: str, title: str, date: str,
@@ -268,14 +342,14 @@ class Handlers:
             manifest = self.assistant.retire_document(chosen, (successor or "").strip())
             return f"已将 {chosen} 标记为{'被替代' if successor else '已废止'}", manifest
 
-        return self.admin(token, act, request, "retire")
+        return self.admin(token, act, request, "retire", chosen=doc_id)
 
     def reinstate(self, token: str, doc_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
         def act() -> tuple[str, dict[str, Any]]:
             chosen = need(doc_id)
             return f"已将 {chosen} 恢复为现行", self.assistant.reinstate_document(chosen)
 
-        return self.admin(token, act, request, "reinstate")
+        return self.admin(token, act, request, "reinstate", chosen=doc_id)
 
     def remove(self, token: str, asked_about: str | None, chosen: str | None,
                request: gr.Request | None = None) -> tuple[Any, ...]:

@@ -38,7 +38,7 @@ HELP = ("<li>点答案中的 [1] 或出处标签，打开引用条款，答案�
         "<li>继续追问（如“那渭滨区呢？”“牵头单位是谁？”）会沿用上文；“新对话”清空上文。</li>"
         "<li><kbd>Alt</kbd>+<kbd>C</kbd> 复制当前答案（含出处和部门），可直接粘贴到工单。</li>"
         "<li>对话保存在本浏览器中，刷新页面不会丢失；可导出为 Markdown。</li>")
-ADMIN_INTRO = ("添加、替换或废止政策文件。需要管理口令（服务器上设置 <code>ASSISTANT_ADMIN_TOKEN</code>；未设置时本页操作不可用）。"
+ADMIN_INTRO = ("添加、替换或废止政策文件。需要管理口令（由系统管理员在服务器上设置；未设置时本页操作不可用）。"
                "每次操作后索引增量更新，完成后新的问答立即按新文件作答；已废止、被替代的文件默认不再用于作答。"
                "在文件列表中点选一行即可对该文件操作。")
 THEME = gr.themes.Soft(
@@ -82,6 +82,8 @@ class AskTab:
 
     question: gr.Textbox
     ask_btn: gr.Button
+    stop_btn: gr.Button
+    undo_btn: gr.Button
     ask_error: gr.HTML
     answer_box: gr.HTML
     search_all_btn: gr.Button
@@ -97,6 +99,8 @@ class AskTab:
     examples: gr.Accordion
     conversation: gr.HTML
     cards: gr.HTML
+    rate_which: gr.Textbox
+    rate_go: gr.Button
 
 
 @dataclass
@@ -123,31 +127,48 @@ class AdminTab:
     table: gr.Dataframe
 
 
-def _question_and_answer(max_chars: int) -> tuple[gr.Textbox, gr.Button, gr.HTML, gr.HTML, gr.Button]:
-    """The question box with its button and counter, the message beside it, and the answer."""
+@dataclass
+class QuestionAndAnswer:
+    question: gr.Textbox
+    ask_btn: gr.Button
+    stop_btn: gr.Button
+    new_btn: gr.Button
+    undo_btn: gr.Button
+    ask_error: gr.HTML
+    answer_box: gr.HTML
+    search_all_btn: gr.Button
+
+
+def _question_and_answer(max_chars: int) -> QuestionAndAnswer:
+    """The question box with its buttons and counter, the message beside it, and the answer."""
     with gr.Row(equal_height=True):
         question = gr.Textbox(label="问题", show_label=False, scale=6, lines=1, max_lines=4,
                               placeholder="请输入问题，例如：在西安开办企业需要多长时间？",
                               elem_id="question", autofocus=True)
         ask_btn = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
-    gr.HTML(f'<p class="q-meta">字数 <span id="q-count" data-max="{max_chars}">0 / {max_chars}</span>'
-            "　回车提问</p>", elem_id="q-meta", padding=False)
+        stop_btn = gr.Button("停止", variant="secondary", scale=1, min_width=80, elem_id="stop", visible=False)
+    with gr.Row(equal_height=True, elem_id="q-bar"):
+        gr.HTML(f'<p class="q-meta">字数 <span id="q-count" data-max="{max_chars}">0 / {max_chars}</span>'
+                "　回车提问，Shift+回车换行</p>", elem_id="q-meta", padding=False)
+        new_btn = gr.Button("🗑️ 新对话", size="sm", min_width=100, scale=0, elem_id="new-chat")
+        # pressed by the 撤销 link of the message 新对话 leaves (page.js); not shown itself
+        undo_btn = gr.Button("撤销新对话", size="sm", elem_id="undo-new", elem_classes=["pa-offscreen"])
     ask_error = gr.HTML(elem_id="ask-error", padding=False)
+    gr.HTML('<div class="msg-area" aria-live="polite"></div>', elem_id="page-msg", padding=False)  # page.js says here
     answer_box = gr.HTML(elem_id="answer-panel", padding=False)
     search_all_btn = gr.Button("在全部文件中查找", visible=False, size="sm", elem_id="search-all")
-    return question, ask_btn, ask_error, answer_box, search_all_btn
+    return QuestionAndAnswer(question, ask_btn, stop_btn, new_btn, undo_btn, ask_error, answer_box, search_all_btn)
 
 
 def _ask_tab(max_chars: int) -> AskTab:
     with gr.Tab("问答", elem_id="tab-ask"), gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
-            question, ask_btn, ask_error, answer_box, search_all_btn = _question_and_answer(max_chars)
-            with gr.Row(equal_height=True):
+            qa = _question_and_answer(max_chars)
+            with gr.Row(equal_height=True, elem_id="feedback-row"):
                 up_btn = gr.Button("👍 有用", size="sm", min_width=80, elem_id="thumbs-up")
                 down_btn = gr.Button("👎 没用", size="sm", min_width=80, elem_id="thumbs-down")
                 comment = gr.Textbox(label="意见（可选）", show_label=False, placeholder="意见（可选）：哪里不对？应引用哪条？",
                                      lines=1, scale=3, elem_id="comment")
-                new_btn = gr.Button("🗑️ 新对话", size="sm", min_width=100, elem_id="new-chat")
             status = gr.HTML(elem_id="feedback-status", padding=False)
             chips = gr.HTML(render.filter_chips_html({}), elem_id="filter-chips", padding=False)
             with gr.Accordion("筛选：地区 / 文件", open=False, elem_id="filters"):
@@ -159,12 +180,17 @@ def _ask_tab(max_chars: int) -> AskTab:
                 clear_filters = gr.Button("清除筛选", size="sm", elem_id="clear-filters")
             with gr.Accordion("示例问题", open=True, elem_id="examples") as examples:
                 for group, questions in EXAMPLES.items():
-                    gr.Examples(questions, inputs=[question], label=group)
+                    gr.Examples(questions, inputs=[qa.question], label=group)
             conversation = gr.HTML(elem_id="chat", padding=False)
+            # the 👍 / 👎 of an answer in the conversation: page.js writes "<turn>:<rating>" and presses
+            with gr.Row(elem_classes=["pa-offscreen"]):
+                rate_which = gr.Textbox(label="评价的答案", elem_id="rate-turn")
+                rate_go = gr.Button("记录评价", elem_id="rate-turn-go")
         with gr.Column(scale=4, min_width=320):
             cards = gr.HTML(elem_id="citations", padding=False)
-    return AskTab(question, ask_btn, ask_error, answer_box, search_all_btn, up_btn, down_btn, comment, new_btn,
-                  status, chips, region, document, clear_filters, examples, conversation, cards)
+    return AskTab(qa.question, qa.ask_btn, qa.stop_btn, qa.undo_btn, qa.ask_error, qa.answer_box, qa.search_all_btn,
+                  up_btn, down_btn, comment, qa.new_btn, status, chips, region, document, clear_filters, examples,
+                  conversation, cards, rate_which, rate_go)
 
 
 def _admin_tab() -> AdminTab:
@@ -190,13 +216,15 @@ def _admin_tab() -> AdminTab:
         with gr.Row():
             retire_btn = gr.Button("废止 / 被替代", elem_id="retire-button")
             reinstate_btn = gr.Button("恢复现行", elem_id="reinstate-button")
-            remove_btn = gr.Button("删除…", variant="stop", elem_id="remove-button")
-        with gr.Group(visible=False, elem_id="confirm-remove") as confirm:
+            remove_btn = gr.Button("⚠️ 删除…", variant="stop", elem_id="remove-button", elem_classes=["pa-danger"])
+        with gr.Group(visible=False) as confirm:  # no elem_id: Gradio would give it to two elements
             confirm_note = gr.HTML(padding=False, elem_classes=["confirm-box"], elem_id="confirm-note")
             with gr.Row():
-                confirm_btn = gr.Button("确认删除", variant="stop", elem_id="confirm-remove-button")
+                confirm_btn = gr.Button("⚠️ 确认删除（不可撤销）", variant="stop", elem_id="confirm-remove-button",
+                                        elem_classes=["pa-danger"])
                 cancel_btn = gr.Button("取消", elem_id="cancel-remove-button")
         admin_status = gr.HTML(elem_id="admin-status", padding=False)
+        gr.HTML('<div class="msg-area" aria-live="polite"></div>', elem_id="admin-msg", padding=False)
         gr.HTML("<h3>文件列表</h3>", padding=False)
         table = gr.Dataframe(headers=["编号", "状态", "地区", "日期", "文号", "条款数", "标题"], interactive=False,
                              wrap=True, elem_id="document-table")
@@ -205,13 +233,26 @@ def _admin_tab() -> AdminTab:
                     admin_status, table)
 
 
-def _wire_ask(h: Handlers, state: gr.BrowserState, a: AskTab) -> None:
+def _wire_ask(h: Handlers, state: gr.BrowserState, undo: gr.State, a: AskTab) -> None:
     ask_out = [a.answer_box, a.conversation, a.cards, a.question, state, a.ask_error, a.examples, a.search_all_btn]
     ask_in = [a.question, a.region, a.document, state]
-    a.ask_btn.click(h.respond, ask_in, ask_out, api_name="ask")
-    a.question.submit(h.respond, ask_in, ask_out, api_visibility="private")
+    busy = [a.answer_box, a.ask_error, a.stop_btn]
+    quiet = {"show_progress": "hidden"}  # 正在查找… says it; no spinner over the question box
+    running = []
+    # 提问 and Enter: 正在查找… (and 停止) at once, then the answer; page.js keeps 提问 disabled
+    # meanwhile and queues a question sent before the answer comes
+    for trigger, api in ((a.ask_btn.click, {"api_name": "ask"}), (a.question.submit, {"api_visibility": "private"})):
+        first = trigger(h.loading, [state], busy, api_visibility="private", queue=False, **quiet)
+        answer = first.then(h.respond, ask_in, ask_out, **api, **quiet)  # type: ignore[arg-type]
+        answer.then(lambda: gr.update(visible=False), None, [a.stop_btn], api_visibility="private", queue=False)
+        running.append(answer)
+    a.stop_btn.click(h.stopped, [state], busy, cancels=running, api_visibility="private", queue=False)
     a.search_all_btn.click(h.search_everywhere, [state], [*ask_out, a.region, a.document], api_visibility="private")
-    a.new_btn.click(new_conversation, None, [*ask_out, a.status, a.comment], api_visibility="private")
+    a.new_btn.click(new_conversation, [state, a.region, a.document],
+                    [*ask_out, a.status, a.comment, a.region, a.document, undo], api_visibility="private")
+    a.undo_btn.click(h.undo_new, [undo], [a.answer_box, a.conversation, a.cards, state, a.examples, a.region,
+                                          a.document, a.ask_error, a.status, undo], api_visibility="private")
+    a.rate_go.click(h.rate_turn, [a.rate_which, a.comment, state], [a.status, a.comment], api_visibility="private")
     a.up_btn.click(h.rate_up, [a.comment, state], [a.status, a.comment],
                    api_visibility="private")
     a.down_btn.click(h.rate_down, [a.comment, state], [a.status, a.comment],
@@ -238,6 +279,8 @@ def _wire_admin(h: Handlers, pending_removal: gr.State, a: AskTab, m: AdminTab) 
                        api_visibility="private")
     m.confirm_btn.click(h.remove, [m.token, pending_removal, m.doc_id], admin_out, api_visibility="private")
     m.table.select(pick_row, None, [m.doc_id], api_visibility="private")
+    # a new file chosen: the message about the last one goes
+    m.upload_file.upload(lambda: "", None, [m.admin_status], api_visibility="private", queue=False)
 
 
 def build_ui(assistant: Assistant, feedback: FeedbackStore, limits: Limits | None = None) -> gr.Blocks:
@@ -246,6 +289,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, limits: Limits | Non
     with GuardedBlocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 3600)) as demo:
         state = gr.BrowserState(dict(EMPTY), storage_key="policy-assistant-conversation",
                                 secret=storage_secret(assistant.settings.data_dir))
+        undo = gr.State(None)  # what 新对话 cleared, for 撤销
         pending_removal = gr.State("")  # the document 删除… asked about: the one 确认删除 removes
         gr.HTML(f'<h1 class="page-title">{TITLE}</h1><p class="intro">{INTRO}</p>'
                 f'<details class="help"><summary>使用说明</summary><ul>{HELP}</ul></details>', elem_id="header",
@@ -254,7 +298,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, limits: Limits | Non
         admin = _admin_tab()
         demo.limits, demo.admin_token = limits, admin.token
 
-        _wire_ask(h, state, ask)
+        _wire_ask(h, state, undo, ask)
         lists = [ask.region, ask.document, admin.doc_id, admin.successor]
         demo.load(h.filter_lists, None, lists, api_visibility="private")
         demo.load(h.document_rows, None, [admin.table], api_visibility="private")

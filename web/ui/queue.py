@@ -9,10 +9,14 @@ loop ends, and every page action answers "Queue is stopped" until a restart. Her
   rebuilt a table of 10,000 rows after every event), bounds the sessions whose state is kept, and
   swaps the session store for one that never drops a session with an event not yet delivered;
   a message for a session that is gone is dropped instead of stopping the loop;
-- `QueueGuard`, in front of `/gradio_api/queue/join` and `/gradio_api/call/…`, counts joins per
-  address (`RATE_LIMIT_PAGE_JOIN`), allows each address `PAGE_PENDING_PER_CLIENT` sessions with
-  events not yet delivered and the page `PAGE_SESSIONS` in all (429 / 503 in the error shape),
-  forgets sessions whose results nobody came for, and restarts the queue's loop if it stopped.
+- `QueueGuard`, in front of `/gradio_api/queue/join` and `/gradio_api/call/…`, counts the page
+  sessions an address opens (`RATE_LIMIT_PAGE_JOIN`: a join for a session the address has not
+  opened, or a call; the further joins of an open page, several for each question, count only
+  under `RATE_LIMIT_OTHER` and, for questions, `RATE_LIMIT_ASK`), allows each address
+  `PAGE_PENDING_PER_CLIENT` sessions with events not yet delivered, each session
+  `PAGE_EVENTS_PER_SESSION` events waiting or running, and the page `PAGE_SESSIONS` in all
+  (429 / 503 in the error shape), forgets sessions whose results nobody came for, and restarts
+  the queue's loop if it stopped.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ JOIN_PATHS = ("/gradio_api/queue/join",)
 CALL_PREFIX = "/gradio_api/call/"
 LINGER = 30.0  # seconds a finished event's result waits for its client before it is forgotten
 SWEEP_EVERY = 1.0
+KNOWN = 600.0  # seconds an address's page session stays open (its joins not counted) after its last join
+JOINING = 2.0  # seconds a join still being answered counts as a session with an event pending
 ANALYTICS_ROWS = 100
 
 
@@ -72,7 +78,10 @@ class PageQueue:
         self.limits = limits
         self.sessions = settings.page_sessions
         self.per_client = settings.page_pending_per_client
-        self.owners: dict[str, dict[str, float]] = {}  # address → its sessions → when last joined
+        self.per_session = settings.page_events_per_session
+        # address → its sessions pending → when last joined (0 once the join is answered)
+        self.owners: dict[str, dict[str, float]] = {}
+        self.opened: dict[str, dict[str, float]] = {}  # address → the sessions it opened → when last joined
         self.finished_since: dict[str, float] = {}  # session → when first seen with nothing running
         self._swept = 0.0
         self.restarts = 0
@@ -84,6 +93,19 @@ class PageQueue:
 
     def live(self, session: str) -> bool:
         return bool(self.queue.pending_event_ids_session.get(session))
+
+    def in_flight(self, session: str) -> int:
+        """The session's events waiting or running (not those finished and not yet delivered)."""
+        running = self.queue.event_ids_to_events
+        return sum(1 for i in self.queue.pending_event_ids_session.get(session) or () if i in running)
+
+    def pending(self, who: str, session: str, now: float) -> bool:
+        """Whether `who`'s session has an event not yet delivered, or a join just in (not yet in the queue)."""
+        return now - self.owners.get(who, {}).get(session, -JOINING - 1) <= JOINING or self.live(session)
+
+    def knows(self, who: str, session: str | None) -> bool:
+        """Whether `session` is a page session `who` opened (its joins are not counted as openings)."""
+        return session is not None and session in self.opened.get(who, {})
 
     def queue_ready(self) -> None:
         """Install the bounded session store and the safe message send on the current queue."""
@@ -132,33 +154,43 @@ class PageQueue:
             del self.finished_since[session]
         for who in list(self.owners):
             mine = self.owners[who]
-            for session in [s for s, at in mine.items() if now - at > 2 and not self.live(s)]:
+            for session in [s for s, at in mine.items() if now - at > JOINING and not self.live(s)]:
                 del mine[session]
             if not mine:
                 del self.owners[who]
+        for who in list(self.opened):
+            mine = self.opened[who]
+            for session in [s for s, at in mine.items() if now - at > KNOWN and not self.live(s)]:
+                del mine[session]
+            if not mine:
+                del self.opened[who]
 
     def admit(self, who: str, session: str | None, now: float) -> tuple[AssistantError, int] | None:
         """Whether a join from `who` for `session` may go on: None, or the refusal and its status."""
         self.sweep(now)
         mine = self.owners.get(who, {})
-        if session is not None and session in mine:
-            mine[session] = now
-            return None
-        # a session just joined counts until its event shows in the queue
-        pending = sum(1 for s, at in mine.items() if now - at <= 2 or self.live(s))
-        if pending >= self.per_client:
-            return RateLimited(f"at most {self.per_client} page sessions waiting per address; retry in 1 s",
-                               f"同一地址最多 {self.per_client} 个页面会话同时等待，请 1 秒后再试。",
+        known = session if self.knows(who, session) else None
+        if known is not None and self.in_flight(known) >= self.per_session:
+            return RateLimited(f"at most {self.per_session} events of one page session waiting; retry in 1 s",
+                               f"同一页面会话最多 {self.per_session} 个操作同时等待，请 1 秒后再试。",
                                retry_after=1), 429
-        if len(self.queue.pending_event_ids_session) >= self.sessions:
-            return PageFull(f"the page is busy: {self.sessions} sessions are waiting; retry shortly",
-                            "页面繁忙，请稍后再试。", retry_after=2), 503
+        if known is None or not self.pending(who, known, now):
+            # a session about to have an event pending: the address's and the page's bounds
+            pending = sum(1 for s, at in mine.items() if s != session and (now - at <= JOINING or self.live(s)))
+            if pending >= self.per_client:
+                return RateLimited(f"at most {self.per_client} page sessions waiting per address; retry in 1 s",
+                                   f"同一地址最多 {self.per_client} 个页面会话同时等待，请 1 秒后再试。",
+                                   retry_after=1), 429
+            if len(self.queue.pending_event_ids_session) >= self.sessions:
+                return PageFull(f"the page is busy: {self.sessions} sessions are waiting; retry shortly",
+                                "页面繁忙，请稍后再试。", retry_after=2), 503
         if session is not None:
             self.owners.setdefault(who, {})[session] = now
+            self.opened.setdefault(who, {})[session] = now
         return None
 
     def pushed(self, who: str, session: str | None) -> None:
-        """A join has been answered: from now on its session counts only while it is live."""
+        """A join has been answered: from now on its session counts as pending only while it is live."""
         mine = self.owners.get(who)
         if session is not None and mine is not None and session in mine:
             mine[session] = 0.0
@@ -182,17 +214,18 @@ class QueueGuard:
         self.page.restart_if_stopped()
         peer = scope.get("client") or ("unknown", 0)
         who = self.limits.client(str(peer[0]), _header(scope, b"x-forwarded-for"))
-        refused = self.limits.hit("join", who)
-        status = 429
         session: str | None = None
+        body, receive = await _buffered(receive)  # bounded by BodyLimit; counted under "other"
+        if path in JOIN_PATHS:
+            try:
+                value = json.loads(body or b"{}").get("session_hash")
+                session = value if isinstance(value, str) else None
+            except (ValueError, AttributeError):
+                session = None
+        # opening a page session counts; the further joins of a session this address opened do not
+        refused = None if self.page.knows(who, session) else self.limits.hit("join", who)
+        status = 429
         if refused is None:
-            body, receive = await _buffered(receive)
-            if path in JOIN_PATHS:
-                try:
-                    value = json.loads(body or b"{}").get("session_hash")
-                    session = value if isinstance(value, str) else None
-                except (ValueError, AttributeError):
-                    session = None
             verdict = self.page.admit(who, session, time.monotonic())
             if verdict is not None:
                 refused, status = verdict  # type: ignore[assignment]

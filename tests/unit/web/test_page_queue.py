@@ -6,6 +6,7 @@ results are forgotten, and a stopped queue is restarted."""
 from __future__ import annotations
 
 import asyncio
+import json
 from types import SimpleNamespace
 
 import gradio as gr
@@ -95,3 +96,67 @@ def test_a_stopped_queue_is_restarted():
         assert started == [True] and demo._queue.stopped is False and page.restarts == 1
 
     asyncio.run(go())
+
+
+def test_a_session_of_its_own_is_bounded_by_its_events_and_an_idle_one_by_the_address():
+    demo = blocks()
+    page = harden(demo, settings(page_events_per_session=3, page_sessions=100), Limits(settings()))
+    queue = demo._queue
+    assert page.admit("1.1.1.1", "s1", 100.0) is None and page.knows("1.1.1.1", "s1")
+    assert not page.knows("2.2.2.2", "s1")  # a session is its opener's only
+    page.pushed("1.1.1.1", "s1")
+    queue.pending_event_ids_session["s1"] = {"e1", "e2", "e3"}
+    queue.event_ids_to_events.update({"e1": object(), "e2": object(), "e3": object()})
+    refused, status = page.admit("1.1.1.1", "s1", 100.1)  # type: ignore[misc]
+    assert status == 429 and "3 events of one page session" in refused.message
+    del queue.event_ids_to_events["e3"]  # finished (not yet delivered): no longer waiting
+    assert page.admit("1.1.1.1", "s1", 100.2) is None
+    # two other sessions of the address live: its idle third session may not start an event
+    assert page.admit("1.1.1.1", "s2", 100.3) is None
+    page.pushed("1.1.1.1", "s2")
+    assert page.admit("1.1.1.1", "s3", 100.4) is None
+    page.pushed("1.1.1.1", "s3")  # s3 idle, known
+    queue.pending_event_ids_session["s2"] = {"f1"}
+    refused, status = page.admit("1.1.1.1", "s3", 100.5)  # type: ignore[misc]
+    assert status == 429 and "2 page sessions" in refused.message
+    # a session stays known for a while after its last join, then is forgotten
+    del queue.pending_event_ids_session["s1"], queue.pending_event_ids_session["s2"]
+    page.sweep(100.5 + page_queue.KNOWN + 5)
+    assert not page.knows("1.1.1.1", "s1") and not page.knows("1.1.1.1", "s3")
+
+
+def test_the_guard_counts_sessions_opened_not_the_joins_of_an_open_page():
+    demo = blocks()
+    strict = settings(rate_limit_page_join="2/minute", page_pending_per_client=100)
+    limits = Limits(strict)
+    page = harden(demo, strict, limits)
+    reached: list[str] = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    guard = page_queue.QueueGuard(app, page=page, limits=limits)
+
+    def join(session: str, peer: str = "1.1.1.1") -> int:
+        sent: list[dict[str, object]] = []
+        body = json.dumps({"session_hash": session, "fn_index": 0}).encode()
+
+        async def receive():  # type: ignore[no-untyped-def]
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message):  # type: ignore[no-untyped-def]
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/gradio_api/queue/join", "headers": [],
+                 "client": (peer, 1234)}
+        asyncio.run(guard(scope, receive, send))
+        return int(sent[0]["status"])  # type: ignore[call-overload]
+
+    assert [join("page1") for _ in range(10)] == [200] * 10  # one page, many events: one opening
+    assert join("page2") == 200  # the second opening
+    assert join("page3") == 429  # the third, within the minute
+    assert join("page1") == 200 and join("page2") == 200  # the open pages go on
+    assert join("page1", peer="2.2.2.2") == 200  # another address's first join opens its own
+    assert len(reached) == 14
