@@ -31,10 +31,13 @@ ADDRESSES = [f"127.0.0.{i}" for i in range(2, 12)]  # the flood's 10 addresses
 QUESTION = "西安企业开办要多久？"
 
 
-# The defaults; and the per-address bounds lifted, so that thousands of sessions are accepted and
-# only the session store that keeps live sessions (and the bounded queue) stand in the way.
+# The defaults; and the per-address bounds lifted, so that only the page's bound on waiting sessions
+# (and the bounded queue) stand in the way. That bound is set low enough (300) for the flood to reach
+# it on any machine: how many joins the queue drains meanwhile depends on the machine's speed
+# (744-1,237 accepted on this one under load), which a test must not assert.
+PAGE_BOUND = 300
 LOOSE = {"ASSISTANT_RATE_LIMIT_PAGE_JOIN": "10000/second", "ASSISTANT_PAGE_PENDING_PER_CLIENT": "100000",
-         "ASSISTANT_PAGE_SESSIONS": "1000", "ASSISTANT_RATE_LIMIT_OTHER": "10000/second"}
+         "ASSISTANT_PAGE_SESSIONS": str(PAGE_BOUND), "ASSISTANT_RATE_LIMIT_OTHER": "10000/second"}
 
 
 @pytest.fixture(scope="module", params=[{}, LOOSE], ids=["defaults", "per-address-bounds-lifted"])
@@ -64,11 +67,11 @@ PAGE_SESSION = uuid.uuid4().hex[:11]  # one page open in a browser: one session 
 def page_ask(http: httpx.Client, fn: int, session: str = PAGE_SESSION,
              queue_full_ok: bool = False) -> tuple[float, str] | None:
     """One question the way the page asks it (join, then read the session's stream): seconds,
-    answer; None when Gradio's queue was full and that is allowed."""
+    answer; None when Gradio's queue (or the page's bound on sessions) was full and that is allowed."""
     started = time.perf_counter()
     joined = http.post("/gradio_api/queue/join", json=join_body(fn, session))
-    if queue_full_ok and joined.status_code == 503 and "Queue is full" in joined.text:
-        return None
+    if queue_full_ok and joined.status_code == 503 and ("Queue is full" in joined.text or "page_busy" in joined.text):
+        return None  # the queue, or the page's bound on waiting sessions, is full: a busy page says so
     assert joined.status_code == 200, joined.text
     with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:
         for line in stream.iter_lines():
@@ -123,13 +126,20 @@ def test_a_join_flood_from_ten_addresses_leaves_the_page_answering(flood_server)
                 time.sleep(0.5)
             statuses: Counter[int] = sum((f.result() for f in floods), Counter())
         flood_seconds = time.perf_counter() - started
-        after = [page_ask(http, fn)[0] for _ in range(5)]  # type: ignore[index]
+        # a page filled to its bound turns newcomers away (503 page_busy) until the flood's sessions,
+        # whose results nobody comes for, are forgotten (30 s); then it answers as before
+        admitted = time.perf_counter()
+        while (first := page_ask(http, fn, queue_full_ok=not defaults)) is None:
+            assert time.perf_counter() - admitted < 45, "the page stayed full after the flood"
+            time.sleep(1)
+        wait_after = time.perf_counter() - admitted - first[0]
+        after = [first[0]] + [page_ask(http, fn)[0] for _ in range(4)]  # type: ignore[index]
         peak = process_rss(url.pid)
 
     log_text = (root / "server.log").read_text(encoding="utf-8")
     figures = {"joins": sum(statuses.values()), "statuses": dict(statuses), "flood_seconds": round(flood_seconds, 1),
                "answers_during": len(during), "queue_full_during": full, "slowest_during": round(max(during, default=0), 3),
-               "slowest_after": round(max(after), 3), "rss_before_mb": before // MB, "rss_after_mb": peak // MB}
+               "slowest_after": round(max(after), 3), "waited_after": round(wait_after, 1), "rss_before_mb": before // MB, "rss_after_mb": peak // MB}
     log.warning("page flood: %s", figures)
     (root / "figures.json").write_text(json.dumps(figures))
     assert sum(statuses.values()) == JOINS
@@ -137,8 +147,9 @@ def test_a_join_flood_from_ten_addresses_leaves_the_page_answering(flood_server)
     if defaults:
         assert statuses[429] > JOINS // 2 and full == 0  # most joins refused per address
         assert during and all(seconds < 2.0 for seconds in during), figures
-    else:  # sessions accepted up to the page's bound (1,000), then 503; the queue never stops
-        assert statuses[200] >= 1000 and statuses[503] > 0, figures
+    else:  # sessions accepted up to the page's bound, then 503; the queue never stops
+        # (the page user's one session holds one of the bound's places)
+        assert statuses[200] >= PAGE_BOUND - 1 and statuses[503] > 0, figures
     assert max(after) < 2.0, figures
     assert peak - before < 200 * MB, figures
     assert "Queue is stopped" not in log_text and "KeyError" not in log_text
