@@ -33,7 +33,7 @@ ITEM_BONUS = 0.25
 PART_WEIGHT = 0.5
 BIND_WEIGHT = 0.5  # a fact whose own words name the subject before one whose sentence names it far away
 # Asks whose facts speak for their whole item, not for the words beside them: "（区政府办牵头）"
-# closes the measure it belongs to, a contact aside opens it.
+# closes the measure it belongs to.
 UNBOUND_ASKS = frozenset({"department"})
 CONTEXT_WEIGHT = 0.5
 LEAD_BONUS = 0.3
@@ -164,8 +164,8 @@ def context_of(clause: Clause, document: Document) -> str:
 
 
 def says_nothing(sentence: str) -> bool:
-    """A sentence that states nothing (when it holds no fact): a short numbered heading ("四、安全平安过节。") or a question
-    ("问：到上海运输防疫物资需要什么文件？")."""
+    """A sentence that states nothing (when it holds no fact): a short numbered heading
+    ("四、安全平安过节。") or a question ("问：到上海运输防疫物资需要什么文件？")."""
     sentence = sentence.strip()
     if sentence.endswith(("？", "?")):
         return True

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
 from assistant.answer.passages import Passage, in_item_line, segment_span, sentence_spans
 from assistant.lexicon.text import closing_aside, norm
+from assistant.lexicon.words import either, words
 from assistant.models import Clause, Document, Fact
 from assistant.prompts import render
-from assistant.understand.asks import CAP_SAID, Ask
+from assistant.understand.asks import Ask
 from assistant.understand.terms import KeyTerm
 
 MAX_QUOTE = 120
+# How a document states a ceiling ("最高不超过1000万元"): said first to "最多能奖多少".
+CAP_SAID = re.compile(either(words().cap_said))
 
 RULE_QUOTE = 300
 

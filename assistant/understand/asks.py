@@ -69,7 +69,6 @@ _PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEAD = re.compile(either(words().lead_asked))
 _CAP = re.compile(either(words().cap_asked))
-CAP_SAID = re.compile(either(words().cap_said))
 # "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
 _CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 

@@ -237,13 +237,13 @@ def _wire_ask(h: Handlers, state: gr.BrowserState, undo: gr.State, a: AskTab) ->
     ask_out = [a.answer_box, a.conversation, a.cards, a.question, state, a.ask_error, a.examples, a.search_all_btn]
     ask_in = [a.question, a.region, a.document, state]
     busy = [a.answer_box, a.ask_error, a.stop_btn]
-    quiet = {"show_progress": "hidden"}  # 正在查找… says it; no spinner over the question box
+    quiet = "hidden"  # show_progress: 正在查找… says it; no spinner over the question box
     running = []
     # 提问 and Enter: 正在查找… (and 停止) at once, then the answer; page.js keeps 提问 disabled
     # meanwhile and queues a question sent before the answer comes
     for trigger, api in ((a.ask_btn.click, {"api_name": "ask"}), (a.question.submit, {"api_visibility": "private"})):
-        first = trigger(h.loading, [state], busy, api_visibility="private", queue=False, **quiet)
-        answer = first.then(h.respond, ask_in, ask_out, **api, **quiet)  # type: ignore[arg-type]
+        first = trigger(h.loading, [state], busy, api_visibility="private", queue=False, show_progress=quiet)
+        answer = first.then(h.respond, ask_in, ask_out, **api, show_progress=quiet)  # type: ignore[arg-type]
         answer.then(lambda: gr.update(visible=False), None, [a.stop_btn], api_visibility="private", queue=False)
         running.append(answer)
     a.stop_btn.click(h.stopped, [state], busy, cancels=running, api_visibility="private", queue=False)
