@@ -3,9 +3,10 @@ enough of its key terms."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from assistant.answer.decide import features, model
 from assistant.answer.passages import Memo, Passage, context_of, rank_passages
 from assistant.lexicon.concepts import Concept
 from assistant.lexicon.text import norm
@@ -56,12 +57,39 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
            min_coverage: float, memo: Memo | None = None) -> tuple[list[Found], list[Ask]]:
     """For each ask, the passage that answers it (or the ask, among the missing): the best
     passage whose clause covers enough of the question's key terms (and, for a fact ask,
-    whose own words state enough of them)."""
+    whose own words state enough of them), when the fitted decision model says it answers."""
     found: list[Found] = []
     missing: list[Ask] = []
+    decision = model()
+    for ask, ranked, eligible in _eligible(query, hits, documents, min_coverage, memo):
+        best = next(eligible, None)
+        if best is not None and decision is not None and not decision.answers(
+                features(query, ask, best, ranked, hits, documents, searchable(best.clause, documents))):
+            best = None  # the passage shares the words, but what it states is not likely what was asked
+        if best is None:
+            missing.append(ask)
+        elif not any(f.passage == best for f in found) or ask.needs_fact:
+            found.append(Found(ask, best))
+    return found, missing
+
+
+def candidates(query: Query, hits: Sequence[Hit], documents: dict[str, Document], min_coverage: float,
+               n: int = 5) -> list[tuple[Ask, int, Passage, dict[str, float]]]:
+    """For each ask, the first `n` passages that could answer it, best first, with their features
+    (ask, rank among them, passage, features): what the decision model is fitted on."""
+    out: list[tuple[Ask, int, Passage, dict[str, float]]] = []
+    for ask, ranked, eligible in _eligible(query, hits, documents, min_coverage, {}):
+        for i, p in zip(range(n), eligible, strict=False):
+            out.append((ask, i, p, features(query, ask, p, ranked, hits, documents, searchable(p.clause, documents))))
+    return out
+
+
+def _eligible(query: Query, hits: Sequence[Hit], documents: dict[str, Document], min_coverage: float,
+              memo: Memo | None) -> Iterator[tuple[Ask, list[Passage], Iterator[Passage]]]:
+    """For each ask: its ranked passages, and those of them that may answer it (relevant enough,
+    of a clause that speaks of the subject), best first."""
     covers = subject_check(query, documents, min_coverage)
     own = own_subjects(query)
-
     for ask in query.asks:
         if ask.part in own:  # "开办企业要多久？办理破产要多久？": each part about its own subject
             q = replace(query, terms=tuple(t for t in query.terms if t.found_in(norm(ask.part))) or query.terms,
@@ -70,12 +98,7 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
         else:
             ranked, check = rank_passages(query, ask, hits, documents, memo), covers
         floor = ANSWER_FLOOR if ask.needs_fact else 0.0
-        best = next((p for p in ranked if p.relevance >= floor and check(p.clause)), None)
-        if best is None:
-            missing.append(ask)
-        elif not any(f.passage == best for f in found) or ask.needs_fact:
-            found.append(Found(ask, best))
-    return found, missing
+        yield ask, ranked, (p for p in ranked if p.relevance >= floor and check(p.clause))
 
 
 def searchable(clause: Clause, documents: dict[str, Document]) -> str:

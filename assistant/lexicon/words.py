@@ -56,6 +56,7 @@ class Words:
     # [terms]
     modal_heads: tuple[str, ...]
     function_pos: tuple[str, ...]
+    procedure_heads: tuple[str, ...]
     # [enumeration]
     listed_before: tuple[str, ...]
     listed_after: tuple[str, ...]
@@ -140,6 +141,7 @@ def parse(data: dict[str, Any]) -> Words:
         region_name_tails=_list(regions, "name_tails", "regions"),
         modal_heads=_list(terms, "modal_heads", "terms"),
         function_pos=_list(terms, "function_pos", "terms"),
+        procedure_heads=_list(terms, "procedure_heads", "terms"),
         listed_before=_list(enumeration, "before", "enumeration"),
         listed_after=_list(enumeration, "after", "enumeration"),
         heading_numbering=_list(headings, "numbering", "headings"),

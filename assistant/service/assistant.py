@@ -161,12 +161,23 @@ class Assistant:
                                     lambda q, c: engine.reader.read(q, c, region_filter=filters.region),
                                     lambda q: self._answer(engine, q, filters))
 
+    def evidence(self, question: str, *, mode: Mode = "fused") -> tuple[Query, list[Hit], dict[str, Document]]:
+        """What the answer to a standalone question is made from: its reading, the hits in its
+        scope, and the documents (for fitting the decision model and for inspection)."""
+        engine = self.engine()
+        filters = Filters(None, None, mode, False)
+        query = self.read(engine, self.validate(question), None, filters)
+        return query, self._hits(engine, query, filters), engine.index.documents
+
+    def _hits(self, engine: Engine, query: Query, filters: Filters) -> list[Hit]:
+        # small talk searches nothing; compose replies to it
+        hits = [] if query.small_talk else engine.backend(filters.mode).search(
+            search_request(query, self.settings.rerank_candidates, filters))
+        return self._pin(engine, hits, query) if query.pinned else hits
+
     def _answer(self, engine: Engine, query: Query, filters: Filters, started: float | None = None) -> Answer:
         backend = engine.backend(filters.mode)
-        # small talk searches nothing; compose replies to it
-        hits = [] if query.small_talk else backend.search(search_request(query, self.settings.rerank_candidates, filters))
-        if query.pinned:
-            hits = self._pin(engine, hits, query)
+        hits = self._hits(engine, query, filters)
         documents = engine.index.documents
 
         def elsewhere() -> list[Hit]:

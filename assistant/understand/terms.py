@@ -99,6 +99,9 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
     for place in sorted(places, key=len, reverse=True):
         q = q.replace(place, " ")
     tokens = [t for t in lexical.tokenizer.query(q) if norm(t) not in places and len(t) > 1]
+    # A name the asker puts in quotes (“智能秒批”) is one term: said by a text that says it, not by
+    # one that says a word of it.
+    tokens += [phrase for phrase in quoted(q) if phrase not in tokens]
     # The whole word stands for its parts: 个人所得税 is not said by a text that says 所得税.
     tokens = [t for t in tokens if not any(t != o and t in o for o in tokens)]
     glossary = lexical.glossary
@@ -135,7 +138,30 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
                 terms.append(KeyTerm(norm(token), max(said), alternatives))
         elif _is_noun(token):
             terms.append(KeyTerm(norm(token), rarest * factor, contracted=True))
+        elif modifies(token, q, lexical):
+            terms.append(KeyTerm(norm(token), rarest * factor))
     return terms
+
+
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")
+
+
+def quoted(text: str) -> list[str]:
+    """The phrases a question puts in quotes, without spaces (place names taken out leave none)."""
+    return [phrase for m in _QUOTED.finditer(text) if len(phrase := "".join(m.group(1).split())) >= 2]
+
+
+def modifies(token: str, question: str, lexical: LexicalIndex) -> bool:
+    """A word the documents never use, written straight before the head noun of a procedure
+    (登记, 许可, 备案 …), says which procedure is asked: 离婚 in 离婚登记 (the documents speak of
+    不动产登记), so a clause that says only 登记 does not answer it."""
+    if lexical.df(token) > 0 or _MODAL.match(token):
+        return False
+    at = question.find(token)
+    return at >= 0 and question.startswith(_PROCEDURE_HEADS, at + len(token))
+
+
+_PROCEDURE_HEADS = tuple(words().procedure_heads)
 
 
 def coverage(text: str, terms: list[KeyTerm]) -> float:
