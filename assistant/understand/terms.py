@@ -64,15 +64,17 @@ def _is_noun(word: str) -> bool:
 
 # Parts of speech that say how, not what: adverbs, pronouns, prepositions, numerals, particles.
 _FUNCTION_FLAGS = words().function_pos
-# "能办", "不用", "想查": a modal or a negation glued to a verb by the cut, not a subject.
+# "能办", "不用", "想查": a modal or a negation glued to a verb by the cut, not a subject; "前要",
+# "还要": one glued to the word before it.
 _MODAL = re.compile("^" + one_of(words().modal_heads))
+_MODAL_TAIL = re.compile(one_of(words().modal_heads) + "$")
 FUNCTION_WEIGHT = 0.3
 
 
 def _discount(token: str, df_rare: bool) -> float:
     """How much a question word counts: content words fully, function words a little, a rare
     modal+verb fragment of colloquial speech ("能办", "能通") not at all."""
-    if len(token) == 2 and _MODAL.match(token) and df_rare:
+    if len(token) == 2 and (_MODAL.match(token) or _MODAL_TAIL.search(token)) and df_rare:
         return 0.0
     flags = _flags(token)
     if flags and all(f in _FUNCTION_FLAGS for f in flags):

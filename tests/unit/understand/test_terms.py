@@ -59,3 +59,11 @@ def test_a_known_modifier_or_a_modal_fragment_is_no_new_subject(lexical):
     assert [t.text for t in key_terms("想办登记要多久", lexical)] == ["登记"]
     # an unknown verb before a word that is no procedure's head is left out as before
     assert "帮忙" not in [t.text for t in key_terms("有人帮忙代办吗", lexical)]
+
+
+def test_a_modal_glued_to_the_word_before_it_is_no_subject():
+    from assistant.understand.terms import _discount
+
+    assert _discount("前要", df_rare=True) == 0.0  # 什么时候前要报: 前 + 要
+    assert _discount("能办", df_rare=True) == 0.0
+    assert _discount("需要", df_rare=False) > 0  # a word the documents use often is a word
