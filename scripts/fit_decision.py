@@ -1,6 +1,6 @@
 """Fit the answer stage's decision model (assistant/answer/decision.toml) on gold question sets.
 
-For every question, the first few passages that could answer each of its asks are taken with their
+For every question, the first few passages that could answer each of its fact asks are taken with their
 features (assistant/answer/decide.py); a passage is a positive example when what the answer would
 state from it holds one of the question's answer keys, a negative one otherwise (every passage of
 an unanswerable question is negative). A logistic model with an L2 penalty is fitted with
@@ -48,8 +48,9 @@ def examples(assistant: Assistant, golds: list[GoldItem], per_ask: int) -> tuple
         query, hits, documents = assistant.evidence(item.question)
         keys = [squeeze(k) for k in item.answer_keys if squeeze(k)]
         for ask, rank, passage, x in candidates(query, hits, documents, assistant.settings.min_coverage, per_ask):
-            said = statement(ask, passage, query.terms) if ask.needs_fact else ""
-            text = squeeze(said or passage.text)
+            if not ask.needs_fact:
+                continue  # the model decides fact asks: a rule read out is quoted, labelled, whole
+            text = squeeze(statement(ask, passage, query.terms) or passage.text)
             rows.append([x[name] for name in FEATURES])
             labels.append(1.0 if item.answerable and any(k in text for k in keys) else 0.0)
             groups.append(qi)

@@ -72,9 +72,12 @@ def _stated(query: Query, hits: list[Hit], documents: dict[str, Document], found
             memo: Memo, min_coverage: float, max_citations: int, today: date) -> Draft:
     """The answer that states what was found: facts first, then the sentences quoted."""
     disagreeing = _disagreeing(query, hits, documents, found, subject_check(query, documents, min_coverage), memo)
-    # Citations: the clauses the answer uses, in the order asked, then the other hits.
+    # Citations: the clauses the answer uses, those stating an asked fact first ([1] is where the
+    # first fact is read, not the clause of a part asking none: "甘肃推…验收，是哪个厅负责？"),
+    # in the order asked, then the other hits.
     cited: list[Clause] = []
-    for p in [f.passage for f in found] + disagreeing:
+    by_fact = sorted(found, key=lambda f: not f.ask.needs_fact)
+    for p in [f.passage for f in by_fact] + disagreeing:
         if p.clause not in cited:
             cited.append(p.clause)
     rest = [h.clause for h in hits if h.clause not in cited]

@@ -63,7 +63,8 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     decision = model()
     for ask, ranked, eligible in _eligible(query, hits, documents, min_coverage, memo):
         best = next(eligible, None)
-        if best is not None and decision is not None and not decision.answers(
+        # the model is fitted on, and decides, fact asks: a figure, a date or a department read out
+        if best is not None and ask.needs_fact and decision is not None and not decision.answers(
                 features(query, ask, best, ranked, hits, documents, searchable(best.clause, documents))):
             best = None  # the passage shares the words, but what it states is not likely what was asked
         if best is None:

@@ -69,6 +69,10 @@ _PER_UNIT = re.compile(f"(?:每|一|/|／)(?:个)?({either(tuple(sorted(_UNITS, 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEAD = re.compile(either(words().lead_asked))
 _CAP = re.compile(either(words().cap_asked))
+_PERIODIC = re.compile(either(words().periodic_asked))
+# How the fact extractor normalises a recurring date ("every month: 23") or a list of dates in the
+# year ("each of: 03-10, 06-10").
+RECURRING = ("every ", "each of:")
 # "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
 _CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
@@ -84,13 +88,17 @@ class Ask:
     container: str = ""  # the list whose entries are asked ("清单里有哪些" → 清单)
     lead: bool = False  # a department ask for the lead unit ("哪家牵头")
     cap: bool = False  # a figure ask for the ceiling ("最多能奖多少")
+    periodic: bool = False  # a date asked for each period ("每个月几号前"): only a recurring date answers
 
     @property
     def fact_types(self) -> tuple[str, ...]:
         return (self.type,) if self.strict else FACT_TYPES[self.type]
 
     def fits(self, fact: Fact) -> bool:
-        """Whether `fact` is the kind of figure asked: a price per the unit asked, if one was."""
+        """Whether `fact` is the kind of figure asked: a price per the unit asked, if one was; a
+        recurring date, if a date for each period was asked."""
+        if self.periodic and fact.type == "deadline":
+            return fact.normalized.startswith(RECURRING)
         if not self.unit or fact.type != "amount":
             return True
         per = _PER_UNIT.search(fact.normalized)
@@ -180,7 +188,8 @@ def read_asks(question: str) -> tuple[Ask, ...]:
             strict = kind in _STRICT and bool(_STRICT[kind].search(cue))
             asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
                             container_asked(part), kind == "department" and bool(_LEAD.search(part)),
-                            kind in ("amount", "percent", "count", "quantity") and bool(_CAP.search(part))))
+                            kind in ("amount", "percent", "count", "quantity") and bool(_CAP.search(part)),
+                            kind == "deadline" and bool(_PERIODIC.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)
             asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))

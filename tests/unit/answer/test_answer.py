@@ -349,3 +349,27 @@ def test_a_rule_read_out_goes_on_with_the_sentences_of_its_paragraph():
     q = query("怎样实施交通检疫？", {"交通": 2.0, "检疫": 4.0})
     text = answer(q, [c], {"d": doc("d", "攀枝花")}).text
     assert "联合检疫站" in text and "临时隔离" in text and "其他事项" not in text
+
+
+def test_a_date_asked_for_each_month_is_answered_by_a_recurring_date_never_a_one_off_one():
+    once = clause("9月底前组织开展全市督导检查，对落实不到位的单位进行督办。", path="1.")
+    monthly = clause("各单位工作落实情况请于每月23日前报市政府办公厅。", path="2.")
+    q = query("各单位落实情况每个月几号前要报？", {"落实": 2.0, "报": 1.0})
+    assert q.asks[0].periodic
+    a = answer(q, [once, monthly], {"d": doc("d", "西安")})
+    assert "每月23日前" in first_sentence(a.text) and "9月底前" not in first_sentence(a.text)
+    alone = answer(q, [once], {"d": doc("d", "西安")})
+    assert alone.abstained  # a one-off date does not answer "每个月几号"
+    # without 每…, a one-off date answers as before
+    assert not answer(query("各单位落实情况几号前要报？", {"落实": 2.0}), [once], {"d": doc("d", "西安")}).abstained
+
+
+def test_citation_one_is_the_clause_of_the_first_fact_not_of_a_part_asking_none():
+    context = clause("推行“多段式”联合验收、“一枚印章管验收”等改革，提升审批服务效能。", path="1.")
+    measure = clause("推行“多段式”联合验收和“一枚印章管验收”。（省住建厅负责，6 月底前完成）", path="2.")
+    q = query("甘肃推“多段式”联合验收、“一枚印章管验收”，是哪个厅负责？要求几月底前完成？",
+              {"多段式": 5.0, "联合验收": 3.0, "一枚印章管验收": 5.0})
+    a = answer(q, [context, measure], {"d": doc("d", "甘肃")})
+    assert not a.abstained
+    assert a.citations[0].clause.id == measure.id
+    assert "省住建厅" in first_sentence(a.text) and "[1]" in first_sentence(a.text)
