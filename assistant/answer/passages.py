@@ -17,7 +17,7 @@ from functools import lru_cache
 from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import closing_aside, heading_rank, norm, sentences
 from assistant.models import Clause, Document, Fact, Hit
-from assistant.understand.asks import Ask, years_in
+from assistant.understand.asks import Ask, handed_to, years_in
 from assistant.understand.query import Query
 from assistant.understand.terms import KeyTerm
 
@@ -273,6 +273,8 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
             if ask.years:
                 facts = tuple(f for f in facts if f.start < 0 or sentence_of_year(
                     ask.years, first_sentence_of(clause.text, f.start, f.start + 1)))
+            if ask.recipient:  # "报给谁": the unit the text hands it to, not the one leading the work
+                facts = tuple(f for f in facts if handed_to(clause.text, f))
             if ask.needs_fact:
                 facts = tuple(f for f in facts if ask.fits(f) and about_subject(query, clause, f, context_speaks))
             if ask.needs_fact and not facts:

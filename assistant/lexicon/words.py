@@ -27,6 +27,8 @@ class Words:
     lead_asked: tuple[str, ...]
     cap_asked: tuple[str, ...]
     periodic_asked: tuple[str, ...]
+    recipient_asked: tuple[str, ...]
+    recipient_said: tuple[str, ...]
     cap_said: tuple[str, ...]
     ask_labels: dict[str, str]
     ask_cues: tuple[tuple[str, tuple[str, ...]], ...]  # (ask type, pattern list), in file order
@@ -118,6 +120,8 @@ def parse(data: dict[str, Any]) -> Words:
         lead_asked=_list(ask, "lead_asked", "ask"),
         cap_asked=_list(ask, "cap_asked", "ask"),
         periodic_asked=_list(ask, "periodic_asked", "ask"),
+        recipient_asked=_list(ask, "recipient_asked", "ask"),
+        recipient_said=_list(ask, "recipient_said", "ask"),
         cap_said=_list(ask, "cap_said", "ask"),
         ask_labels={str(k): str(v) for k, v in labels.items()},
         ask_cues=tuple((kind, _list(cues, kind, "ask.cues")) for kind in cues),

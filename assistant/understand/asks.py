@@ -70,6 +70,10 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEAD = re.compile(either(words().lead_asked))
 _CAP = re.compile(either(words().cap_asked))
 _PERIODIC = re.compile(either(words().periodic_asked))
+_RECIPIENT = re.compile(either(words().recipient_asked))
+# A unit something is handed to: right after a verb of handing ("报区职转和营商办", "报送给…"), or
+# after 向 ("向市场监管局提交").
+_HANDED_TO = re.compile(f"(?:{either(words().recipient_said)})(?:给|至|到)?\\s*$")
 # How the fact extractor normalises a recurring date ("every month: 23") or a list of dates in the
 # year ("each of: 03-10, 06-10").
 RECURRING = ("every ", "each of:")
@@ -89,6 +93,7 @@ class Ask:
     lead: bool = False  # a department ask for the lead unit ("哪家牵头")
     cap: bool = False  # a figure ask for the ceiling ("最多能奖多少")
     periodic: bool = False  # a date asked for each period ("每个月几号前"): only a recurring date answers
+    recipient: bool = False  # a department asked as the one a thing is handed to ("报给谁")
 
     @property
     def fact_types(self) -> tuple[str, ...]:
@@ -115,6 +120,11 @@ class Ask:
     @property
     def label(self) -> str:
         return LABELS[self.type]
+
+
+def handed_to(text: str, fact: Fact) -> bool:
+    """Whether `text` hands something to the unit `fact` names ("…前报区职转和营商办")."""
+    return fact.start >= 0 and _HANDED_TO.search(text, max(0, fact.start - 4), fact.start) is not None
 
 
 def years_in(text: str) -> tuple[str, ...]:
@@ -189,7 +199,8 @@ def read_asks(question: str) -> tuple[Ask, ...]:
             asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
                             container_asked(part), kind == "department" and bool(_LEAD.search(part)),
                             kind in ("amount", "percent", "count", "quantity") and bool(_CAP.search(part)),
-                            kind == "deadline" and bool(_PERIODIC.search(part))))
+                            kind == "deadline" and bool(_PERIODIC.search(part)),
+                            kind == "department" and bool(_RECIPIENT.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)
             asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))

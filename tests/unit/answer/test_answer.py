@@ -373,3 +373,17 @@ def test_citation_one_is_the_clause_of_the_first_fact_not_of_a_part_asking_none(
     assert not a.abstained
     assert a.citations[0].clause.id == measure.id
     assert "省住建厅" in first_sentence(a.text) and "[1]" in first_sentence(a.text)
+
+
+def test_who_a_thing_is_handed_to_is_the_unit_it_is_sent_to_not_the_lead():
+    c = clause("各单位于每月10日前将工作进展报市发展改革委。（市政府办公厅牵头，各部门配合）")
+    q = query("各单位的工作进展报给哪个部门？", {"工作进展": 4.0, "单位": 1.0})
+    assert q.asks[0].recipient
+    lead = first_sentence(answer(q, [c], {"d": doc("d", "西安")}).text)
+    assert "市发展改革委" in lead and "市政府办公厅" not in lead
+    # 向…提交 hands it too; asked who leads, the lead answers as before
+    c2 = clause("请于6月底前向市市场监管局提交申请，由市商务局牵头审核。")
+    assert "市市场监管局" in first_sentence(answer(query("申请交给谁？", {"申请": 4.0}), [c2], {"d": doc("d", "西安")}).text)
+    q_lead = query("各单位的工作进展哪个部门牵头？", {"工作进展": 4.0, "单位": 1.0})
+    assert not q_lead.asks[0].recipient
+    assert "市政府办公厅" in first_sentence(answer(q_lead, [c], {"d": doc("d", "西安")}).text)
