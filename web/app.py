@@ -55,7 +55,7 @@ from web.lanes import LongLane
 from web.limits import Limits, usable_token
 from web.mcp import build_mcp
 from web.openai_errors import is_openai, openai_shaped
-from web.ops import ErrorShape404, Metrics, RequestLog
+from web.ops import ErrorShape404, Metrics, RequestLog, check_metrics_token
 from web.startup import StartingGate, Startup
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.metrics = metrics
 
     @app.get("/metrics", include_in_schema=False)
-    def prometheus() -> Response:
+    def prometheus(request: Request) -> Response:
+        check_metrics_token(settings.metrics_token.get_secret_value(), request.headers.get("authorization", ""))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     from web.routes import admin, api, openai
