@@ -90,6 +90,20 @@ def test_langchain_chat_openai_keeps_the_citations(server):  # type: ignore[no-u
     assert "西安市企业开办便利化措施" in annotations[0]["title"]
 
 
+def test_langchain_chat_openai_streams_and_keeps_the_citations(server):  # type: ignore[no-untyped-def]
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(base_url=server + "/v1", api_key="not-needed", model="policy-assistant", max_retries=0,
+                     use_responses_api=True)
+    chunks = list(llm.stream(QUESTION))
+    reply = chunks[0]
+    for chunk in chunks[1:]:
+        reply = reply + chunk
+    assert len(chunks) > 2 and "0.5个工作日" in reply.text
+    annotations = [a for block in reply.content if isinstance(block, dict) for a in block.get("annotations", [])]
+    assert annotations and annotations[0]["url"].startswith(server + "/api/clauses/xa:")
+
+
 def test_bodies_match_their_documented_models(server):  # type: ignore[no-untyped-def]
     from web.models.responses import CompletionOut, ResponseOut
 
