@@ -283,7 +283,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     # the project's setting alone: unless ASSISTANT_TRUST_FORWARDED_FOR, uvicorn ignores them too
     # (by default it believes X-Forwarded-For from 127.0.0.1, a bucket per request for a local client).
     trust = settings.trust_forwarded_for
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port,
+    # create_server: the port bound at once, the index loading behind (503 `starting` meanwhile)
+    uvicorn.run("web.app:create_server", factory=True, host=host, port=port,
                 log_level="info" if args.verbose else "warning",
                 proxy_headers=trust, forwarded_allow_ips="*" if trust else "")
     return 0

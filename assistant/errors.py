@@ -109,6 +109,13 @@ class Unauthorized(AssistantError):
     zh = "管理口令缺失或不正确。"
 
 
+class Starting(AssistantError):
+    """The server is up but still loading its index: ask again in a few seconds."""
+
+    code = "starting"
+    zh = "服务正在启动（正在加载索引），请稍后重试。"
+
+
 class Busy(AssistantError):
     code = "busy"
     zh = "正在更新索引，请稍后重试。"

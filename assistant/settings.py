@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # Admin routes (upload, delete, retire) need this token; unset, or weaker than 16 characters
     # of more than common words, they are off.
     admin_token: SecretStr = SecretStr("")
+    # `/metrics` needs this as a bearer token when set (401 otherwise); unset, it is open.
+    metrics_token: SecretStr = SecretStr("")
     max_upload_bytes: int = 20 * 1024 * 1024
     # An uploaded PDF's pages and page content streams (inflated), checked before it is parsed.
     pdf_max_pages: int = 1000

@@ -10,8 +10,7 @@ import logging
 import os
 import re
 import threading
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from assistant.errors import (
     NotFound,
     RateLimited,
     SearchUnavailable,
+    Starting,
     StorageError,
     Unauthorized,
     UnreadableDocument,
@@ -55,14 +55,15 @@ from web.lanes import LongLane
 from web.limits import Limits, usable_token
 from web.mcp import build_mcp
 from web.openai_errors import is_openai, openai_shaped
-from web.ops import ErrorShape404, Metrics, RequestLog
+from web.ops import ErrorShape404, Metrics, RequestLog, check_metrics_token
+from web.startup import StartingGate, Startup
 
 log = logging.getLogger(__name__)
 
 
 # The HTTP status of each kind of error, the more specific kinds first.
 STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
-    ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError, SearchUnavailable), 503),
+    ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError, SearchUnavailable, Starting), 503),
     (Unauthorized, 401), (AdminDisabled, 403), ((Busy, IdTaken), 409), ((UploadTooLarge, BodyTooLarge), 413),
     (UnreadableDocument, 422), (RateLimited, 429), (DiskFull, 507),
     (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),
@@ -87,7 +88,7 @@ def _error_response(exc: AssistantError, status: int | None = None,
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    if status == 429 and exc.details.get("retry_after"):
+    if status in (429, 503) and exc.details.get("retry_after"):
         headers["Retry-After"] = str(exc.details["retry_after"])
     if status == 405 and exc.details and exc.details.get("allowed"):
         headers["Allow"] = ", ".join(exc.details["allowed"])
@@ -165,28 +166,37 @@ def _recover_in_background(settings: Settings, assistant: Assistant) -> None:
     threading.Thread(target=finish, name="recover-change", daemon=True).start()
 
 
+def create_server() -> FastAPI:
+    """What `assistant serve` runs: the whole server, its port bound at once, the index loading behind."""
+    return create_app(load_in_background=True)
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
-               feedback: FeedbackStore | None = None, *, ui: bool = True) -> FastAPI:
-    """The whole server. `assistant` and `feedback` are injected in tests; `ui=False` leaves out Gradio."""
+               feedback: FeedbackStore | None = None, *, ui: bool = True, load_in_background: bool = False,
+               loader: Callable[[], None] | None = None) -> FastAPI:
+    """The whole server. `assistant` and `feedback` are injected in tests; `ui=False` leaves out Gradio.
+
+    The index loads at startup (`loader`, by default the assistant's `warm_up`): before the app
+    serves, or with `load_in_background` in a thread while it already answers, 503 `starting`
+    to all but the health probes until it is loaded."""
     settings = usable_token(settings or get_settings())  # a weak admin token leaves admin off
     assistant = assistant or Assistant(settings)
     feedback = feedback or FeedbackStore(settings.data_dir / "feedback.sqlite3",
                                          per_client_per_day=settings.feedback_rows_per_client_per_day,
                                          max_bytes=settings.feedback_max_bytes)
     limits = Limits(settings)
+    startup = Startup(loader or assistant.warm_up)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Answering is CPU-bound Python: more threads than cores only queue on the GIL and
         # stretch every request's latency. A few keep I/O-bound routes responsive meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        started = time.perf_counter()
         _recover_in_background(settings, assistant)
-        try:
-            assistant.warm_up()
-            log.info("ready in %.1fs: %d clauses", time.perf_counter() - started, len(assistant.index.clauses))
-        except AssistantError as exc:
-            log.error("serving without an index: %s", exc)
+        if load_in_background:
+            startup.start()
+        else:
+            startup.run()
         assistant.watch()  # a build published while idle serves within a second
         try:
             async with mcp_server.session_manager.run():
@@ -201,6 +211,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     app.state.feedback = feedback
     app.state.limits = limits
+    app.state.startup = startup
     app.state.long_lane = LongLane(settings.long_history_share, settings.long_history_turns,
                                    settings.long_history_chars)
     install_error_handlers(app)
@@ -208,7 +219,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.metrics = metrics
 
     @app.get("/metrics", include_in_schema=False)
-    def prometheus() -> Response:
+    def prometheus(request: Request) -> Response:
+        check_metrics_token(settings.metrics_token.get_secret_value(), request.headers.get("authorization", ""))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     from web.routes import admin, api, openai
@@ -244,12 +256,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/docs")
-    guard(app, settings, limits, upload_dir, page, metrics)
+    guard(app, settings, limits, upload_dir, page, metrics, startup)
     return app
 
 
 def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | None, page: Any = None,
-          metrics: Metrics | None = None) -> None:
+          metrics: Metrics | None = None, startup: Startup | None = None) -> None:
     """Limits before anything reads a request: body size, then rate, then the security headers on
     every answer (the outermost). CORS only for the origins configured (`ASSISTANT_CORS_ORIGINS`).
     Innermost, joins to the page's queue bounded per address (web/ui/queue.py), then the page's
@@ -263,6 +275,8 @@ def guard(app: FastAPI, settings: Settings, limits: Limits, upload_dir: Path | N
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
                        upload_dir=upload_dir, upload_quota=settings.max_pending_upload_bytes)
     app.add_middleware(RateLimit, limits=limits)
+    if startup is not None:  # while the index loads, 503 `starting` to all but the health probes
+        app.add_middleware(StartingGate, startup=startup)
     # Always present, so Gradio's own CORS layer (which, on a non-local host, admits any origin with
     # credentials) stands aside: only the configured origins, none by default.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

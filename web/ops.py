@@ -1,4 +1,5 @@
-"""What an operator runs and watches: Prometheus metrics, one access-log line per request with a
+"""What an operator runs and watches: Prometheus metrics (behind `ASSISTANT_METRICS_TOKEN` when
+set), one access-log line per request with a
 request id (returned as `X-Request-ID`), JSON logs (`ASSISTANT_LOG_FORMAT=json`), and unknown
 paths answered in the API's error shape rather than FastAPI's `{"detail": "Not Found"}`.
 
@@ -8,6 +9,7 @@ Pure ASGI middleware, like web/guard.py; the metrics live in a registry of the a
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import re
@@ -21,7 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from assistant.errors import AssistantError, NotFound
+from assistant.errors import AssistantError, NotFound, Unauthorized
 from assistant.models import Answer
 from assistant.service.assistant import Assistant
 from web.guard import ASGIApp, Message, Receive, Scope, Send, _header, send_error
@@ -78,6 +80,17 @@ class BuildCollector(Collector):
                     pass
             size.add_metric([], float(manifest.get("clauses", 0)))
         yield from (info, age, size)
+
+
+def check_metrics_token(expected: str, authorization: str) -> None:
+    """`/metrics` with a token configured: the request must send it as `Authorization: Bearer …`
+    (compared in constant time); without one configured, anyone may scrape."""
+    if not expected:
+        return
+    scheme, _, given = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("missing or wrong metrics token: send ASSISTANT_METRICS_TOKEN as a bearer token",
+                           "监控口令缺失或不正确：请以 Bearer 方式发送 ASSISTANT_METRICS_TOKEN。")
 
 
 def _route_of(scope: Scope) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -89,6 +90,20 @@ def test_langchain_chat_openai_keeps_the_citations(server):  # type: ignore[no-u
     assert "西安市企业开办便利化措施" in annotations[0]["title"]
 
 
+def test_langchain_chat_openai_streams_and_keeps_the_citations(server):  # type: ignore[no-untyped-def]
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(base_url=server + "/v1", api_key="not-needed", model="policy-assistant", max_retries=0,
+                     use_responses_api=True)
+    chunks = list(llm.stream(QUESTION))
+    reply = chunks[0]
+    for chunk in chunks[1:]:
+        reply = reply + chunk
+    assert len(chunks) > 2 and "0.5个工作日" in reply.text
+    annotations = [a for block in reply.content if isinstance(block, dict) for a in block.get("annotations", [])]
+    assert annotations and annotations[0]["url"].startswith(server + "/api/clauses/xa:")
+
+
 def test_bodies_match_their_documented_models(server):  # type: ignore[no-untyped-def]
     from web.models.responses import CompletionOut, ResponseOut
 
@@ -98,5 +113,29 @@ def test_bodies_match_their_documented_models(server):  # type: ignore[no-untype
     response = httpx.post(server + "/v1/responses", json={"input": QUESTION, "max_output_tokens": 10}, timeout=30)
     body = ResponseOut.model_validate(response.json())
     assert body.status == "incomplete" and len(body.output[0].content[0].text) == 10
-    refused = httpx.post(server + "/v1/responses", json={"input": QUESTION, "stream": True}).json()
-    assert refused["error"]["param"] == "stream"
+    streamed = httpx.post(server + "/v1/responses", json={"input": QUESTION, "stream": True}, timeout=30)
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    last = json.loads([line for line in streamed.text.splitlines() if line.startswith("data: ")][-1][len("data: "):])
+    assert last["type"] == "response.completed"
+    ResponseOut.model_validate(last["response"])  # the stream ends with the documented response
+
+
+def test_responses_stream_with_the_openai_client(client, server):  # type: ignore[no-untyped-def]
+    """`client.responses.create(..., stream=True)`: the events a Responses API stream has, the text
+    in several deltas that add up to the final response's text, the citation as an annotation."""
+    whole = client.responses.create(model="policy-assistant", input=QUESTION)
+    events = list(client.responses.create(model="policy-assistant", input=QUESTION, stream=True))
+    kinds = [e.type for e in events]
+    assert kinds[0] == "response.created" and kinds[-1] == "response.completed"
+    for kind in ("response.output_item.added", "response.content_part.added", "response.output_text.done",
+                 "response.output_text.annotation.added", "response.output_item.done"):
+        assert kind in kinds
+    deltas = [e.delta for e in events if e.type == "response.output_text.delta"]
+    final = events[-1].response
+    assert len(deltas) > 1 and "".join(deltas) == final.output_text == whole.output_text
+    assert "0.5个工作日" in final.output_text
+    annotation = next(e for e in events if e.type == "response.output_text.annotation.added").annotation
+    assert annotation.type == "url_citation" and annotation.url.startswith(server + "/api/clauses/xa:")
+    assert final.output[0].content[0].annotations[0].url == annotation.url
+    cut = list(client.responses.create(model="policy-assistant", input=QUESTION, stream=True, max_output_tokens=10))
+    assert cut[-1].type == "response.incomplete" and len(cut[-1].response.output_text) == 10

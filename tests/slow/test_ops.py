@@ -71,3 +71,61 @@ def test_request_ids_and_health_for_probes(client):
 @pytest.mark.parametrize("path", ["/healthz", "/metricsx", "/no/such/page"])
 def test_unknown_paths_answer_the_error_shape(client, path):
     error(client.get(path), 404, "not_found")
+
+
+def test_served_process_binds_its_port_at_once_and_says_starting_until_ready(tmp_path_factory):
+    """`assistant serve` as a user starts it: from the first answer on the port, /api/health is
+    503 `starting` (and a question 503 `starting`, with Retry-After) or already 200 ready; then
+    ready, and the question is answered."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from assistant.settings import REPO_ROOT
+    from tests.conftest import free_port
+
+    tiny: Settings = tiny_corpus(tmp_path_factory.mktemp("bind"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(tiny.index_dir), "ASSISTANT_CORPUS_DIR": str(tiny.corpus_dir),
+           "ASSISTANT_DATA_DIR": str(tiny.data_dir), "PYTHONPATH": str(REPO_ROOT)}
+    log_path = tiny.corpus_dir.parent / "server.log"
+    seen: list[str] = []
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
+                                stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                assert proc.poll() is None, log_path.read_text()
+                try:
+                    health = httpx.get(url + "/api/health", timeout=5)
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+                    continue
+                status = health.json()["status"]
+                assert (health.status_code, status) in ((503, "starting"), (200, "ready")), health.text
+                if not seen or seen[-1] != status:
+                    seen.append(status)
+                if status == "ready":
+                    break
+                assert health.json()["live"] is True and health.headers["retry-after"]
+                asked = httpx.post(url + "/api/ask", json={"question": "企业开办要多久？"}, timeout=5)
+                if asked.status_code == 503:  # still loading (else it finished between the two requests)
+                    error(asked, 503, "starting")
+                    assert int(asked.headers["retry-after"]) > 0
+                time.sleep(0.05)
+            assert seen and seen[-1] == "ready", (seen, log_path.read_text())
+            assert seen in (["starting", "ready"], ["ready"])
+            answer = httpx.post(url + "/api/ask", json={"question": "企业开办要多久？"}, timeout=30)
+            assert answer.status_code == 200 and "0.5个工作日" in answer.json()["answer"]
+            assert httpx.get(url + "/api/health/ready", timeout=5).json()["ready"] is True
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -128,8 +128,9 @@ class ChatRequest(Body):
 
 
 class ResponsesRequest(Body):
-    """OpenAI's Responses API request (`POST /v1/responses`), not streamed: `input` is the question
-    or the conversation as messages; `instructions` are accepted and have no effect."""
+    """OpenAI's Responses API request (`POST /v1/responses`): `input` is the question or the
+    conversation as messages; `instructions` are accepted and have no effect; `stream` answers
+    with the Responses API's server-sent events."""
 
     model_config = ConfigDict(extra="ignore")
 

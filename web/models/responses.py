@@ -385,9 +385,12 @@ class ErrorBody(BaseModel):
 
 
 class UnavailableBody(ErrorBody):
-    """503 of `/api/health`: the error shape with `status: unavailable`."""
+    """503 of `/api/health`: the error shape with `status: unavailable` (no usable index) or
+    `starting` (the port is bound, the index still loading; code `starting`, `Retry-After`)."""
 
-    status: Literal["unavailable"]
+    status: Literal["unavailable", "starting"]
+    live: bool | None = Field(default=None, description="the process answers (while starting)")
+    ready: bool | None = Field(default=None, description="false while starting")
 
 
 _SAID = {400: "The request is malformed or a value is out of range", 401: "Missing or wrong admin token",

@@ -30,6 +30,7 @@ from web.models.responses import (
     UnavailableBody,
 )
 from web.routes import admin
+from web.startup import RETRY_AFTER_SECONDS, starting_error
 
 router = APIRouter(prefix="/api", tags=["assistant"], responses=ERRORS)
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
@@ -76,8 +77,12 @@ def clause(clause_id: str, assistant: AssistantDep) -> dict[str, Any]:
 
 @router.head("/health", include_in_schema=False)
 @router.get("/health", summary="Ready or not, and the index manifest", response_model=None,
-            responses={200: {"model": HealthOut}, 503: {"model": UnavailableBody, "description": "No usable index"}})
-def health(assistant: AssistantDep) -> JSONResponse:
+            responses={200: {"model": HealthOut}, 503: {"model": UnavailableBody,
+                                                        "description": "No usable index, or still loading it"}})
+def health(assistant: AssistantDep, request: Request) -> JSONResponse:
+    if request.app.state.startup.loading:  # the port is bound, the index still loading
+        return JSONResponse({"status": "starting", "live": True, "ready": False, **error_json(starting_error())},
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     try:
         manifest = assistant.manifest()
     except NoDocuments as exc:  # up and answering, with nothing to answer from yet
@@ -103,8 +108,11 @@ def live() -> dict[str, Any]:
 @router.get("/health/ready", response_model=None,
             responses={200: {"model": ReadyOut},
                        503: {"model": ErrorBody, "description": "No index, or a fallback build serves"}},
-            summary="Readiness: 200 only while a good build serves; 503 with no index or a fallback build")
-def ready(assistant: AssistantDep) -> JSONResponse:
+            summary="Readiness: 200 only while a good build serves; 503 while starting, with no index or a fallback build")
+def ready(assistant: AssistantDep, request: Request) -> JSONResponse:
+    if request.app.state.startup.loading:
+        return JSONResponse({"status": "starting", "ready": False, **error_json(starting_error())}, status_code=503,
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     try:
         build = assistant.manifest().get("build")
     except AssistantError as exc:

@@ -1,10 +1,11 @@
-"""`/v1/*`: an OpenAI-compatible chat API over the same service, streaming or not, and the
-Responses API (`/v1/responses`, not streamed).
+"""`/v1/*`: an OpenAI-compatible chat API over the same service, and the Responses API
+(`/v1/responses`), each streaming or not.
 
 The answer's citations are in the message content as numbered references; as OpenAI's
 `url_citation` annotations on the message (each the clause's link, over its reference line), which
 clients that keep annotations keep (LangChain's `ChatOpenAI` with the Responses API); and, for
-programs, in a `citations` array on the response (on the last chunk when streaming).
+programs, in a `citations` array on the response (on the last chunk when streaming; in the
+Responses API's stream, the last event's `response`).
 
 OpenAI's conventions: only this service's model (another is 404 `model_not_found`); `n` is 1;
 `max_tokens` cuts the content (finish_reason `length`); `usage` counts characters, not tokens.
@@ -166,20 +167,66 @@ async def chat_completions(body: ChatRequest, assistant: Annotated[Assistant, De
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.post("/responses", summary="OpenAI Responses API (not streamed): the answer as output_text with url_citation annotations",
-             response_model=None, responses={200: {"model": ResponseOut}})
+RESPONSE_STREAMED: dict[int | str, dict[str, Any]] = {200: {
+    "model": ResponseOut,
+    "description": "The response as JSON; with `stream`, server-sent events (`event: <type>` and `data: {event}`): "
+                   "`response.created`, `response.in_progress`, `response.output_item.added`, "
+                   "`response.content_part.added`, `response.output_text.delta`…, "
+                   "`response.output_text.annotation.added`…, `response.output_text.done`, "
+                   "`response.content_part.done`, `response.output_item.done`, then `response.completed` "
+                   "(`response.incomplete` when `max_output_tokens` cut it)",
+    "content": {"text/event-stream": {"schema": {
+        "type": "object", "required": ["data"],
+        "properties": {"event": {"type": "string", "description": "the event's type"},
+                       "data": {"type": "string", "description": "the event as JSON, with `type` and `sequence_number`"}}}}}}}
+
+
+def response_events(full: dict[str, Any]) -> Iterator[str]:
+    """A finished response (`full`, as /v1/responses answers it) as the Responses API's event
+    stream: the response created, its one message and text part opened, the text in sentence-sized
+    deltas, each annotation, everything done, and the whole response last."""
+    item = full["output"][0]
+    part = item["content"][0]
+    where = {"item_id": item["id"], "output_index": 0}
+    number = 0
+
+    def event(kind: str, **data: Any) -> str:
+        nonlocal number
+        out = {"type": kind, "sequence_number": number, **data}
+        number += 1
+        return f"event: {kind}\ndata: {json.dumps(out, ensure_ascii=False)}\n\n"
+
+    opening = {**{k: v for k, v in full.items() if k not in ("citations", "abstained")}, "status": "in_progress",
+               "incomplete_details": None, "output": [], "usage": None}
+    yield event("response.created", response=opening)
+    yield event("response.in_progress", response=opening)
+    yield event("response.output_item.added", output_index=0,
+                item={**item, "status": "in_progress", "content": []})
+    yield event("response.content_part.added", **where, content_index=0,
+                part={"type": "output_text", "text": "", "annotations": []})
+    for piece in _pieces(part["text"]):
+        yield event("response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[])
+    for i, annotation in enumerate(part["annotations"]):
+        yield event("response.output_text.annotation.added", **where, content_index=0, annotation_index=i,
+                    annotation=annotation)
+    yield event("response.output_text.done", **where, content_index=0, text=part["text"], logprobs=[])
+    yield event("response.content_part.done", **where, content_index=0, part=part)
+    yield event("response.output_item.done", output_index=0, item=item)
+    yield event("response.completed" if full["status"] == "completed" else "response.incomplete", response=full)
+
+
+@router.post("/responses", summary="OpenAI Responses API (stream or not): the answer as output_text with url_citation "
+                                   "annotations", response_model=None, responses=RESPONSE_STREAMED)
 async def responses(body: ResponsesRequest, assistant: Annotated[Assistant, Depends(get_assistant)],
-                    settings: Annotated[Settings, Depends(get_app_settings)], request: Request) -> dict[str, Any]:
+                    settings: Annotated[Settings, Depends(get_app_settings)],
+                    request: Request) -> dict[str, Any] | StreamingResponse:
     check_model(body.model, settings)
-    if body.stream:
-        raise InvalidRequest("stream is not supported on /v1/responses; use /v1/chat/completions to stream",
-                             "/v1/responses 不支持流式输出，请使用 /v1/chat/completions。", param="stream")
     messages = body.messages()
     answer = await answer_for(messages, body.region, body.document, body.include_retired, assistant, request)
     content, finish = cut(message_content(answer), body.max_output_tokens)
     cited = [{"type": "url_citation", **a["url_citation"]} for a in url_citations(answer, content, request)]
     prompt = sum(len(m.text()) for m in messages)
-    return {"id": f"resp_{uuid.uuid4().hex[:24]}", "object": "response", "created_at": int(time.time()),
+    full = {"id": f"resp_{uuid.uuid4().hex[:24]}", "object": "response", "created_at": int(time.time()),
             "model": settings.model_name, "status": "completed" if finish == "stop" else "incomplete",
             "incomplete_details": None if finish == "stop" else {"reason": "max_output_tokens"}, "error": None,
             "output": [{"type": "message", "id": f"msg_{uuid.uuid4().hex[:24]}", "status": "completed",
@@ -188,6 +235,10 @@ async def responses(body: ResponsesRequest, assistant: Annotated[Assistant, Depe
             "usage": {"input_tokens": prompt, "output_tokens": len(content), "total_tokens": prompt + len(content),
                       "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}},
             "citations": [citation_json(c) for c in answer.citations], "abstained": answer.abstained}
+    if not body.stream:
+        return full
+    return StreamingResponse(response_events(full), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)

@@ -21,3 +21,55 @@ def test_missing_index_is_a_503_that_says_how_to_build(tmp_path):
         assert health.status_code == 503 and health.json()["status"] == "unavailable"
         # the rest of the server still works
         assert c.get("/v1/models").status_code == 200
+
+
+def test_while_the_index_loads_every_route_but_health_is_503_starting(tmp_path):
+    """The port bound at once: with a slow loader (injected, held until released), the health
+    probes say `starting`; every other route, the page's and /v1 included, is 503 `starting`
+    with Retry-After; once loaded, the routes answer as usual."""
+    import threading
+
+    settings = Settings(index_dir=tmp_path / "nothing", data_dir=tmp_path / "data")
+    release = threading.Event()
+
+    def slow_loader() -> None:
+        assert release.wait(30), "the test never released the loader"
+
+    app = create_app(settings, ui=False, load_in_background=True, loader=slow_loader)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        try:
+            health = c.get("/api/health")
+            assert health.status_code == 503 and health.headers["retry-after"]
+            assert health.json()["status"] == "starting" and health.json()["live"] is True
+            assert health.json()["ready"] is False and health.json()["error"]["code"] == "starting"
+            assert c.head("/api/health").status_code == 503
+            assert c.get("/api/health/live").json() == {"status": "live"}
+            assert c.get("/api/health/ready").json()["status"] == "starting"
+            for method, path in (("POST", ASK), ("GET", "/api/documents"), ("GET", "/v1/models"),
+                                 ("GET", "/metrics"), ("GET", "/")):
+                response = c.request(method, path, json={"question": "开办企业要多久？"} if method == "POST" else None)
+                body = error(response, 503, "starting")
+                assert int(response.headers["retry-after"]) > 0
+                assert "starting" in body["message_en"] and "启动" in body["message_zh"]
+            assert c.get("/v1/models").json()["error"]["type"] == "server_error"  # OpenAI's shape under /v1
+        finally:
+            release.set()
+        assert app.state.startup.wait(10)
+        # loaded (here: no index at all, so the answering routes say how to build; the rest works)
+        assert c.get("/api/health/live").status_code == 200
+        assert c.get("/api/health").json()["status"] == "unavailable"
+        error(c.post(ASK, json={"question": "开办企业要多久？"}), 503, "index_missing")
+        assert c.get("/v1/models").status_code == 200
+
+
+def test_a_loader_that_fails_leaves_the_server_up_saying_why(tmp_path):
+    settings = Settings(index_dir=tmp_path / "nothing", data_dir=tmp_path / "data")
+
+    def broken_loader() -> None:
+        raise RuntimeError("disk on fire")
+
+    app = create_app(settings, ui=False, load_in_background=True, loader=broken_loader)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert app.state.startup.wait(10)
+        assert c.get("/api/health/live").status_code == 200
+        error(c.post(ASK, json={"question": "开办企业要多久？"}), 503, "index_missing")

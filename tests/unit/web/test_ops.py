@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from web.ops import ErrorShape404, JsonFormatter, RequestLog, request_id
+from assistant.errors import Unauthorized
+from assistant.settings import Settings
+from tests.conftest import error
+from web.app import create_app
+from web.ops import ErrorShape404, JsonFormatter, RequestLog, check_metrics_token, request_id
 
 
 def app_with(*middleware):  # type: ignore[no-untyped-def]
@@ -62,3 +67,30 @@ def test_json_log_lines_carry_the_request_id():
         request_id.reset(token)
     assert line["message"] == "GET /x 200" and line["request_id"] == "rid-7" and line["status"] == 200
     assert line["level"] == "INFO" and line["logger"] == "web.access"
+
+
+def test_metrics_token_is_checked_only_when_one_is_set():
+    check_metrics_token("", "")  # none configured: open
+    check_metrics_token("", "Bearer anything")
+    check_metrics_token("scrape-Tk81x", "Bearer scrape-Tk81x")
+    check_metrics_token("scrape-Tk81x", "bearer  scrape-Tk81x ")
+    for sent in ("", "Bearer", "Bearer scrape-Tk81", "Basic scrape-Tk81x", "scrape-Tk81x", "Bearer scrape-Tk81xx"):
+        with pytest.raises(Unauthorized):
+            check_metrics_token("scrape-Tk81x", sent)
+
+
+def test_metrics_behind_a_token_on_the_app(tmp_path):
+    """With ASSISTANT_METRICS_TOKEN set, /metrics is 401 in the error shape (WWW-Authenticate:
+    Bearer) without it or with a wrong one, and the Prometheus text with it; unset, it is open."""
+    settings = Settings(index_dir=tmp_path / "nothing", data_dir=tmp_path / "data", metrics_token="scrape-Tk81x")
+    with TestClient(create_app(settings, ui=False), raise_server_exceptions=False) as c:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"X-Admin-Token": "scrape-Tk81x"}):
+            refused = c.get("/metrics", headers=headers)
+            body = error(refused, 401, "unauthorized")
+            assert refused.headers["www-authenticate"] == "Bearer" and "metrics token" in body["message_en"]
+            assert "assistant_http_requests_total" not in refused.text
+        scraped = c.get("/metrics", headers={"Authorization": "Bearer scrape-Tk81x"})
+        assert scraped.status_code == 200 and "assistant_http_requests_total" in scraped.text
+    open_settings = Settings(index_dir=tmp_path / "nothing", data_dir=tmp_path / "data2")
+    with TestClient(create_app(open_settings, ui=False), raise_server_exceptions=False) as c:
+        assert c.get("/metrics").status_code == 200
