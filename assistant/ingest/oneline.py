@@ -5,7 +5,8 @@ items, paragraphs and signature separated by spaces, or by nothing after a sente
 ("…如下：一、…"). Before a source is split, every line over `LONG_LINE` characters is cut where a
 paragraph visibly ends — at a run of spaces after a sentence end or a colon, before a heading
 number (一、 / （一） / 1. / （1） / 第X条) that follows a space or a sentence end, and after a short
-heading whose title a space closes ("一、支持疫情防控物资供应 对生产…"). Spaces inside a sentence
+heading whose title a space closes ("一、支持疫情防控物资供应 对生产…"), and after the headline a news
+item opens with ("天津市财政拨付资金…工作 日前，…"). Spaces inside a sentence
 stay: the paragraph repair joins what a cut would have broken anyway. The pieces keep the line
 number and page of the line they come from, so citations still point into the source.
 
@@ -32,6 +33,7 @@ _CLOSERS = "”’）)】》"
 _OPENERS = [p.pattern.lstrip("^") for _r, p in HEADING_PATTERNS] + [FIELD_LINE.pattern.lstrip("^")]
 _GLUED = re.compile(r"(?<=[。！？；!?;：:])(?=" + "|".join(_OPENERS) + ")")
 _FIELD_END = re.compile(r"[。；;]")
+_HEADLINE_MIN, _HEADLINE_MAX = 8, 60
 
 
 def drop_boilerplate(text: str) -> str:
@@ -54,9 +56,13 @@ def _ends_sentence(piece: str) -> bool:
     return bool(t) and t[-1] in _ENDS
 
 
-def cut_line(text: str) -> list[str]:
-    """One long line → its paragraphs (see the module's note); a short line stays as it is."""
+def cut_line(text: str, first: bool = False) -> list[str]:
+    """One long line → its paragraphs (see the module's note); a short line stays as it is, but
+    for the headline a document's `first` line may open with."""
     if len(text) <= LONG_LINE:
+        m = _SPACES.search(text)
+        if first and m and _headline(text[: m.start()]) and len(text) - m.end() >= _HEADLINE_MIN:
+            return [text[: m.start()].strip(), text[m.end() :].strip()]
         return [text]
     bounds: set[tuple[int, int]] = set()  # (end of the left piece, start of the right piece)
     for m in _SPACES.finditer(text):
@@ -72,7 +78,8 @@ def cut_line(text: str) -> list[str]:
         head = text[right_start : right_start + 12]
         right_opens = bool(heading_rank(head) or FIELD_LINE.match(head))
         glued = left_end == right_start
-        if (glued and right_opens) or (not glued and (_ends_sentence(left) or right_opens or _short_heading(left))):
+        if (glued and right_opens) or (not glued and (_ends_sentence(left) or right_opens or _short_heading(left)
+                                                     or (start == 0 and _headline(left)))):
             pieces.append(left.strip())
             start = right_start
     pieces.append(text[start:].strip())
@@ -89,6 +96,13 @@ def _field_first(piece: str) -> list[str]:
     return [piece[: m.end()], piece[m.end() :].strip()]
 
 
+def _headline(piece: str) -> bool:
+    """A news item's headline: the words a line opens with, up to its first space, when they are
+    a phrase and not a sentence ("天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作 日前，…")."""
+    piece = piece.strip()
+    return _HEADLINE_MIN <= len(piece) <= _HEADLINE_MAX and not any(ch in piece for ch in "。！？；!?;，,")
+
+
 def _short_heading(piece: str) -> bool:
     return len(piece) <= 40 and bool(heading_rank(piece))
 
@@ -101,10 +115,11 @@ def unfold(lines: list[SourceLine]) -> list[SourceLine]:
             out.append(line)
             continue
         text = drop_boilerplate(line.text)
-        if len(text) <= LONG_LINE:
+        pieces = cut_line(text, first=not any(o.text.strip() for o in out))
+        if len(pieces) == 1:
             out.append(line if text == line.text else SourceLine(line.number, text, line.page))
             continue
-        out.extend(SourceLine(line.number, piece, line.page) for piece in cut_line(text))
+        out.extend(SourceLine(line.number, piece, line.page) for piece in pieces)
     return out
 
 
@@ -115,5 +130,5 @@ def unfold_text(text: str) -> str:
         if "\t" in raw:
             out.append(raw)
         else:
-            out.extend(cut_line(drop_boilerplate(raw)) or [""])
+            out.extend(cut_line(drop_boilerplate(raw), first=not any(o.strip() for o in out)) or [""])
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")

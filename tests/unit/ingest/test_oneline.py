@@ -104,3 +104,22 @@ def test_max_clause_chars_comes_from_the_settings(monkeypatch):
     text = "".join(f"第{i}项措施按期完成。" for i in range(100))
     clauses = parse_document(doc(), read_lines(text), "text")
     assert len(clauses) > 1 and max(len(c.text) for c in clauses) <= 200
+
+
+def test_a_news_items_headline_is_its_own_line_and_its_title():
+    from assistant.ingest.metadata import _lines, _title
+
+    body = "日前，经市防控指挥部同意，市财政局拨付资金1240万元，支持各区做好特殊群体疫情防控工作。"
+    short = "天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作 " + body
+    assert cut_line(short, first=True) == ["天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作", body]
+    assert cut_line(short) == [short]  # only a document's first line opens with a headline
+    long = "上海：一百余项防控规范夯实城市防疫精细化管理 " + body + FILLER * 12
+    assert cut_line(long)[0] == "上海：一百余项防控规范夯实城市防疫精细化管理"
+    assert _title(_lines(short)) == "天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作"
+    # a sentence before the first space is no headline
+    sentence = "对受疫情影响的企业，不得抽贷。 " + body
+    assert cut_line(sentence, first=True) == [sentence]
+    # the first line of a document of several lines: its later lines are left as they were
+    lines = [SourceLine(1, short, None), SourceLine(2, "一、企业开办1个工作日办结 全程网办。", None)]
+    assert [x.text for x in unfold(lines)] == ["天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作", body,
+                                               "一、企业开办1个工作日办结 全程网办。"]
