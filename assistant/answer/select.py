@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from assistant.answer.decide import features, model
 from assistant.answer.passages import Memo, Passage, context_of, rank_passages
@@ -16,6 +17,8 @@ from assistant.understand.query import Query
 from assistant.understand.terms import coverage
 
 ANSWER_FLOOR = 0.3  # a passage must state this share of the question's key terms to answer an ask
+SHORTLIST = 5  # passages per ask considered for reading two facts from one clause
+COHERENCE_MARGIN = 0.6  # how much of its best score an ask gives up to be read from the other ask's clause
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,11 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     found: list[Found] = []
     missing: list[Ask] = []
     decision = model()
-    for ask, ranked, eligible in _eligible(query, hits, documents, min_coverage, memo):
-        best = next(eligible, None)
+    listed = [(ask, ranked, list(islice(eligible, SHORTLIST)))
+              for ask, ranked, eligible in _eligible(query, hits, documents, min_coverage, memo)]
+    together = _one_clause(query, listed)
+    for ask, ranked, eligible in listed:
+        best = together.get(ask) or next(iter(eligible), None)
         # the model is fitted on, and decides, fact asks: a figure, a date or a department read out
         if best is not None and ask.needs_fact and decision is not None and not decision.answers(
                 features(query, ask, best, ranked, hits, documents, searchable(best.clause, documents))):
@@ -72,6 +78,23 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
         elif not any(f.passage == best for f in found) or ask.needs_fact:
             found.append(Found(ask, best))
     return found, missing
+
+
+def _one_clause(query: Query, listed: list[tuple[Ask, list[Passage], list[Passage]]]) -> dict[Ask, Passage]:
+    """Two facts asked of one thing are read from one clause when one states both: for each fact
+    ask, that clause's passage, when it ranks close to the ask's best ("是哪个厅负责？几月底前完成？"
+    → "（省住建厅负责，6 月底前完成）", not the lead of a long list for one and this for the other)."""
+    fact = [(ask, eligible) for ask, _ranked, eligible in listed if ask.needs_fact and eligible]
+    if len(fact) < 2 or own_subjects(query) or len(fact) < sum(a.needs_fact for a in query.asks):
+        return {}
+    shared = set.intersection(*({p.clause.id for p in eligible} for _ask, eligible in fact))
+    best: tuple[float, dict[Ask, Passage]] | None = None
+    for clause_id in shared:
+        picks = {ask: next(p for p in eligible if p.clause.id == clause_id) for ask, eligible in fact}
+        losses = [eligible[0].score - picks[ask].score for ask, eligible in fact]
+        if max(losses) <= COHERENCE_MARGIN and (best is None or sum(losses) < best[0]):
+            best = (sum(losses), picks)
+    return best[1] if best else {}
 
 
 def candidates(query: Query, hits: Sequence[Hit], documents: dict[str, Document], min_coverage: float,

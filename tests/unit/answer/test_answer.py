@@ -387,3 +387,15 @@ def test_who_a_thing_is_handed_to_is_the_unit_it_is_sent_to_not_the_lead():
     q_lead = query("各单位的工作进展哪个部门牵头？", {"工作进展": 4.0, "单位": 1.0})
     assert not q_lead.asks[0].recipient
     assert "市政府办公厅" in first_sentence(answer(q_lead, [c], {"d": doc("d", "西安")}).text)
+
+
+def test_two_facts_asked_of_one_measure_are_read_from_the_clause_that_states_both():
+    listing = clause("推行“多段式”联合验收、“一枚印章管验收”、“用地清单制”等改革，审批时限压减至60个工作日内。"
+                     "（省住建厅、省自然资源厅牵头，各地按职责分工负责）", doc_id="a", path="36.")
+    measure = clause("推行“多段式”联合验收和“一枚印章管验收”。（省住建厅负责，6月底前完成）", doc_id="b", path="(四)")
+    docs = {"a": doc("a", "甘肃"), "b": doc("b", "甘肃")}
+    q = query("甘肃推“多段式”联合验收，是哪个厅负责？要求几月底前完成？", {"多段式": 5.0, "联合验收": 3.0})
+    a = answer(q, [listing, measure], docs)
+    assert not a.abstained
+    assert [c.clause.id for c in a.citations][:1] == [measure.id]
+    assert "省自然资源厅" not in first_sentence(a.text) and "6月底前" in first_sentence(a.text)

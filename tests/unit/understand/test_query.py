@@ -34,9 +34,21 @@ MANIFEST = Manifest((), (
     ("审批时限压到多少、由哪些部门牵头？", ["time_limit", "department"]),
     ("有几个类型相同的项目，能不能打包办？", ["conditions"]),
     ("营业执照怎么办", ["procedure"]),
+    ("这个事是哪个局牵头？", ["department"]),
+    ("牵头的是哪个厅？", ["department"]),
+    ("哪个局长签字？", ["procedure"]),
+    ("各单位的进展报给谁？", ["department"]),
+    ("每个月几号前要报？", ["deadline"]),
 ])
 def test_asks(question, asked):
     assert [a.type for a in read_asks(question)] == asked
+
+
+def test_a_recipient_or_a_date_for_each_period_is_asked_as_such():
+    assert read_asks("各单位的进展报给谁？")[0].recipient
+    assert not read_asks("哪个部门牵头？")[0].recipient
+    assert read_asks("每个月几号前要报？")[0].periodic
+    assert not read_asks("几号前要报？")[0].periodic
 
 
 def test_parts_and_asking_words():
