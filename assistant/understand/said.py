@@ -93,6 +93,10 @@ class Homophones:
         self._cut = cut
         self._max_changes = max_changes
 
+    def _word_starts(self, text: str) -> set[int]:
+        """Where the cut starts a word of `text` (empty when there is no cut)."""
+        return set() if self._cut is None else {s for _w, s, _e in self._cut(text)}
+
     def _edges_inside_words(self, text: str) -> set[int]:
         """Positions inside a dictionary word of `text` (a typo does not begin or end there)."""
         if self._cut is None:
@@ -112,6 +116,7 @@ class Homophones:
         out: list[str] = []
         corrected: list[tuple[str, str]] = []
         inside: set[int] | None = None  # cut only when a stretch sounds like a term
+        starts: set[int] | None = None
         i = 0
         while i < len(text):
             for size in self._lengths:
@@ -124,6 +129,9 @@ class Homophones:
                     inside = self._edges_inside_words(text) if inside is None else inside
                     if not self._typo_of(window, term, i in inside or i + size in inside):
                         continue
+                    starts = self._word_starts(text) if starts is None else starts
+                    if size == 2 and term in self._toned and term not in self._places and {i, i + 1} <= starts:
+                        continue  # two words of their own ("是区" in 我们是区政务中心), not a typo of one (市区)
                     corrected.append((window, term))
                 out.append(term)  # a term as written, or the term a typo stands for: nothing inside is read again
                 i += size
@@ -136,7 +144,7 @@ class Homophones:
     def _typo_of(self, window: str, term: str, cuts_a_word: bool) -> bool:
         """Whether `window`, which sounds like `term`, is a typo of it (see the class docstring)."""
         changes = sum(a != b for a, b in zip(window, term, strict=True))
-        if term in self._toned and _toned(window) != _toned(term):
+        if term in self._toned and term not in self._places and _toned(window) != _toned(term):
             return False  # the very same sounds, tones too (代款 → 贷款, never 犬证 → 权证)
         taken = self._in_corpus(window) if term in self._places else self._is_word(window)
         return (changes <= self._max_changes and changes < len(window) and not taken and not cuts_a_word

@@ -123,3 +123,16 @@ def test_a_two_character_word_is_read_as_a_term_only_with_the_same_tones():
     h = Homophones(["权证", "贷款"], lambda w: w in {"权证", "贷款", "养狗"}, toned=["权证", "贷款"])
     assert h.correct("养狗要办犬证吗")[1] == ()
     assert h.correct("代款要多久")[1] == (("代款", "贷款"),)
+
+
+def test_two_words_of_their_own_are_no_typo_of_a_common_word_but_a_place_needs_no_tones():
+    from assistant.understand.said import Homophones
+
+    def cut(text: str) -> list[tuple[str, int, int]]:  # one character a word, as jieba cuts 是/区 and 西/按
+        return [(ch, i, i + 1) for i, ch in enumerate(text)]
+
+    h = Homophones(["市区", "西安"], lambda w: w in {"市区", "西安", "是", "区"}, cut, places=["西安"],
+                   toned=["市区", "西安"])
+    assert h.correct("我们是区政务中心的")[1] == ()  # 是 + 区, not 市区
+    # a place is read for a stretch of the same sounds whatever its tones (按 an4, 安 an1)
+    assert h.correct("在西按开公司")[1] == (("西按", "西安"),)
