@@ -28,9 +28,10 @@ class Found:
 
 
 def subject_check(query: Query, documents: dict[str, Document], min_coverage: float) -> Callable[[Clause], bool]:
-    """Whether a clause speaks of the question's subject: enough of its key terms, and of a
-    concept the question names, if it names one."""
+    """Whether a clause speaks of the question's subject: enough of its key terms, of a concept
+    the question names, if it names one, and of a name it quotes, if it quotes one."""
     terms = list(query.terms)
+    names = [t for t in terms if t.quoted]
     covered: dict[str, bool] = {}
 
     def covers(clause: Clause) -> bool:
@@ -38,7 +39,9 @@ def subject_check(query: Query, documents: dict[str, Document], min_coverage: fl
             text = searchable(clause, documents)
             topic = documents[clause.doc_id].topic
             covered[clause.id] = coverage(text, terms) >= min_coverage and (
-                not query.subjects or any(c.spoken_of(text, topic) for c in query.subjects))
+                not query.subjects or any(c.spoken_of(text, topic) for c in query.subjects)) and (
+                # a name put in quotes (“一照多址”) is what is asked about: a clause that does not say it does not answer
+                not names or any(t.found_in(text) for t in names))
         return covered[clause.id]
 
     return covers

@@ -9,7 +9,7 @@ glossary counts as found when any of its policy terms is found.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.index.lexical import LexicalIndex
@@ -23,6 +23,7 @@ class KeyTerm:
     weight: float
     alternatives: tuple[str, ...] = ()
     contracted: bool = False  # a two-character word the documents never use may stand for a longer one
+    quoted: bool = False  # a name the asker put in quotes: what answers must say it
     grams: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,7 +104,8 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
     tokens = [t for t in lexical.tokenizer.query(q) if norm(t) not in places and len(t) > 1]
     # A name the asker puts in quotes (“智能秒批”) is one term: said by a text that says it, not by
     # one that says a word of it.
-    tokens += [phrase for phrase in quoted(q) if phrase not in tokens]
+    names = quoted(q)
+    tokens += [phrase for phrase in names if phrase not in tokens]
     # The whole word stands for its parts: 个人所得税 is not said by a text that says 所得税.
     tokens = [t for t in tokens if not any(t != o and t in o for o in tokens)]
     glossary = lexical.glossary
@@ -142,7 +144,7 @@ def key_terms(question: str, lexical: LexicalIndex, places: frozenset[str] = fro
             terms.append(KeyTerm(norm(token), rarest * factor, contracted=True))
         elif modifies(token, q, lexical):
             terms.append(KeyTerm(norm(token), rarest * factor))
-    return terms
+    return [replace(t, quoted=True) if t.text in names else t for t in terms]
 
 
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")

@@ -399,3 +399,15 @@ def test_two_facts_asked_of_one_measure_are_read_from_the_clause_that_states_bot
     assert not a.abstained
     assert [c.clause.id for c in a.citations][:1] == [measure.id]
     assert "省自然资源厅" not in first_sentence(a.text) and "6月底前" in first_sentence(a.text)
+
+
+def test_a_name_put_in_quotes_is_what_an_answer_must_say():
+    from dataclasses import replace
+
+    other = clause("复制推广改革举措的工作进展，请各有关部门每季度报送市营商办。（市发展改革委牵头）", path="1.")
+    named = clause("推行“一照多址”改革，企业在同一县域内增设经营场所免于办理分支机构登记。（市市场监管局牵头）", path="2.")
+    q = query("复制推广的“一照多址”改革，牵头单位是哪个部门？", {"复制推广": 2.0, "一照多址": 6.0, "改革": 1.0, "部门": 1.0})
+    q = replace(q, terms=tuple(replace(t, quoted=t.text == "一照多址") for t in q.terms))
+    assert answer(q, [other], {"d": doc("d", "嘉峪关")}).abstained
+    a = answer(q, [other, named], {"d": doc("d", "嘉峪关")})
+    assert not a.abstained and "市市场监管局" in first_sentence(a.text)

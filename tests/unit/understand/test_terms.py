@@ -67,3 +67,8 @@ def test_a_modal_glued_to_the_word_before_it_is_no_subject():
     assert _discount("前要", df_rare=True) == 0.0  # 什么时候前要报: 前 + 要
     assert _discount("能办", df_rare=True) == 0.0
     assert _discount("需要", df_rare=False) > 0  # a word the documents use often is a word
+
+
+def test_a_quoted_term_is_marked_as_such(lexical):
+    terms = {t.text: t for t in key_terms("哪些事项可以“智能秒批”？", lexical)}
+    assert terms["智能秒批"].quoted and not terms["事项"].quoted
