@@ -180,6 +180,18 @@ def is_heading_only(clause: Clause) -> bool:
     return len(text) < 40 and not any(ch in text for ch in "。；;") and not any(f.start >= 0 for f in clause.facts)
 
 
+def _bare(text: str) -> str:
+    """Text without spaces and punctuation: what a title and a line are compared by."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def is_title(sentence: str, title: str) -> bool:
+    """A sentence that is the document's title (or a part of it, or the title with a few words
+    around it): "北京市市场监督管理局关于…保障电梯安全运行的工作提示" under that title says nothing."""
+    bare = _bare(sentence)
+    return len(title) >= 6 and len(bare) >= 4 and (bare in title or (title in bare and len(bare) <= len(title) + 8))
+
+
 @lru_cache(maxsize=262144)
 def windows(text: str) -> tuple[tuple[int, int, bool, str], ...]:
     """The passages of a clause text, cut once: (start, end, two sentences?, normalised text) for
@@ -259,14 +271,16 @@ def rank_passages(query: Query, ask: Ask, hits: Sequence[Hit], documents: dict[s
         if named:
             prior += NAMED_REGION  # the named region's own rule before its province's
         context = context_of(clause, document)
+        title = _bare(norm(document.title))
         context_speaks = not query.subjects or any(c.spoken_of(context, document.topic) for c in query.subjects)
         for start, end, two, text in windows(clause.text):
             if ask.years and not sentence_of_year(ask.years, first_sentence_of(clause.text, start, end)):
                 continue
             if not listed and ask.container not in text:
                 continue
-            if not two and says_nothing(clause.text[start:end]) and not any(start <= f.start < end for f in clause.facts):
-                continue  # a heading or a question is answered by what follows it, never by itself
+            if not two and (says_nothing(clause.text[start:end]) or is_title(text, title)) and not any(
+                    start <= f.start < end for f in clause.facts):
+                continue  # a heading, a title or a question is answered by what follows it, never by itself
             if ask.aggregate and query.place.names and not named and not any(w in text for w in query.place.words):
                 continue  # a province's count is the province's total, not the district's
             facts = facts_of(clause, types, start, end) if types else ()

@@ -411,3 +411,18 @@ def test_a_name_put_in_quotes_is_what_an_answer_must_say():
     assert answer(q, [other], {"d": doc("d", "嘉峪关")}).abstained
     a = answer(q, [other, named], {"d": doc("d", "嘉峪关")})
     assert not a.abstained and "市市场监管局" in first_sentence(a.text)
+
+
+def test_the_documents_own_title_is_never_an_answer():
+    from dataclasses import replace as with_
+
+    from assistant.answer.passages import is_title
+
+    title = "北京市市场监督管理局关于疫情防控期间保障电梯安全运行的工作提示"
+    assert is_title("北京市市场监督管理局关于疫情防控期间保障电梯安全运行的工作提示", title)
+    assert is_title("黑龙江：延长粳稻最低收购价收购政策执行期限", "黑龙江延长粳稻最低收购价收购政策执行期限")
+    assert not is_title("各相关单位依据《特种设备安全法》等法律法规，落实电梯安全主体责任。", title)
+    c = clause(title + "\n各相关单位依据《特种设备安全法》等法律法规，落实电梯日常维护保养，保障电梯安全运行。")
+    docs = {"d": with_(doc("d", "北京"), title=title)}
+    a = answer(query("北京市依靠哪些规定保障电梯安全？", {"电梯": 5.0, "安全": 1.0, "规定": 1.0}), [c], docs)
+    assert "特种设备安全法" in a.text
