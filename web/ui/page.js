@@ -77,6 +77,7 @@
     [/HTTP 401|unauthori[sz]ed|admin token/i, "管理口令缺失或不正确：请先在“管理口令”中输入口令，再选择或上传文件。"],
     [/HTTP 413|too large/i, "文件过大，未能上传。"],
     [/HTTP 429|too many/i, "操作过于频繁，请稍后再试。"],
+    [/invalid file type/i, "所选文件中有不支持的类型，未能上传；可上传的类型见“上传文件”的说明。"],
     [/connection|network|failed to fetch|errored out|lost/i, "与服务器的连接中断了。请检查网络后点“重试”。"],
   ];
   function chinese(text) {
