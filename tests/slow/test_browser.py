@@ -73,6 +73,10 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     # axe measures colours as they are painted: wait for Gradio's loading fade to end first
     page.wait_for_function("document.querySelectorAll('.pending, .generating, .translucent').length === 0")
     page.wait_for_timeout(400)
+    # and for every transition to end (a button just enabled fades its colours in over 0.2 s,
+    # later on a busy machine); endless animations (spinners) are not waited for
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running'"
+                           " || a.effect?.getTiming().iterations === Infinity)")
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});

@@ -139,6 +139,7 @@ def test_a_lost_connection_is_said_in_chinese_with_a_retry(browser, live_server,
         assert "重试" in said and not any(w in said for w in ("Error", "error", "Connection"))
         assert page.locator(".toast-body:visible").count() == 0
         assert page.locator("#question textarea").input_value() == "泾河新城开办企业要多久？"
+        page.wait_for_function("!document.querySelector('#ask').disabled")  # 提问 usable again
         assert axe_violations(page) == []
         page.unroute(lost)
         page.click("#page-msg button.retry")
