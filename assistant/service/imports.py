@@ -43,6 +43,7 @@ from assistant.service.library import (
 
 log = logging.getLogger(__name__)
 
+ACCEPTED_SUFFIXES = tuple(SUFFIXES)  # every kind of file the ingest stage reads, for an upload form
 RegionInference = Callable[[str, str, DetectedMetadata], "str | None"]
 UNKNOWN_REGION = "region unknown"
 

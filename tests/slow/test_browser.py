@@ -73,6 +73,10 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     # axe measures colours as they are painted: wait for Gradio's loading fade to end first
     page.wait_for_function("document.querySelectorAll('.pending, .generating, .translucent').length === 0")
     page.wait_for_timeout(400)
+    # and for every transition to end (a button just enabled fades its colours in over 0.2 s,
+    # later on a busy machine); endless animations (spinners) are not waited for
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running'"
+                           " || a.effect?.getTiming().iterations === Infinity)")
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
@@ -436,6 +440,26 @@ def test_admin_uploads_retires_and_removes_a_document_in_the_page(browser, admin
     page.wait_for_function("document.querySelector('#admin-status').innerText.includes('已删除')", timeout=90_000)
     assert not any(d["id"] == doc_id for d in httpx.get(url + "/api/documents").json()["documents"])
     page.wait_for_function(f"!document.querySelector('#document-table').innerText.includes('{doc_id}')")
+
+    # several files at once, of kinds other than the first four: one build, a line for each file
+    web_page = root / "碑林区冷链措施.html"
+    web_page.write_text("<html><head><meta charset='utf-8'><title>碑林区冷链物流支持措施</title></head><body>"
+                        "<div class='article'><h1>碑林区冷链物流支持措施</h1><p>一、补贴</p><p>（一）新建冷库按投资额的"
+                        "10%补贴，最高不超过100万元。</p></div></body></html>", encoding="utf-8")
+    notice = root / "碑林区夜市措施.txt"
+    notice.write_text("碑林区夜间经济支持措施\n一、夜市\n1. 夜市摊位备案1个工作日办结。\n", encoding="utf-8")
+    page.set_input_files("#upload-file input[type=file]", [str(web_page), str(notice)])
+    page.fill("#upload-region textarea", "碑林区")
+    page.click("#upload-button")
+    page.wait_for_function("document.querySelector('#admin-status').innerText.includes('上传 2 个文件')",
+                           timeout=90_000)
+    status = page.locator("#admin-status").inner_text()
+    assert "添加 2 个，重复跳过 0 个，未添加 0 个" in status and "新的问答立即生效" in status
+    assert "已添加《碑林区冷链物流支持措施》" in status and "已添加《碑林区夜间经济支持措施》" in status
+    titles = [d["title"] for d in httpx.get(url + "/api/documents").json()["documents"]]
+    assert "碑林区冷链物流支持措施" in titles and "碑林区夜间经济支持措施" in titles
+    page.wait_for_function("document.querySelector('#document-table').innerText.includes('碑林区夜间经济支持措施')")
+    assert page.locator("#upload-file .file-preview").count() == 0  # the form is cleared
     page.context.close()
 
     # a user's mistakes are one log line each, without a traceback

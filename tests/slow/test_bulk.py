@@ -138,3 +138,67 @@ def test_a_multi_file_upload_reports_per_file_and_builds_once(tiny: Settings):
         too_many = client.post("/api/documents/bulk", files=files + files[:1], headers=auth)
         assert too_many.status_code == 400 and too_many.json()["error"]["details"]["limit"] == 4
         assert client.post("/api/documents/bulk", files=files).status_code == 401
+
+
+PAGE_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>西安市冷链物流支持措施_西安市人民政府</title>
+<meta name="PubDate" content="2024-05-08 09:30"></head><body><div class="nav"><a href="/">首页</a> | 政务公开</div>
+<div class="article"><h1>西安市冷链物流支持措施</h1><p>一、冷库补贴</p>
+<p>（一）新建冷链仓储设施的企业，按实际投资额的10%给予一次性补贴，最高不超过200万元。</p>
+<p>（二）冷链运输车辆年审实行网上办理，3个工作日办结。</p></div><div class="footer">打印本页 关闭窗口</div></body></html>"""
+
+
+def task_sheet() -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "任务清单"
+    sheet.append(["西安市2024年政务服务重点任务清单"])
+    sheet.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    sheet.append([1, "推行电梯维保备案全程网办", "市市场监管局", "2024年9月底前"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_pages_upload_takes_several_files_through_the_bulk_import(tiny: Settings):
+    """The page's upload function, called as the page calls it: an .html and an .xlsx made here and
+    a text named .pdf, in one go; a wrong token first writes nothing. One build; the summary counts
+    and names each file (the refused one with its reason); a second upload of the same files skips
+    them as duplicates."""
+    from assistant.service.feedback import FeedbackStore
+    from tests.integration.test_edges import fn_index, page_call
+    from web.app import create_app
+
+    settings = tiny.model_copy(update={"admin_token": SecretStr(TOKEN)})
+    app = create_app(settings, Assistant(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"))
+    toml = settings.corpus_dir / "documents.toml"
+    with TestClient(app, raise_server_exceptions=False) as page:
+        sent = page.post("/gradio_api/upload", headers={"Cookie": f"pa_admin={TOKEN}"}, files=[
+            ("files", ("冷链措施.html", PAGE_HTML.encode())), ("files", ("任务清单.xlsx", task_sheet())),
+            ("files", ("假的.pdf", "一、这不是PDF文件。".encode()))])
+        assert sent.status_code == 200, sent.text
+        files = [{"path": path, "meta": {"_type": "gradio.FileData"}} for path in sent.json()]
+        upload = fn_index(page, "upload-button")
+        before = toml.read_bytes(), sorted(settings.corpus_dir.iterdir())
+
+        refused = page_call(page, upload, ["guess", files, "西安", "", "", ""])
+        assert "管理口令缺失或不正确" in refused
+        assert (toml.read_bytes(), sorted(settings.corpus_dir.iterdir())) == before  # nothing written
+
+        mixed = page_call(page, upload, [TOKEN, files, "西安", "", "", "标题"])  # one file's 文号, three files
+        assert "只能用于单个文件" in mixed and toml.read_bytes() == before[0]
+
+        said = page_call(page, upload, [TOKEN, files, "西安", "", "", ""])
+        assert "上传 3 个文件：添加 2 个，重复跳过 0 个，未添加 1 个" in said, said
+        assert "已添加《西安市冷链物流支持措施》" in said and "已添加《" in said.split("冷链物流支持措施")[1]
+        assert "未添加：假的.pdf：" in said and "内容不是该类型" in said
+        assert "增量更新" in said and "重新解析 2 个文件" in said  # one build, of the two new files
+        added = tomllib.loads(toml.read_text(encoding="utf-8"))["source"][3:]
+        assert sorted(s["file"].split("_", 1)[1] for s in added) == ["任务清单.xlsx", "冷链措施.html"]
+
+        again = page_call(page, upload, [TOKEN, files[:2], "西安", "", "", ""])
+        assert "添加 0 个，重复跳过 2 个" in again and "重复，已跳过：冷链措施.html" in again
+        assert "⚠️" in again and "索引已更新" not in again
+    answer = Assistant(settings).ask("西安新建冷链仓储设施补贴最高多少？")
+    assert "200万元" in answer.text and answer.citations[0].document.title == "西安市冷链物流支持措施"

@@ -121,9 +121,17 @@ def test_stop_cancels_and_keeps_the_question(browser, slow_server):
 # -- 3. messages in Chinese, in the page -----------------------------------------------------------
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_lost_connection_is_said_in_chinese_with_a_retry(browser, live_server, scheme):
+    """Once the page's queue call fails, Gradio polls the server (GET /gradio_api/app_id every 2 s)
+    and reloads the page as soon as it answers. That poll is kept unanswered while the message is
+    checked and 重试 is pressed, so the reload is 重试's and no other (it was a race with the 2 s
+    poll: a run slower than 2 s to reach 重试 found a reloaded page without it). Then the poll
+    is let through: Gradio's own reload asks the lost question again, unasked by the user."""
     page = open_page(browser, live_server, PHONE, scheme)
+    lost = "**/gradio_api/queue/join**"
+    poll = "**/gradio_api/app_id**"
     try:
-        page.route("**/gradio_api/queue/join**", lambda route: route.abort("connectionfailed"))
+        page.route(poll, lambda route: route.abort("connectionfailed"))
+        page.route(lost, lambda route: route.abort("connectionfailed"))
         page.fill("#question textarea", "泾河新城开办企业要多久？")
         page.click("#ask")
         page.wait_for_function("document.querySelector('#page-msg').innerText.includes('连接中断')")
@@ -131,10 +139,22 @@ def test_a_lost_connection_is_said_in_chinese_with_a_retry(browser, live_server,
         assert "重试" in said and not any(w in said for w in ("Error", "error", "Connection"))
         assert page.locator(".toast-body:visible").count() == 0
         assert page.locator("#question textarea").input_value() == "泾河新城开办企业要多久？"
+        page.wait_for_function("!document.querySelector('#ask').disabled")  # 提问 usable again
         assert axe_violations(page) == []
-        page.unroute("**/gradio_api/queue/join**")
+        page.unroute(lost)
         page.click("#page-msg button.retry")
         page.locator("#answer-panel .answer-box.state-answered").wait_for()
+        assert "1 个工作日" in page.locator("#answer-panel .key-fact").inner_text()
+
+        # lost again, and the user does nothing: once the server answers Gradio's poll, the page
+        # reloads by itself and the question is asked again (a second turn), never lost
+        page.route(lost, lambda route: route.abort("connectionfailed"))
+        page.fill("#question textarea", "泾河新城开办企业要多久？")
+        page.click("#ask")
+        page.wait_for_function("document.querySelector('#page-msg').innerText.includes('连接中断')")
+        page.unroute(lost)
+        page.unroute(poll)
+        page.locator('#answer-panel .answer-box.state-answered[data-turn="2"]').wait_for()
         assert "1 个工作日" in page.locator("#answer-panel .key-fact").inner_text()
     finally:
         page.context.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,10 @@ from assistant.errors import (
     StorageError,
     Unauthorized,
 )
+from assistant.ingest.manifest import SourceSpec
 from assistant.service.assistant import Assistant
 from assistant.service.feedback import FeedbackStore
+from assistant.service.imports import ACCEPTED_SUFFIXES, ImportReport
 from assistant.service.library import Metadata
 from assistant.understand.conversation import Turn
 from web.limits import Kind, Limits
@@ -92,13 +95,49 @@ def pick_row(event: gr.SelectData) -> Any:
     return row[0] if row else gr.update()
 
 
-def _admin_done(said: str, manifest: dict[str, Any]) -> str:
-    """What an admin action did, and how the index was updated."""
-    reuse = manifest.get("reuse", {})
-    mode = MODES.get(manifest.get("mode", ""), "")
-    return (f'<p role="status">✅ {escape(said)}。索引已更新（{mode}，用时 {manifest.get("build_seconds")} 秒，'
+@dataclass(frozen=True)
+class Done:
+    """What an admin action did: one line, the build it made, the files it reports on (an upload
+    of several), and whether it changed the corpus (only then is the upload form cleared)."""
+
+    said: str
+    manifest: dict[str, Any]
+    lines: tuple[str, ...] = ()
+    changed: bool = True
+
+
+def _admin_done(done: Done) -> str:
+    """What an admin action did, and how the index was updated; each file's line under it."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in done.lines)
+    listed = f'<ul class="import-report">{items}</ul>' if items else ""
+    if not done.changed:
+        return f'<div role="status"><p class="admin-error">⚠️ {escape(done.said)}。</p>{listed}</div>'
+    reuse = done.manifest.get("reuse", {})
+    mode = MODES.get(done.manifest.get("mode", ""), "")
+    return (f'<div role="status"><p>✅ {escape(done.said)}。索引已更新（{mode}，用时 {done.manifest.get("build_seconds")} 秒，'
             f'重新解析 {reuse.get("sources_parsed", 0)} 个文件、计算 {reuse.get("vectors_computed", 0)} 条向量），'
-            "新的问答立即生效。</p>")
+            f"新的问答立即生效。</p>{listed}</div>")
+
+
+def _added_line(spec: SourceSpec) -> str:
+    return f"已添加《{spec.title}》（编号 {spec.id}，{spec.region}，{spec.date or '日期未知'}）"
+
+
+def import_summary(report: ImportReport, manifest: dict[str, Any]) -> Done:
+    """A bulk import's summary: how many files were added, skipped as duplicates and refused, and
+    one line per file (a refused file with its reason)."""
+    said = (f"上传 {len(report.added) + len(report.duplicates) + len(report.refused)} 个文件：添加 {len(report.added)} 个，"
+            f"重复跳过 {len(report.duplicates)} 个，未添加 {len(report.refused)} 个")
+    lines = [_added_line(spec) for spec in report.added]
+    lines += [f"重复，已跳过：{name}（已在文件库中，编号 {doc_id}）" for name, doc_id in report.duplicates]
+    lines += [f"未添加：{r.file}：{r.reason_zh or r.reason}" for r in report.refused]
+    return Done(said, manifest, tuple(lines), changed=bool(report.added))
+
+
+def upload_paths(value: object) -> list[str]:
+    """The chosen files' paths: a list (the form takes several), or one path from an older caller."""
+    items = value if isinstance(value, list | tuple) else [value]
+    return [str(item) for item in items if item]
 
 
 def is_url(value: object) -> bool:
@@ -174,7 +213,7 @@ class Handlers:
 
     def show(self, turns: list[dict[str, Any]], live: bool) -> tuple[str, str, str]:
         last = turns[-1] if turns else None
-        return (render.answer_box_html(last, live=live, today=self.assistant.settings.today),
+        return (render.answer_box_html(last, live=live, today=self.assistant.today()),
                 render.conversation_html(turns),
                 render.cards_html(last, self.assistant.clause))
 
@@ -182,7 +221,7 @@ class Handlers:
         """What the page shows while an answer is looked for: 正在查找… in the answer box, and
         停止. The last answer stays in the box, hidden (a new turn number means a new answer)."""
         turns = render.turns_of(state)
-        last = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+        last = render.answer_box_html(turns[-1], today=self.assistant.today()) if turns else ""
         return LOADING + last.replace("<section ", "<section hidden ", 1), "", gr.update(visible=True)
 
     def ask_(self, question: str, region: str, document: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
@@ -210,7 +249,7 @@ class Handlers:
         except AssistantError as exc:
             _refused(exc, "question")
             # the answer box back as it was before 正在查找…; the question stays in its box
-            box = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+            box = render.answer_box_html(turns[-1], today=self.assistant.today()) if turns else ""
             return (box,) + (gr.update(),) * 4 + (render.error_html(exc), gr.update(), gr.update())
         turns = [*turns, record][-MAX_TURNS_KEPT:]
         box, chat, cards = self.show(turns, live=True)
@@ -222,7 +261,7 @@ class Handlers:
     def stopped(self, state: dict[str, Any]) -> tuple[Any, ...]:
         """停止: the answer box back to the last answer, and a message; the question is kept."""
         turns = render.turns_of(state)
-        box = render.answer_box_html(turns[-1], today=self.assistant.settings.today) if turns else ""
+        box = render.answer_box_html(turns[-1], today=self.assistant.today()) if turns else ""
         return box, STOPPED, gr.update(visible=False)
 
     def search_everywhere(self, state: dict[str, Any], request: gr.Request | None = None) -> tuple[Any, ...]:
@@ -303,7 +342,7 @@ class Handlers:
                  d.doc_number, n, d.title] for d, n in documents if d.kind != "sub_plan"]
         return rows[::-1]  # the latest added first
 
-    def admin(self, token: str, action: Callable[[], tuple[str, dict[str, Any]]], request: gr.Request | None,
+    def admin(self, token: str, action: Callable[[], Done], request: gr.Request | None,
               route: str, clear_form: bool = False, chosen: str | None = None) -> tuple[Any, ...]:
         """Run an admin action once its token is checked (nothing is read or written before); on
         success the lists everywhere are refreshed (and the upload form cleared), on failure a
@@ -311,55 +350,70 @@ class Handlers:
         keep = (gr.update(),) * 11
         try:
             self.authorize(token, request, f"page {route}")
-            said, manifest = action()
+            done = action()
         except AssistantError as exc:
             _refused(exc, "admin")
             return (f'<p class="admin-error" role="alert">⚠️ {escape(exc.message_zh)}</p>',) + keep
-        form = (gr.update(value=None), "", "", "", "") if clear_form else (gr.update(),) * 5
-        return (_admin_done(said, manifest), self.document_rows(), *self.filter_lists(chosen), gr.update(visible=False),
+        form = (gr.update(value=None), "", "", "", "") if clear_form and done.changed else (gr.update(),) * 5
+        return (_admin_done(done), self.document_rows(), *self.filter_lists(chosen), gr.update(visible=False),
                 *form)
 
-    def upload(self, token: str, path: str | None, region_: str, title: str, date: str,
+    def upload(self, token: str, paths: list[str] | str | None, region_: str, title: str, date: str,
                doc_number: str, request: gr.Request | None = None) -> tuple[Any, ...]:
-        def act() -> tuple[str, dict[str, Any]]:
-            if not path:
-                raise InvalidRequest("no file chosen", "请先选择要上传的文件（.txt / .md / .pdf / .docx）。")
-            if is_url(path):
+        """Add the chosen files through the bulk import (one edit of the corpus, one build, a line
+        per file); a title, date or 文号 given describes one file, added with them."""
+        def act() -> Done:
+            files = upload_paths(paths)
+            if not files:
+                raise InvalidRequest("no file chosen", f"请先选择要上传的文件（{' / '.join(ACCEPTED_SUFFIXES)}，可多选）。")
+            if any(is_url(path) for path in files):
                 raise InvalidRequest("a file, not a URL, is uploaded here", "只能上传本机文件，不接受网址。")
-            name = Path(path).name
-            self.assistant.check_size(name, Path(path).stat().st_size)
             meta = Metadata(region=region_.strip(), title=title.strip(), date=date.strip(),
                             doc_number=doc_number.strip())
-            spec, manifest = self.assistant.add_document(name, Path(path).read_bytes(), meta)
-            return f"已添加《{spec.title}》（编号 {spec.id}，{spec.region}，{spec.date or '日期未知'}）", manifest
+            if meta.title or meta.date or meta.doc_number:
+                if len(files) > 1:
+                    raise InvalidRequest("a title, date or document number describes one file; leave them empty "
+                                         "to upload several", "标题、日期、文号只能用于单个文件：上传多个文件时请留空，由正文识别。")
+                name = Path(files[0]).name
+                self.assistant.check_size(name, Path(files[0]).stat().st_size)
+                spec, manifest = self.assistant.add_document(name, Path(files[0]).read_bytes(), meta)
+                return Done(_added_line(spec), manifest)
+            report, manifest = self.assistant.add_documents([self._read(path) for path in files], meta.region)
+            return import_summary(report, manifest)
 
         return self.admin(token, act, request, "upload", clear_form=True)
 
+    def _read(self, path: str) -> tuple[str, bytes]:
+        """A chosen file's name and bytes; no more than one byte past the size limit is read (the
+        import refuses that file, and only that file, as too large)."""
+        with Path(path).open("rb") as f:
+            return Path(path).name, f.read(self.assistant.settings.max_upload_bytes + 1)
+
     def retire(self, token: str, doc_id: str | None, successor: str | None,
                request: gr.Request | None = None) -> tuple[Any, ...]:
-        def act() -> tuple[str, dict[str, Any]]:
+        def act() -> Done:
             chosen = need(doc_id)
             manifest = self.assistant.retire_document(chosen, (successor or "").strip())
-            return f"已将 {chosen} 标记为{'被替代' if successor else '已废止'}", manifest
+            return Done(f"已将 {chosen} 标记为{'被替代' if successor else '已废止'}", manifest)
 
         return self.admin(token, act, request, "retire", chosen=doc_id)
 
     def reinstate(self, token: str, doc_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
-        def act() -> tuple[str, dict[str, Any]]:
+        def act() -> Done:
             chosen = need(doc_id)
-            return f"已将 {chosen} 恢复为现行", self.assistant.reinstate_document(chosen)
+            return Done(f"已将 {chosen} 恢复为现行", self.assistant.reinstate_document(chosen))
 
         return self.admin(token, act, request, "reinstate", chosen=doc_id)
 
     def remove(self, token: str, asked_about: str | None, chosen: str | None,
                request: gr.Request | None = None) -> tuple[Any, ...]:
         """Remove the document 删除… asked about, and only while it is still the one chosen."""
-        def act() -> tuple[str, dict[str, Any]]:
+        def act() -> Done:
             if need(asked_about) != chosen:
                 raise InvalidRequest("another document was chosen after 删除…; ask again",
                                      "确认后又选择了其他文件：请重新点击“删除…”。")
             spec, manifest = self.assistant.remove_document(asked_about or "")
-            return f"已删除《{spec.title}》（{spec.id}）", manifest
+            return Done(f"已删除《{spec.title}》（{spec.id}）", manifest)
 
         return self.admin(token, act, request, "remove")
 

@@ -18,6 +18,7 @@ import gradio as gr
 
 from assistant.service.assistant import Assistant
 from assistant.service.feedback import FeedbackStore
+from assistant.service.imports import ACCEPTED_SUFFIXES
 from web.limits import Limits
 from web.ui import render
 from web.ui.blocks import GuardedBlocks
@@ -40,6 +41,7 @@ HELP = ("<li>点答案中的 [1] 或出处标签，打开引用条款，答案�
         "<li>对话保存在本浏览器中，刷新页面不会丢失；可导出为 Markdown。</li>")
 ADMIN_INTRO = ("添加、替换或废止政策文件。需要管理口令（由系统管理员在服务器上设置；未设置时本页操作不可用）。"
                "每次操作后索引增量更新，完成后新的问答立即按新文件作答；已废止、被替代的文件默认不再用于作答。"
+               "可一次选择多个文件，完成后逐个列出已添加、重复跳过和未添加的文件及原因；标题、日期、文号只用于单个文件。"
                "在文件列表中点选一行即可对该文件操作。")
 THEME = gr.themes.Soft(
     primary_hue=gr.themes.colors.blue, secondary_hue=gr.themes.colors.blue, neutral_hue=gr.themes.colors.gray,
@@ -199,8 +201,9 @@ def _admin_tab() -> AdminTab:
         token = gr.Textbox(label="管理口令", type="password", elem_id="admin-token")
         with gr.Row():
             with gr.Column(scale=3):
-                upload_file = gr.File(label="上传文件（.txt / .md / .pdf / .docx）", type="filepath",
-                                      file_types=[".txt", ".md", ".pdf", ".docx"], elem_id="upload-file")
+                upload_file = gr.File(label=f"上传文件，可多选（{' / '.join(ACCEPTED_SUFFIXES)}；扫描件与图片自动识别文字）",
+                                      type="filepath", file_count="multiple", file_types=list(ACCEPTED_SUFFIXES),
+                                      elem_id="upload-file")
             with gr.Column(scale=2):
                 up_region = gr.Textbox(label="地区（留空则从正文识别）", elem_id="upload-region")
                 up_title = gr.Textbox(label="标题（可选）", elem_id="upload-title")

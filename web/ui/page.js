@@ -77,6 +77,7 @@
     [/HTTP 401|unauthori[sz]ed|admin token/i, "管理口令缺失或不正确：请先在“管理口令”中输入口令，再选择或上传文件。"],
     [/HTTP 413|too large/i, "文件过大，未能上传。"],
     [/HTTP 429|too many/i, "操作过于频繁，请稍后再试。"],
+    [/invalid file type/i, "所选文件中有不支持的类型，未能上传；可上传的类型见“上传文件”的说明。"],
     [/connection|network|failed to fetch|errored out|lost/i, "与服务器的连接中断了。请检查网络后点“重试”。"],
   ];
   function chinese(text) {
@@ -139,8 +140,15 @@
     }
   };
   function lostConnection() {
-    sentAt = 0;
     const loading = $("#answer-panel .pa-loading");
+    // a question on its way when the connection went: kept for the next page, which asks it again.
+    // Gradio reloads the page by itself once the server answers again (it polls every 2 s), so
+    // this is kept now, not only when 重试 is pressed; either reload finds it.
+    const box = $("#question textarea");
+    if ((loading || Date.now() - sentAt < 1500) && box && box.value.trim() !== "") {
+      try { sessionStorage.setItem("pa-retry", box.value); } catch (err) { /* private mode */ }
+    }
+    sentAt = 0;
     if (loading) {
       loading.classList.remove("pa-loading");
       loading.removeAttribute("aria-busy");
@@ -174,7 +182,12 @@
   // -- sending a question: Enter sends, Shift+Enter breaks the line; one sent while an answer is
   // being looked for waits its turn (never lost)
   let queued = false;
-  let reloading = false;
+  // the question a lost connection left for this page to ask (read once, as the page loads)
+  let retryQuestion = null;
+  try {
+    retryQuestion = sessionStorage.getItem("pa-retry");
+    sessionStorage.removeItem("pa-retry");
+  } catch (err) { /* private mode */ }
   let sentAt = 0; // 提问 pressed: busy at once, before 正在查找… comes back from the server
   const busy = () => !!$("#answer-panel .pa-loading") || Date.now() - sentAt < 1500;
   const sent = () => { sentAt = Date.now(); };
@@ -285,7 +298,6 @@
       // question in the box asked again once it is back
       const box = $("#question textarea");
       try { sessionStorage.setItem("pa-retry", box ? box.value : ""); } catch (err) { /* private mode */ }
-      reloading = true; // this page leaves the question for the next one
       window.location.reload();
       return;
     }
@@ -376,13 +388,13 @@
       if (ask) ask.disabled = busy() || box.value.trim() === "" || length > max;
     }
     if ($("#answer-panel .pa-loading")) sentAt = 0;
-    // after 重试: the question back in its box, and asked
-    if (box && ask && !reloading && performance.now() > 1500) {
-      let again = null;
-      try { again = sessionStorage.getItem("pa-retry"); sessionStorage.removeItem("pa-retry"); } catch (err) { /* */ }
-      if (again) {
-        setQuestion(again);
-        setTimeout(() => { $("#ask")?.click(); }, 300);
+    // after a reload a lost connection led to (重试, or Gradio's own once the server answers):
+    // the question back in its box, and asked as soon as 提问 takes it (not after a fixed delay)
+    if (retryQuestion && box && ask && performance.now() > 1500) {
+      if (box.value !== retryQuestion) setQuestion(retryQuestion);
+      else if (!ask.disabled && !busy()) {
+        retryQuestion = null;
+        ask.click();
       }
     }
     // a question queued while the last was looked for: sent once that answer is in

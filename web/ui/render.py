@@ -127,7 +127,9 @@ def suggestions(answer: Answer, parent_of: Callable[[str], str] = lambda _r: "")
 
 
 def days_left(iso: str, today: date | None = None) -> str:
-    """已过 for a date before today, 今天到期, or 剩余 N 天."""
+    """已过 for a date before today, 今天到期, or 剩余 N 天. The page passes the service's today
+    (`Assistant.today()`, which the answer's own "已过" uses and settings can fix); this process's
+    calendar is only the fallback of a caller that has none."""
     try:
         due = date.fromisoformat(iso)
     except ValueError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from types import SimpleNamespace
 
 from assistant.models import Answer, Citation, Clause, Department, Document, Fact
 from web.ui import render
@@ -134,3 +135,32 @@ def test_a_corrected_word_is_offered_as_did_you_mean():
     assert "您是不是要找" not in box(answer())
     record = render.turn_record(answer(corrected=(("西按", "西安"),)), 1)
     assert render.turns_of({"turns": [{**record, "corrected": [["西按"]]}]}) == []
+
+
+class ServiceOnItsOwnDay:
+    """The service as the page sees it, its today fixed (as settings or a test fix it) to a day
+    that is not this machine's; no clause can be opened (the cards say so)."""
+
+    def __init__(self, today: date) -> None:
+        self._today = today
+        self.settings = SimpleNamespace(today=None, page_answer_delay_seconds=0)  # no date in the settings
+
+    def today(self) -> date:
+        return self._today
+
+    def clause(self, clause_id: str) -> None:
+        from assistant.errors import UnknownClause
+        raise UnknownClause(f"no clause {clause_id}", "未找到该条款。")
+
+
+def test_the_page_says_passed_or_days_left_by_the_services_today_not_its_own():
+    from web.ui.handlers import Handlers
+
+    state = {"turns": [render.turn_record(answer(), 1)]}
+    before = Handlers(ServiceOnItsOwnDay(date(2023, 5, 31)), None)  # type: ignore[arg-type]
+    box_before, _chat, _cards, _open, _state = before.restore(state)
+    assert "（剩余 30 天）" in box_before and "已过" not in box_before  # this machine's calendar says 2026
+    after = Handlers(ServiceOnItsOwnDay(date(2023, 7, 1)), None)  # type: ignore[arg-type]
+    assert "（已过）" in after.restore(state)[0]
+    assert "（已过）" in after.stopped(state)[0]  # every redraw of the box, not only a new answer
+    assert "（剩余 30 天）" in before.loading(state)[0]
