@@ -332,3 +332,37 @@ def desktop(browser, live_server):  # type: ignore[no-untyped-def]
     page = open_page(browser, live_server, DESKTOP)
     yield page
     page.context.close()
+
+
+def test_a_long_press_on_a_marker_previews_its_sentence_on_a_phone_without_jumping(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(live_server + "/", wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea")
+        ask(page, "泾河新城开办企业要多久？")
+        link = page.locator("#answer-panel a.cite").first
+        link.scroll_into_view_if_needed()
+        touch = """([el, type]) => {
+            const r = el.getBoundingClientRect();
+            const t = new Touch({identifier: 1, target: el, clientX: r.left + 2, clientY: r.top + 2});
+            el.dispatchEvent(new TouchEvent(type, {bubbles: true, cancelable: true, touches: type === 'touchend' ? [] : [t],
+                                                   changedTouches: [t]}));
+        }"""
+        handle = link.element_handle()
+        page.evaluate(touch, [handle, "touchstart"])
+        page.locator("#cite-preview").wait_for(state="visible")  # after the press is held (450 ms)
+        assert "1 个工作日" in page.locator("#cite-preview").inner_text()
+        page.evaluate(touch, [handle, "touchend"])
+        y = page.evaluate("window.scrollY")
+        link.dispatch_event("click")  # the click a released long press makes: previewed, no jump
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.scrollY") == y
+        # a short tap jumps to the cited card as before
+        page.evaluate(touch, [handle, "touchstart"])
+        page.evaluate(touch, [handle, "touchend"])
+        link.dispatch_event("click")
+        page.wait_for_function(f"window.scrollY !== {y}")
+    finally:
+        context.close()
