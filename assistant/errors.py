@@ -94,6 +94,13 @@ class IdTaken(InvalidRequest):
     zh = "文件编号已被使用。"
 
 
+class TooManyClauses(InvalidRequest):
+    """A document would add more clauses than one document, or one upload, may add (422)."""
+
+    code = "too_many_clauses"
+    zh = "该文件产生的条款过多。"
+
+
 class UploadTooLarge(InvalidRequest):
     code = "upload_too_large"
     zh = "文件过大。"

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     page_answer_delay_seconds: float = 0.0
     # The longest clause a document yields: a longer paragraph is cut at its sentence ends.
     max_clause_chars: int = 1000
+    # What one new file (an upload, `assistant add`) may add: clauses per document, and clauses per
+    # upload in all: at most `upload_clauses_corpus_share` times the serving corpus's clauses, and
+    # never fewer than `upload_clauses_floor` (a new, small corpus can still grow). Over them: 422.
+    # The documents already in the corpus are built whatever their size.
+    max_clauses_per_document: int = 5000
+    upload_clauses_floor: int = 20_000
+    upload_clauses_corpus_share: float = 1.0
     max_search_k: int = 50
     # Earlier user questions a follow-up may lean on.
     max_history_turns: int = 6

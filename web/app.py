@@ -42,6 +42,7 @@ from assistant.errors import (
     SearchUnavailable,
     Starting,
     StorageError,
+    TooManyClauses,
     Unauthorized,
     UnreadableDocument,
     UploadTooLarge,
@@ -65,7 +66,7 @@ log = logging.getLogger(__name__)
 STATUSES: tuple[tuple[type[AssistantError] | tuple[type[AssistantError], ...], int], ...] = (
     ((IndexMissing, IndexStale, IndexDamaged, CorpusError, StorageError, SearchUnavailable, Starting), 503),
     (Unauthorized, 401), (AdminDisabled, 403), ((Busy, IdTaken), 409), ((UploadTooLarge, BodyTooLarge), 413),
-    (UnreadableDocument, 422), (RateLimited, 429), (DiskFull, 507),
+    ((UnreadableDocument, TooManyClauses), 422), (RateLimited, 429), (DiskFull, 507),
     (NotFound, 404), (MethodNotAllowed, 405), (InvalidRequest, 400),
 )
 

@@ -22,6 +22,7 @@ This module runs the build: the up-to-date check, the steps and their timings, t
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import shutil
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, DiskFull
 from assistant.index.executors import Executor, make_executor
 from assistant.index.load import FORMAT_VERSION, TRAINED, check_fresh, file_digests, read_manifest, verify_build
 from assistant.index.manifest import BuildManifest
@@ -135,8 +136,9 @@ def build_locked(settings: Settings, store: IndexStore, progress: Callable[[str]
         manifest = _switch(manifest, partial, step, started)
         final = store.publish(partial)
         step("done")
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(partial, ignore_errors=True)
+        _no_space(exc, partial)
         raise
     finally:
         step.bar.close()
@@ -163,11 +165,23 @@ def _build_empty(settings: Settings, store: IndexStore, started: float) -> dict[
         (partial / "manifest.json").write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=1),
                                                encoding="utf-8")
         final = store.publish(partial)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(partial, ignore_errors=True)
+        _no_space(exc, partial)
         raise
     log.info("index %s built: the corpus has no documents yet", final.name)
     return {**manifest.to_json(), "step_seconds": {}, "build": final.name}
+
+
+def _no_space(exc: BaseException, partial: Path) -> None:
+    """A full disk (or quota) while a build wrote its files is DiskFull: the half-written build is
+    gone already and `CURRENT` still names the previous build, which goes on serving."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        log.error("no space left on the disk while writing index build %s (%s): it was removed; the previous "
+                  "build still serves", partial.name, exc.strerror)
+        raise DiskFull(f"no space left on the disk while writing the index build ({exc.strerror}); nothing was "
+                       "published and the previous build still serves",
+                       "服务器磁盘空间不足，新索引未能写入；更改未保存，仍使用之前的索引。") from exc
 
 
 def _build(settings: Settings, store: IndexStore, partial: Path, step: _Steps, *, full: bool,

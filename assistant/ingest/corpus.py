@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import CorpusError, UnreadableDocument
+from assistant.ingest.clauses import ClauseCap
 from assistant.ingest.loaders import LoadedText, load_bytes
 from assistant.ingest.manifest import CURRENT, Manifest, SourceSpec, load_manifest
 from assistant.ingest.oneline import unfold
@@ -116,8 +117,9 @@ def _override(document: Document, values: dict[str, str], parent: Document | Non
 
 
 def parse_source(spec: SourceSpec, data: bytes, manifest: Manifest, key: str,
-                 loaded: LoadedText | None = None) -> ParsedSource:
-    """One source file → its documents (manifest overrides applied) and their clauses."""
+                 loaded: LoadedText | None = None, cap: ClauseCap | None = None) -> ParsedSource:
+    """One source file → its documents (manifest overrides applied) and their clauses; with a
+    `cap` (a new file), TooManyClauses as soon as one of its documents makes more than it allows."""
     if loaded is None:
         try:
             loaded = load_bytes(spec.file, data)
@@ -133,7 +135,7 @@ def parse_source(spec: SourceSpec, data: bytes, manifest: Manifest, key: str,
         if values:
             applied[document.id] = values
         documents[document.id] = document
-        clauses.extend(parse_document(document, part.lines, spec.layout))
+        clauses.extend(parse_document(document, part.lines, spec.layout, cap=cap))
     log.info("%s: %d documents, %d clauses", spec.file, len(documents), len(clauses))
     return ParsedSource(spec, key, tuple(documents.values()), tuple(clauses), applied)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.ingest.clauses import ClauseBuilder
+from assistant.ingest.clauses import ClauseBuilder, ClauseCap, cut_text
 from assistant.ingest.tables import TableParser
 from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import (
@@ -21,7 +21,6 @@ from assistant.lexicon.text import (
     heading_label,
     heading_rank,
     repair_lines,
-    sentences,
     strip_label,
 )
 from assistant.models import Clause, Document
@@ -47,29 +46,11 @@ def heading_title(text: str) -> str:
 def cut_paragraph(paragraph: Paragraph, limit: int) -> list[Paragraph]:
     """A paragraph longer than `limit` characters → pieces of at most `limit`, cut after sentence
     ends (。！？；); a sentence longer than `limit` is cut after its last comma within the limit,
-    else at the limit. Every piece keeps the paragraph's lines and page."""
-    text = paragraph.text
-    if len(text) <= limit:
+    else at the limit (`cut_text`). Every piece keeps the paragraph's lines and page."""
+    if len(paragraph.text) <= limit:
         return [paragraph]
-    pieces: list[str] = []
-    current = ""
-    for start, end in sentences(text):
-        while end - start > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            cut = max(text.rfind(mark, start, start + limit) for mark in "，,、 ") + 1
-            cut = cut if cut > start + limit // 2 else start + limit
-            pieces.append(text[start:cut])
-            start = cut
-        if current and len(current) + end - start > limit:
-            pieces.append(current)
-            current = ""
-        current += text[start:end]
-    if current:
-        pieces.append(current)
-    return [Paragraph(p.strip(), paragraph.line_start, paragraph.line_end, paragraph.page)
-            for p in pieces if p.strip()]
+    return [Paragraph(piece, paragraph.line_start, paragraph.line_end, paragraph.page)
+            for piece in cut_text(paragraph.text, limit)]
 
 
 def _chunks(paragraphs: list[Paragraph], max_clause_chars: int) -> list[list[Paragraph]]:
@@ -94,9 +75,11 @@ def _is_title_only(block: _Block) -> bool:
 
 
 def parse_document(document: Document, lines: list[SourceLine], layout: str,
-                   max_clause_chars: int | None = None) -> list[Clause]:
+                   max_clause_chars: int | None = None, cap: ClauseCap | None = None) -> list[Clause]:
+    """`document`'s clauses, none longer than `max_clause_chars` (default: the setting); with a
+    `cap`, TooManyClauses as soon as the document makes more clauses than it allows."""
     limit = max_clause_chars or get_settings().max_clause_chars
-    builder = ClauseBuilder(document)
+    builder = ClauseBuilder(document, limit, cap)
     stack: list[tuple[int, str, str]] = []
     block = _Block()
     pending: list[SourceLine] = []

@@ -29,10 +29,12 @@ from assistant.errors import (
     DocumentNotFound,
     IdTaken,
     InvalidRequest,
+    TooManyClauses,
     UnknownRegion,
     UnreadableDocument,
 )
 from assistant.index.store import IndexStore
+from assistant.ingest.clauses import ClauseCap
 from assistant.ingest.corpus import ParsedSource, parse_source, parser_fingerprint, source_key
 from assistant.ingest.loaders import LoadedText
 from assistant.ingest.manifest import (
@@ -137,6 +139,7 @@ class Library:
         self.dir = settings.corpus_dir
         self.pending: dict[Path, bytes | None] = {}  # file -> new bytes, or None to delete it
         self.prepared: list[ParsedSource] = []  # sources parsed while checking them, for the build to reuse
+        self._corpus_clauses: int | None = None
 
     # -- reading -------------------------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -156,6 +159,34 @@ class Library:
         except AssistantError:
             pass
         return ids
+
+    def corpus_clauses(self) -> int:
+        """The clauses of the serving build (0 when none serves): what an upload's cap is relative to."""
+        if self._corpus_clauses is None:
+            try:
+                from assistant.index.load import read_manifest
+
+                self._corpus_clauses = int(read_manifest(self.settings.index_dir).get("clauses") or 0)
+            except AssistantError:
+                self._corpus_clauses = 0
+        return self._corpus_clauses
+
+    def upload_clauses(self) -> int:
+        """The most clauses one upload (or `assistant add`) may add: a share of the corpus, at least the floor."""
+        s = self.settings
+        return max(s.upload_clauses_floor, int(s.upload_clauses_corpus_share * self.corpus_clauses()))
+
+    def clause_cap(self) -> ClauseCap:
+        """What the next new file may make: at most `max_clauses_per_document` clauses, and no more
+        than this upload may still add (its files checked so far count against it)."""
+        s = self.settings
+        corpus, most = self.corpus_clauses(), self.upload_clauses()
+        left = max(0, most - sum(len(p.clauses) for p in self.prepared))
+        if left >= s.max_clauses_per_document:
+            return ClauseCap(s.max_clauses_per_document)
+        return ClauseCap(left, "clauses this upload may still add",
+                         "本次上传剩余可新增的条款数", f" (one upload may add {most}; the corpus has {corpus})",
+                         f"（每次上传最多新增 {most} 条，文件库现有 {corpus} 条）")
 
     # -- writing -------------------------------------------------------------------------------
     def _write(self, path: Path, data: bytes) -> None:
@@ -304,16 +335,27 @@ class Library:
 
     def _check_parses(self, spec: SourceSpec, data: bytes, manifest: Manifest, region: Region | None,
                       loaded: LoadedText) -> None:
-        """Parse before anything is written: a file that yields no clauses is refused."""
+        """Parse before anything is written: a file that yields no clauses, or more than it may
+        (`clause_cap`), is refused."""
         regions = manifest.regions + ((region,) if region else ())
         trial = Manifest((*[s for s in manifest.sources if s.id != spec.id], spec), regions, manifest.overrides)
         try:
-            parsed = parse_source(spec, data, trial, source_key(spec, data, trial, parser_fingerprint()), loaded)
+            parsed = parse_source(spec, data, trial, source_key(spec, data, trial, parser_fingerprint()), loaded,
+                                  cap=self.clause_cap())
+        except TooManyClauses as exc:
+            log.info("refused %s: %s", spec.file, exc.message)
+            raise
         except AssistantError as exc:
             raise UnreadableDocument(f"{spec.file}: {exc.message}", exc.message_zh) from exc
         if not parsed.clauses:
             raise UnreadableDocument(f"{spec.file}: no clauses found in the text",
                                      "文件中没有可解析的条款内容。")
+        total, most = sum(len(p.clauses) for p in self.prepared) + len(parsed.clauses), self.upload_clauses()
+        if total > most:  # a file of several documents, each within its cap
+            raise TooManyClauses(f"{spec.file}: this upload would add {total} clauses, more than the {most} one "
+                                 f"upload may add (the corpus has {self.corpus_clauses()})",
+                                 f"本次上传将新增 {total} 条条款，超过每次上传上限 {most} 条"
+                                 f"（文件库现有 {self.corpus_clauses()} 条）。", clauses=total, limit=most)
         self.prepared.append(parsed)
 
 

@@ -156,3 +156,91 @@ def test_a_full_disk_is_a_507_and_leaves_nothing_behind(built_settings, tmp_path
         response = c.post("/api/documents", files={"file": ("a.txt", text)}, data={"region": "西安"}, headers=AUTH)
     assert response.status_code == 507 and code_of(response) == "insufficient_storage"
     assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == before  # no temp file, no half document
+
+
+def _copy(built_settings: Settings, tmp_path: Path) -> Settings:
+    import shutil
+
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_settings.index_dir, tmp_path / "index")
+    return built_settings.model_copy(update={"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index",
+                                             "admin_token": SecretStr(TOKEN), "data_dir": tmp_path / "data"})
+
+
+def test_a_docx_of_100000_paragraphs_is_a_422_with_the_figures_and_adds_nothing(built_settings, tmp_path):
+    import io
+    import time
+    from copy import deepcopy
+
+    import docx
+
+    document = docx.Document()
+    first = document.add_paragraph("（1）事项。")._p
+    for i in range(1, 100_000):  # lxml directly: python-docx's add_paragraph is quadratic
+        paragraph = deepcopy(first)
+        paragraph.xpath(".//w:t")[0].text = f"（{i % 999 + 1}）事项。"
+        first.getparent()[-1].addprevious(paragraph)  # before the section properties
+    buffer = io.BytesIO()
+    document.save(buffer)
+    caps = _copy(built_settings, tmp_path)
+    before = sorted(p.name for p in caps.corpus_dir.iterdir())
+    manifest = (caps.corpus_dir / "documents.toml").read_text(encoding="utf-8")
+    with TestClient(create_app(caps, Assistant(caps), ui=False), raise_server_exceptions=False) as c:
+        started = time.perf_counter()
+        response = c.post("/api/documents", files={"file": ("many.docx", buffer.getvalue())},
+                          data={"region": "西安"}, headers=AUTH)
+        seconds = time.perf_counter() - started
+        assert response.status_code == 422 and code_of(response) == "too_many_clauses", response.text
+        error = response.json()["error"]
+        assert error["message_zh"] == "该文件将产生约 100000 条条款，超过每份文件上限 5000 条。"
+        assert error["details"]["clauses"] == 100_000 and error["details"]["limit"] == 5000
+        assert seconds <= 10, seconds  # ~7 s here, most of it python-docx reading 10^5 paragraphs
+        assert c.post("/api/ask", json={"question": "开办企业要多久？"}).status_code == 200
+    assert sorted(p.name for p in caps.corpus_dir.iterdir()) == before
+    assert (caps.corpus_dir / "documents.toml").read_text(encoding="utf-8") == manifest
+
+
+@pytest.mark.parametrize("target", ["vectors.npy", "bm25"])
+def test_simulated_disk_full_while_a_build_writes_is_a_507_and_the_previous_build_serves(
+        built_settings, tmp_path, monkeypatch, target):
+    """A real full disk cannot be made here safely: the write of the build's vectors (numpy.save)
+    or of its lexical index (bm25s) raises ENOSPC after writing part of the file."""
+    import errno
+
+    import numpy as np
+
+    from assistant.index import stages
+    from assistant.index.store import IndexStore
+
+    caps = _copy(built_settings, tmp_path)
+    store = IndexStore(caps.index_dir)
+    serving, builds = store.current_name(), sorted(p.name for p in store.builds.iterdir())
+    before = sorted(p.name for p in caps.corpus_dir.iterdir())
+    real_save, real_bm25 = np.save, stages.save_bm25
+
+    def no_space(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(b"\x93NUMPY half")  # half-written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def save(path: Path, array: object, *args: object, **kwargs: object) -> None:
+        if Path(path).name == target:
+            no_space(Path(path))
+        real_save(path, array, *args, **kwargs)  # type: ignore[arg-type]
+
+    def save_bm25(bm25: object, folder: Path) -> None:
+        if folder.name == target:
+            no_space(folder / "data.csc.index.npy")
+        real_bm25(bm25, folder)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(np, "save", save)
+    monkeypatch.setattr(stages, "save_bm25", save_bm25)
+    text = "西安市优化营商环境若干措施\n一、企业开办全流程1个工作日办结。\n".encode()
+    with TestClient(create_app(caps, Assistant(caps), ui=False), raise_server_exceptions=False) as c:
+        response = c.post("/api/documents", files={"file": ("a.txt", text)}, data={"region": "西安"}, headers=AUTH)
+        assert response.status_code == 507 and code_of(response) == "insufficient_storage", response.text
+        assert "磁盘空间不足" in response.json()["error"]["message_zh"]
+        assert c.post("/api/ask", json={"question": "开办企业要多久？"}).status_code == 200  # the old build answers
+    assert store.current_name() == serving
+    assert sorted(p.name for p in store.builds.iterdir()) == builds  # no partial build left, none published
+    assert sorted(p.name for p in caps.corpus_dir.iterdir()) == before  # the upload rolled back
