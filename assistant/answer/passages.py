@@ -16,8 +16,9 @@ from functools import lru_cache
 
 from assistant.lexicon.patterns import field_name_group
 from assistant.lexicon.text import closing_aside, heading_rank, norm, sentences
+from assistant.lexicon.words import either, words
 from assistant.models import Clause, Document, Fact, Hit
-from assistant.understand.asks import Ask, handed_to, years_in
+from assistant.understand.asks import Ask, years_in
 from assistant.understand.query import Query
 from assistant.understand.terms import KeyTerm
 
@@ -86,6 +87,16 @@ def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tu
     order = {t: i for i, t in enumerate(types)}
     fields = sorted((f for f in candidates if f.type in types and f.start < 0), key=lambda f: order[f.type])
     return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
+
+
+# A unit something is handed to: right after a verb of handing ("报区职转和营商办", "报送给…"), or
+# after 向 ("向市场监管局提交"); not one it is copied to (抄送).
+_HANDED_TO = re.compile(f"(?<!抄)(?:{either(words().recipient_said)})(?:给|至|到)?\\s*$")
+
+
+def handed_to(text: str, fact: Fact) -> bool:
+    """Whether `text` hands something to the unit `fact` names ("…前报区职转和营商办")."""
+    return fact.start >= 0 and _HANDED_TO.search(text, max(0, fact.start - 4), fact.start) is not None
 
 
 SEGMENT_BREAK = "，,；;：:。\n"
@@ -189,7 +200,9 @@ def is_title(sentence: str, title: str) -> bool:
     """A sentence that is the document's title (or a part of it, or the title with a few words
     around it): "北京市市场监督管理局关于…保障电梯安全运行的工作提示" under that title says nothing."""
     bare = _bare(sentence)
-    return len(title) >= 6 and len(bare) >= 4 and (bare in title or (title in bare and len(bare) <= len(title) + 8))
+    # most of the title, or the title with a few words around it (a date, "通知如下")
+    return len(title) >= 6 and ((bare in title and len(bare) >= 0.6 * len(title))
+                                or (title in bare and len(bare) <= len(title) + 8))
 
 
 @lru_cache(maxsize=262144)

@@ -67,6 +67,8 @@ def choose(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
     found: list[Found] = []
     missing: list[Ask] = []
     decision = model()
+    if decision is not None and decision.threshold <= 0:
+        decision = None  # the fitted threshold sets nothing aside: no features to compute
     listed = [(ask, ranked, list(islice(eligible, SHORTLIST)))
               for ask, ranked, eligible in _eligible(query, hits, documents, min_coverage, memo)]
     together = _one_clause(query, listed)

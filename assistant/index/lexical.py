@@ -58,6 +58,10 @@ class LexicalIndex:
         return top_k(ids, scores[ids], k)
 
     @property
+    def n_clauses(self) -> int:
+        return int(self.bm25.scores["num_docs"])
+
+    @property
     def max_idf(self) -> float:
         """The IDF of a token used by one clause: the rarest a word of the corpus can be."""
         n = self.bm25.scores["num_docs"]

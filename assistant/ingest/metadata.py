@@ -67,7 +67,8 @@ def _title(head: list[str]) -> str:
         j = i + 1
         # A title runs over a few lines until it ends in the kind of document it is.
         while not _TITLE_WORDS.search(parts[-1]) and j < len(head) and len(parts) < 3 and not heading_rank(head[j]) \
-                and len(head[j]) <= 40 and not _FULL_DATE.search(head[j]) and not _DOC_NUMBER.search(head[j]):
+                and len(head[j]) <= 40 and not _FULL_DATE.search(head[j]) and not _DOC_NUMBER.search(head[j]) \
+                and not any(ch in head[j] for ch in "，。；,;"):  # a sentence is no part of a title
             parts.append(head[j])
             j += 1
         candidate = "".join(parts)

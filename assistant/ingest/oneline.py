@@ -79,7 +79,7 @@ def cut_line(text: str, first: bool = False) -> list[str]:
         right_opens = bool(heading_rank(head) or FIELD_LINE.match(head))
         glued = left_end == right_start
         if (glued and right_opens) or (not glued and (_ends_sentence(left) or right_opens or _short_heading(left)
-                                                     or (start == 0 and _headline(left)))):
+                                                     or (first and start == 0 and _headline(left)))):
             pieces.append(left.strip())
             start = right_start
     pieces.append(text[start:].strip())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.ingest.facts.time import EACH_OF, EVERY
 from assistant.lexicon.words import either, fragments, words
 from assistant.models import Fact
 
@@ -70,13 +71,9 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEAD = re.compile(either(words().lead_asked))
 _CAP = re.compile(either(words().cap_asked))
 _PERIODIC = re.compile(either(words().periodic_asked))
+# The period a wording asks for, by the characters that name it (半年 before 年).
+_PERIODS = (("半年", "half-year"), ("季", "quarter"), ("月", "month"), ("年", "year"), ("周", "week"), ("旬", "ten-days"))
 _RECIPIENT = re.compile(either(words().recipient_asked))
-# A unit something is handed to: right after a verb of handing ("报区职转和营商办", "报送给…"), or
-# after 向 ("向市场监管局提交").
-_HANDED_TO = re.compile(f"(?:{either(words().recipient_said)})(?:给|至|到)?\\s*$")
-# How the fact extractor normalises a recurring date ("every month: 23") or a list of dates in the
-# year ("each of: 03-10, 06-10").
-RECURRING = ("every ", "each of:")
 # "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
 _CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
@@ -92,7 +89,7 @@ class Ask:
     container: str = ""  # the list whose entries are asked ("清单里有哪些" → 清单)
     lead: bool = False  # a department ask for the lead unit ("哪家牵头")
     cap: bool = False  # a figure ask for the ceiling ("最多能奖多少")
-    periodic: bool = False  # a date asked for each period ("每个月几号前"): only a recurring date answers
+    periodic: str = ""  # the period a date is asked for ("每个月几号前": month): only a date recurring so answers
     recipient: bool = False  # a department asked as the one a thing is handed to ("报给谁")
 
     @property
@@ -103,7 +100,7 @@ class Ask:
         """Whether `fact` is the kind of figure asked: a price per the unit asked, if one was; a
         recurring date, if a date for each period was asked."""
         if self.periodic and fact.type == "deadline":
-            return fact.normalized.startswith(RECURRING)
+            return fact.normalized.startswith((EVERY + self.periodic, EACH_OF))
         if not self.unit or fact.type != "amount":
             return True
         per = _PER_UNIT.search(fact.normalized)
@@ -122,9 +119,10 @@ class Ask:
         return LABELS[self.type]
 
 
-def handed_to(text: str, fact: Fact) -> bool:
-    """Whether `text` hands something to the unit `fact` names ("…前报区职转和营商办")."""
-    return fact.start >= 0 and _HANDED_TO.search(text, max(0, fact.start - 4), fact.start) is not None
+def period_asked(part: str) -> str:
+    """The period a date is asked for ("每个月几号前" → month), empty when none is."""
+    m = _PERIODIC.search(part)
+    return next((name for chars, name in _PERIODS if chars in m.group(0)), "") if m else ""
 
 
 def years_in(text: str) -> tuple[str, ...]:
@@ -199,7 +197,7 @@ def read_asks(question: str) -> tuple[Ask, ...]:
             asks.append(Ask(kind, cue, part, strict, unit_asked(part) if kind in ("amount", "quantity") else "", years,
                             container_asked(part), kind == "department" and bool(_LEAD.search(part)),
                             kind in ("amount", "percent", "count", "quantity") and bool(_CAP.search(part)),
-                            kind == "deadline" and bool(_PERIODIC.search(part)),
+                            period_asked(part) if kind == "deadline" else "",
                             kind == "department" and bool(_RECIPIENT.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)

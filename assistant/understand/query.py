@@ -37,6 +37,7 @@ _PARTICLES = re.compile(one_of(tuple(w for w in words().query_fillers if len(w) 
 
 
 COMMON_DF = 3  # a word in this many clauses is one a typo may stand for
+FREQUENT_CHAR_SHARE = 0.01  # a character said alone in this share of the clauses is a word of its own (是, 区)
 
 
 def without_particles(text: str) -> str:
@@ -118,8 +119,13 @@ class QueryReader:
         # places, topics, concepts, and the longer words the documents use often: what a homophone may stand for
         common = [w for w in index.lexical.vocab if len(w) >= 2 and index.lexical.df(w) >= COMMON_DF]
         terms = topics + [p for c in index.concepts.items for p in c.phrases] + common
+        frequent_df = FREQUENT_CHAR_SHARE * index.lexical.n_clauses
+
+        def frequent(char: str) -> bool:
+            return index.lexical.df(char) >= frequent_df
+
         homophones = Homophones(terms, tokenizer.is_word, tokenizer.cut, places=[s for s, _r in places.own_names],
-                                in_corpus=in_corpus, toned=[w for w in common if len(w) == 2])
+                                in_corpus=in_corpus, toned=[w for w in common if len(w) == 2], frequent=frequent)
         return cls(index.corpus_manifest, index.concepts, index.lexical, follow_ups, Listener(homophones))
 
     def regions_in(self, text: str) -> list[str]:

@@ -73,7 +73,8 @@ class Homophones:
 
     def __init__(self, terms: Iterable[str], is_word: Callable[[str], bool], cut: Cut | None = None,
                  max_changes: int = _W.homophone_max_changes, places: Iterable[str] = (),
-                 in_corpus: Callable[[str], bool] | None = None, toned: Iterable[str] = ()) -> None:
+                 in_corpus: Callable[[str], bool] | None = None, toned: Iterable[str] = (),
+                 frequent: Callable[[str], bool] | None = None) -> None:
         by_sound: dict[tuple[str, ...], str | None] = {}
         for term in [*terms, *places]:
             term = norm(term)
@@ -90,6 +91,9 @@ class Homophones:
         # Short common words, read for a stretch only when even its tones match (犬证 is no 权证).
         self._toned = frozenset(norm(t) for t in toned)
         self._in_corpus = in_corpus or is_word
+        # A character the documents use as a word of its own, often (是, 区, 市): two such words side
+        # by side are two words ("是区" in 我们是区政务中心), not a typo of a common one (市区).
+        self._frequent = frequent or (lambda _ch: False)
         self._cut = cut
         self._max_changes = max_changes
 
@@ -130,7 +134,8 @@ class Homophones:
                     if not self._typo_of(window, term, i in inside or i + size in inside):
                         continue
                     starts = self._word_starts(text) if starts is None else starts
-                    if size == 2 and term in self._toned and term not in self._places and {i, i + 1} <= starts:
+                    if (size == 2 and term in self._toned and term not in self._places and {i, i + 1} <= starts
+                            and self._frequent(window[0]) and self._frequent(window[1])):
                         continue  # two words of their own ("是区" in 我们是区政务中心), not a typo of one (市区)
                     corrected.append((window, term))
                 out.append(term)  # a term as written, or the term a typo stands for: nothing inside is read again

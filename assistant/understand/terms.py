@@ -75,7 +75,7 @@ FUNCTION_WEIGHT = 0.3
 def _discount(token: str, df_rare: bool) -> float:
     """How much a question word counts: content words fully, function words a little, a rare
     modal+verb fragment of colloquial speech ("能办", "能通") not at all."""
-    if len(token) == 2 and (_MODAL.match(token) or _MODAL_TAIL.search(token)) and df_rare:
+    if len(token) == 2 and df_rare and (_MODAL.match(token) or (_MODAL_TAIL.search(token) and not _is_noun(token))):
         return 0.0
     flags = _flags(token)
     if flags and all(f in _FUNCTION_FLAGS for f in flags):

@@ -4,6 +4,7 @@ session's built index; the live-server checks are in tests/slow/test_guard.py.""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from web.app import create_app
 
 TOKEN = "guard-secret-Lx49tYc3"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+log = logging.getLogger(__name__)
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +197,9 @@ def test_a_docx_of_100000_paragraphs_is_a_422_with_the_figures_and_adds_nothing(
         error = response.json()["error"]
         assert error["message_zh"] == "该文件将产生约 100000 条条款，超过每份文件上限 5000 条。"
         assert error["details"]["clauses"] == 100_000 and error["details"]["limit"] == 5000
-        assert seconds <= 10, seconds  # ~7 s here, most of it python-docx reading 10^5 paragraphs
+        # how fast (≤ 10 s, the figure) is measured against a live server, beside the
+        # other hostile files, in tests/slow/test_hostile.py; here, what is refused and kept
+        log.info("10^5-paragraph docx refused in %.1f s", seconds)
         assert c.post("/api/ask", json={"question": "开办企业要多久？"}).status_code == 200
     assert sorted(p.name for p in caps.corpus_dir.iterdir()) == before
     assert (caps.corpus_dir / "documents.toml").read_text(encoding="utf-8") == manifest

@@ -63,7 +63,25 @@ def upload_while_asking(url: str, name: str, data: bytes, **form: str) -> tuple[
     return response, elapsed, statuses
 
 
+def many_paragraphs_docx(path: Path, paragraphs: int = 100_000) -> Path:
+    """A small .docx (about 290 KB) of `paragraphs` tiny paragraphs: legal, but a clause each."""
+    from copy import deepcopy
+
+    import docx
+
+    document = docx.Document()
+    first = document.add_paragraph("（1）事项。")._p
+    for i in range(1, paragraphs):  # lxml directly: python-docx's add_paragraph is quadratic
+        paragraph = deepcopy(first)
+        paragraph.xpath(".//w:t")[0].text = f"（{i % 999 + 1}）事项。"
+        first.getparent()[-1].addprevious(paragraph)  # before the section properties
+    document.save(path)
+    return path
+
+
 def hostile_file(kind: str, folder: Path) -> Path:
+    if kind == "100000 paragraphs":
+        return many_paragraphs_docx(folder / "paragraphs-bomb.docx")
     if kind == "zip bomb":
         return zip_bomb(folder / "bomb.docx")
     if kind == "5000 blank pages":
@@ -86,7 +104,7 @@ def hostile_file(kind: str, folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["zip bomb", "5000 blank pages", "million-page tree", "200 MB of text operators",
-                                  "ofd zip bomb", "picture bomb"])
+                                  "ofd zip bomb", "picture bomb", "100000 paragraphs"])
 def test_a_hostile_file_is_refused_in_seconds_without_moving_memory(server, tmp_path, kind):
     url, root = server
     path = hostile_file(kind, tmp_path)

@@ -50,6 +50,10 @@ _YEARLY = re.compile(r"每\s*年\s*(\d{1,2})\s*月\s*(底|末|\d{1,2}\s*日)?\s*
 _DAY = r"\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*底|\s*末)?"
 _DATE_LIST = re.compile(f"(?:{_DAY}\\s*[、和及]\\s*)+{_DAY}(\\s*(?:前|之前|以前))?")
 _PERIOD_NAMES = {"季度": "quarter", "季": "quarter", "月": "month", "半年": "half-year", "年": "year"}
+# How a recurring deadline is normalised: "every <period>: …", or a list of dates in the year
+# ("each of: 03-10, 06-10"), which recurs every year.
+EVERY = "every "
+EACH_OF = "each of:"
 _EDGE_NAMES = {"末": "end", "底": "end", "初": "start"}
 
 
@@ -67,12 +71,12 @@ def recurring(text: str, norm_text: str) -> list[Fact]:
     "every quarter: end", "every year: 12-end", "each of: 03-10, 06-10, 09-10, 12-10"."""
     facts: list[Fact] = []
     for m in _MONTHLY.finditer(norm_text):
-        facts.append(fact("deadline", text, m.start(), m.end(), f"every month: {int(m.group(1))}"))
+        facts.append(fact("deadline", text, m.start(), m.end(), f"{EVERY}month: {int(m.group(1))}"))
     for m in _PERIOD_EDGE.finditer(norm_text):
         facts.append(fact("deadline", text, m.start(), m.end(),
-                          f"every {_PERIOD_NAMES[m.group(1)]}: {_EDGE_NAMES[m.group(2)]}"))
+                          f"{EVERY}{_PERIOD_NAMES[m.group(1)]}: {_EDGE_NAMES[m.group(2)]}"))
     for m in _YEARLY.finditer(norm_text):
-        facts.append(fact("deadline", text, m.start(), m.end(), f"every year: {_month_day(m.group(0)[1:].lstrip('年 '))}"))
+        facts.append(fact("deadline", text, m.start(), m.end(), f"{EVERY}year: {_month_day(m.group(0)[1:].lstrip('年 '))}"))
     for m in _DATE_LIST.finditer(norm_text):
         before = norm_text[max(0, m.start() - 2) : m.start()]
         if overlaps(m.start(), m.end(), [(f.start, f.end) for f in facts]):
@@ -80,7 +84,7 @@ def recurring(text: str, norm_text: str) -> list[Fact]:
         if not (m.group(1) or re.search(r"[于在]\s*$", before)):
             continue  # "3月、6月" alone may be anything; "于…" or "…前" makes it a deadline
         days = [_month_day(d) for d in re.findall(_DAY, m.group(0))]
-        facts.append(fact("deadline", text, m.start(), m.end(), "each of: " + ", ".join(days)))
+        facts.append(fact("deadline", text, m.start(), m.end(), EACH_OF + " " + ", ".join(days)))
     return facts
 
 

@@ -33,7 +33,7 @@ def test_a_model_fitted_on_other_features_is_refused_not_misread():
         Decision.from_toml(toml([0.0, 0.0], names=("relevance", "score")))
 
 
-def test_the_shipped_model_loads_and_is_calibrated_in_range():
+def test_the_shipped_model_loads_with_the_codes_features():
     decision = model()
     assert decision is not None
     assert len(decision.weights) == len(FEATURES)
@@ -74,3 +74,20 @@ def test_the_fit_recovers_a_separating_direction_and_a_threshold_that_keeps_the_
     assert (1 - y[kept]).mean() < 0.1 and y[kept].sum() > 0.8 * y.sum()
     lines = calibration(p, y)
     assert lines[0].startswith("band") and len(lines) == 6
+
+
+def test_a_passage_the_model_finds_unlikely_is_not_stated(monkeypatch):
+    from assistant.answer import select
+    from tests.unit.answer.test_answer import answer
+
+    docs = {"d": doc("d", "西安")}
+    c = clause("企业开办时间压缩至1个工作日以内。")
+    q = query("西安企业开办要多久", {"企业开办": 3.0}, ("西安",), frozenset({"西安"}))
+    weights = [0.0] * len(FEATURES)
+    weights[FEATURES.index("relevance")] = 1.0
+    monkeypatch.setattr(select, "model", lambda: Decision.from_toml(toml(weights, bias=-6.0, threshold=0.5)))
+    assert answer(q, [c], docs).abstained  # confidence ≈ 0.01 < 0.5: declined, not guessed
+    monkeypatch.setattr(select, "model", lambda: Decision.from_toml(toml(weights, bias=6.0, threshold=0.5)))
+    assert not answer(q, [c], docs).abstained
+    monkeypatch.setattr(select, "model", lambda: Decision.from_toml(toml(weights, bias=-6.0, threshold=0.0)))
+    assert not answer(q, [c], docs).abstained  # a threshold of 0 sets nothing aside

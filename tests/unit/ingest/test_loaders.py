@@ -73,3 +73,33 @@ def test_the_parser_fingerprint_covers_sub_packages_and_the_word_lists():
 
     names = {p.relative_to(p.parents[2]).as_posix() if p.parent.name == "facts" else p.name for p in parser_code()}
     assert {"ingest/facts/time.py", "ingest/facts/duties.py", "words.toml", "patterns.toml", "corpus.py"} <= names
+
+
+def test_a_paragraphs_text_is_read_as_python_docx_reads_it():
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from assistant.ingest.loaders import _paragraph_text
+
+    document = docx.Document()
+    p = document.add_paragraph("企业开办")
+    p.add_run("压缩至").bold = True
+    run = p.add_run("1个工作日")
+    run.add_tab()
+    run.add_text("办结")
+    run.add_break()
+    run.add_text("（市场监管局牵头）")
+    # a hyperlink's runs and a deleted run (tracked changes): the link's text is read, the deleted is not
+    p._p.append(parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="rId9"><w:r><w:t>详见链接</w:t></w:r></w:hyperlink>'))
+    p._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="1" w:author="a"><w:r><w:delText>删去</w:delText></w:r></w:del>'))
+    document.add_paragraph("")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    again = docx.Document(io.BytesIO(buffer.getvalue()))
+    for paragraph in again.paragraphs:
+        assert _paragraph_text(paragraph._p) == paragraph.text
+    assert "删去" not in _paragraph_text(again.paragraphs[0]._p)
+    assert _paragraph_text(again.paragraphs[0]._p) == "企业开办压缩至1个工作日\t办结\n（市场监管局牵头）详见链接"

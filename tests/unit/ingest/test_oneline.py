@@ -109,17 +109,18 @@ def test_max_clause_chars_comes_from_the_settings(monkeypatch):
 def test_a_news_items_headline_is_its_own_line_and_its_title():
     from assistant.ingest.metadata import _lines, _title
 
-    body = "日前，经市防控指挥部同意，市财政局拨付资金1240万元，支持各区做好特殊群体疫情防控工作。"
-    short = "天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作 " + body
-    assert cut_line(short, first=True) == ["天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作", body]
+    body = "近日，县人社局拨付专项资金300万元，支持各乡镇做好返乡人员技能培训工作。"
+    headline = "某县拨付专项资金300万元支持返乡人员技能培训"
+    short = headline + " " + body
+    assert cut_line(short, first=True) == [headline, body]
     assert cut_line(short) == [short]  # only a document's first line opens with a headline
-    long = "上海：一百余项防控规范夯实城市防疫精细化管理 " + body + FILLER * 12
-    assert cut_line(long)[0] == "上海：一百余项防控规范夯实城市防疫精细化管理"
-    assert _title(_lines(short)) == "天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作"
+    long = "某市：二十项举措稳住外贸基本盘 " + body + FILLER * 12
+    assert cut_line(long, first=True)[0] == "某市：二十项举措稳住外贸基本盘"
+    assert cut_line(long)[0].startswith("某市：二十项举措稳住外贸基本盘 近日，")
+    assert _title(_lines(short)) == headline
     # a sentence before the first space is no headline
-    sentence = "对受疫情影响的企业，不得抽贷。 " + body
+    sentence = "对受影响的企业，不得抽贷。 " + body
     assert cut_line(sentence, first=True) == [sentence]
     # the first line of a document of several lines: its later lines are left as they were
     lines = [SourceLine(1, short, None), SourceLine(2, "一、企业开办1个工作日办结 全程网办。", None)]
-    assert [x.text for x in unfold(lines)] == ["天津市财政拨付资金1240万元支持做好特殊群体疫情防控工作", body,
-                                               "一、企业开办1个工作日办结 全程网办。"]
+    assert [x.text for x in unfold(lines)] == [headline, body, "一、企业开办1个工作日办结 全程网办。"]

@@ -39,7 +39,9 @@ MANIFEST = Manifest((), (
     ("哪个局长签字？", ["procedure"]),
     ("各单位的进展报给谁？", ["department"]),
     ("每个月几号前要报？", ["deadline"]),
-    ("扩建哪家医院为定点医院？", ["procedure"]),  # 哪家 + a noun that is no organisation: that thing is asked
+    ("县里哪家医院能做核磁？", ["procedure"]),  # 哪家 + a noun that is no organisation: that thing is asked
+    ("哪个处罚标准更重？", ["procedure"]),
+    ("哪个科技企业能申请？", ["procedure"]),
     ("哪家银行能办？", ["procedure"]),
     ("具体是哪家供电单位负责落实的？", ["department"]),
     ("是哪家？", ["department"]),

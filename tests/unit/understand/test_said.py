@@ -131,8 +131,10 @@ def test_two_words_of_their_own_are_no_typo_of_a_common_word_but_a_place_needs_n
     def cut(text: str) -> list[tuple[str, int, int]]:  # one character a word, as jieba cuts 是/区 and 西/按
         return [(ch, i, i + 1) for i, ch in enumerate(text)]
 
-    h = Homophones(["市区", "西安"], lambda w: w in {"市区", "西安", "是", "区"}, cut, places=["西安"],
-                   toned=["市区", "西安"])
-    assert h.correct("我们是区政务中心的")[1] == ()  # 是 + 区, not 市区
+    h = Homophones(["市区", "西安", "贷款"], lambda w: w in {"市区", "西安", "是", "区", "贷款"}, cut, places=["西安"],
+                   toned=["市区", "西安", "贷款"], frequent=lambda ch: ch in {"是", "区"})
+    assert h.correct("我们是区政务中心的")[1] == ()  # 是 + 区, two words the documents use often: not 市区
+    # a typo is cut into single characters too, but rare ones: it is read as the word meant
+    assert h.correct("公积金代款要多久")[1] == (("代款", "贷款"),)
     # a place is read for a stretch of the same sounds whatever its tones (按 an4, 安 an1)
     assert h.correct("在西按开公司")[1] == (("西按", "西安"),)

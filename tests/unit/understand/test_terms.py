@@ -67,6 +67,8 @@ def test_a_modal_glued_to_the_word_before_it_is_no_subject():
     assert _discount("前要", df_rare=True) == 0.0  # 什么时候前要报: 前 + 要
     assert _discount("能办", df_rare=True) == 0.0
     assert _discount("需要", df_rare=False) > 0  # a word the documents use often is a word
+    # a rare noun that happens to end in such a character is a subject (工会经费, 性别变更)
+    assert _discount("工会", df_rare=True) == 1.0 and _discount("性别", df_rare=True) == 1.0
 
 
 def test_a_quoted_term_is_marked_as_such(lexical):
