@@ -4,6 +4,9 @@ trusted) against the real served process, while a page user on another address a
 the queue as the page does: every answer within 2 s, during and after, and memory bounded.
 With the per-address bounds lifted, the page's bound on sessions still holds (1,000, then 503)
 and the queue never stops; the user's questions answer again as soon as the flood ends.
+In both, a newcomer (a fresh session from an address that did not flood, as a real user opening
+the page) is answered within 2 s during and right after the flood, though the flood's sessions
+fill the page: the flooding addresses give up their own places (17.9 s before they did).
 (Unbounded, ~2,150 such joins stopped the queue for good: "Queue is stopped".)"""
 
 from __future__ import annotations
@@ -147,8 +150,8 @@ def test_a_join_flood_from_ten_addresses_leaves_the_page_answering(flood_server)
         flood_seconds = time.perf_counter() - started
         # newcomers right after the flood, while its sessions (results nobody comes for) still fill the page
         newcomers_after = [newcomer_ask(url, fn, address) for address in NEWCOMERS[:5]]
-        # a page filled to its bound turns newcomers away (503 page_busy) until the flood's sessions,
-        # whose results nobody comes for, are forgotten (30 s); then it answers as before
+        # the page user's open session, from an address holding fewer sessions than the flood's, is
+        # let in at the flood's cost too (before: turned away until the flood's sessions were forgotten, 30 s)
         admitted = time.perf_counter()
         while (first := page_ask(http, fn, queue_full_ok=not defaults)) is None:
             assert time.perf_counter() - admitted < 45, "the page stayed full after the flood"
@@ -169,6 +172,10 @@ def test_a_join_flood_from_ten_addresses_leaves_the_page_answering(flood_server)
     log.warning("page flood: %s", figures)
     (root / "figures.json").write_text(json.dumps(figures))
     assert sum(statuses.values()) == JOINS
+    # a newcomer (a fresh session from an address that did not flood) is answered within 2 s, during
+    # and right after the flood: the flood's addresses lose their own sessions, never a newcomer its place
+    assert newcomers_during and max(newcomers_during)[0] < 2.0, figures
+    assert max(newcomers_after)[0] < 2.0, figures
     assert set(statuses) <= {200, 429, 503}, statuses
     if defaults:
         assert statuses[429] > JOINS // 2 and full == 0  # most joins refused per address
@@ -177,9 +184,5 @@ def test_a_join_flood_from_ten_addresses_leaves_the_page_answering(flood_server)
         # (the page user's one session holds one of the bound's places)
         assert statuses[200] >= PAGE_BOUND - 1 and statuses[503] > 0, figures
     assert max(after) < 2.0, figures
-    # a newcomer (a fresh session from an address that did not flood) is answered within 2 s, during
-    # and right after the flood: the flood's addresses lose their own sessions, never a newcomer its place
-    assert newcomers_during and max(newcomers_during)[0] < 2.0, figures
-    assert max(newcomers_after)[0] < 2.0, figures
     assert peak - before < 200 * MB, figures
     assert "Queue is stopped" not in log_text and "KeyError" not in log_text
