@@ -210,3 +210,17 @@ def test_waiting_events_are_taken_in_turn_by_address_so_a_newcomer_does_not_wait
     picked, _batch, _id = demo._queue.get_events()
     assert [e.session_hash for e in picked] == ["f0"]
     assert [e.session_hash for e in event_queue.queue][:2] == ["g0", "n0"]
+
+
+def test_the_queues_last_places_are_kept_for_addresses_with_nothing_waiting():
+    demo = blocks()
+    page = harden(demo, settings(page_queue_size=4, page_sessions=100, page_pending_per_client=100),
+                  Limits(settings()))
+    for session in ("f0", "f1", "f2"):
+        assert page.admit("6.6.6.6", session, 100.0) is None
+    waiting = [SimpleNamespace(session_hash=s) for s in ("f0", "f1", "f2")]
+    demo._queue.event_queue_per_concurrency_id = {"fn": SimpleNamespace(queue=waiting)}
+    assert page.queue_room() == 3 and page.waiting("6.6.6.6") == 3
+    refused, status = page.admit("6.6.6.6", "f3", 100.1)  # type: ignore[misc]
+    assert status == 503 and refused.code == "page_busy" and "queue is busy" in refused.message
+    assert page.admit("8.8.8.8", "n0", 100.1) is None  # the last place is a newcomer's
