@@ -16,7 +16,12 @@ loop ends, and every page action answers "Queue is stopped" until a restart. Her
   `PAGE_PENDING_PER_CLIENT` sessions with events not yet delivered, each session
   `PAGE_EVENTS_PER_SESSION` events waiting or running, and the page `PAGE_SESSIONS` in all
   (429 / 503 in the error shape), forgets sessions whose results nobody came for, and restarts
-  the queue's loop if it stopped.
+  the queue's loop if it stopped. A page full to its bound still lets in a session from an
+  address holding fewer sessions than another: the address holding the most gives up its own
+  oldest session whose results have waited `SPARE` seconds undelivered (never a session with an
+  event waiting or running, never another address's), so a flood from some addresses fills the
+  page only for themselves. Likewise the queue's last quarter is kept for addresses with no
+  event waiting, and waiting events are taken in turn by address, not first come.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ LINGER = 30.0  # seconds a finished event's result waits for its client before i
 SWEEP_EVERY = 1.0
 KNOWN = 600.0  # seconds an address's page session stays open (its joins not counted) after its last join
 JOINING = 2.0  # seconds a join still being answered counts as a session with an event pending
+RESERVE_PART = 4  # a quarter of the queue's places are kept for addresses with nothing waiting
+SPARE = 1.0  # seconds a finished result waits undelivered before a newcomer may take its session's place
 ANALYTICS_ROWS = 100
 
 
@@ -82,6 +89,7 @@ class PageQueue:
         # address → its sessions pending → when last joined (0 once the join is answered)
         self.owners: dict[str, dict[str, float]] = {}
         self.opened: dict[str, dict[str, float]] = {}  # address → the sessions it opened → when last joined
+        self.opener: dict[str, str] = {}  # session → the address that opened it (as long as `opened` holds it)
         self.finished_since: dict[str, float] = {}  # session → when first seen with nothing running
         self._swept = 0.0
         self.restarts = 0
@@ -124,6 +132,28 @@ class PageQueue:
                 send(event, message)
 
             queue.send_message = send_message
+        if not getattr(queue.get_events, "fair", False):
+            pick = queue.get_events
+
+            def get_events() -> Any:
+                for event_queue in queue.event_queue_per_concurrency_id.values():
+                    event_queue.queue[:] = self.fair(event_queue.queue)
+                return pick()
+
+            get_events.fair = True  # type: ignore[attr-defined]
+            queue.get_events = get_events
+
+    def fair(self, events: list[Any]) -> list[Any]:
+        """Waiting events taken in turn by address: each address's first waiting event before any
+        address's second, and so on, each in the order they came (Gradio takes them first come,
+        so a flood's events would stand before every newcomer's)."""
+        taken: dict[str, int] = {}
+        keyed = []
+        for position, event in enumerate(events):
+            who = self.opener.get(event.session_hash, event.session_hash)
+            taken[who] = taken.get(who, 0) + 1
+            keyed.append((taken[who], position))
+        return [events[position] for _turn, position in sorted(keyed)]
 
     def restart_if_stopped(self) -> None:
         queue = self.queue
@@ -162,6 +192,8 @@ class PageQueue:
             mine = self.opened[who]
             for session in [s for s, at in mine.items() if now - at > KNOWN and not self.live(s)]:
                 del mine[session]
+                if self.opener.get(session) == who:
+                    del self.opener[session]
             if not mine:
                 del self.opened[who]
 
@@ -181,13 +213,60 @@ class PageQueue:
                 return RateLimited(f"at most {self.per_client} page sessions waiting per address; retry in 1 s",
                                    f"同一地址最多 {self.per_client} 个页面会话同时等待，请 1 秒后再试。",
                                    retry_after=1), 429
-            if len(self.queue.pending_event_ids_session) >= self.sessions:
+            if self.waiting(who) and len(self.queue) >= self.queue_room():
+                return PageFull("the page's queue is busy: its last places are kept for addresses with "
+                                "nothing waiting; retry shortly", "页面繁忙，请稍后再试。", retry_after=1), 503
+            if len(self.queue.pending_event_ids_session) >= self.sessions and not self.make_room(who, now):
                 return PageFull(f"the page is busy: {self.sessions} sessions are waiting; retry shortly",
                                 "页面繁忙，请稍后再试。", retry_after=2), 503
         if session is not None:
             self.owners.setdefault(who, {})[session] = now
             self.opened.setdefault(who, {})[session] = now
+            self.opener[session] = who
         return None
+
+    def queue_room(self) -> int:
+        """Events an address that already has one waiting may fill the queue to: all but a reserve
+        (a quarter of `max_size`) kept for addresses with nothing waiting."""
+        size = self.queue.max_size or 0
+        return max(1, size - max(1, size // RESERVE_PART)) if size else 10**9
+
+    def waiting(self, who: str) -> int:
+        """`who`'s events waiting in the queue (not yet running)."""
+        return sum(1 for event_queue in self.queue.event_queue_per_concurrency_id.values()
+                   for event in event_queue.queue if self.opener.get(event.session_hash) == who)
+
+    def held(self, now: float) -> dict[str, list[str]]:
+        """Each address's sessions with an event not yet delivered (or just joined), oldest first."""
+        return {who: [s for s, at in mine.items() if now - at <= JOINING or self.live(s)]
+                for who, mine in self.owners.items()}
+
+    def make_room(self, who: str, now: float) -> bool:
+        """On a full page: free one place for `who` from the address holding the most sessions,
+        when it holds at least two more than `who`; that address loses its own oldest session
+        whose results have waited undelivered for `SPARE` seconds. Whether a place was freed."""
+        held = self.held(now)
+        mine = len(held.get(who, ()))
+        queue = self.queue
+        running = queue.event_ids_to_events
+        for other, sessions in sorted(held.items(), key=lambda item: -len(item[1])):
+            if len(sessions) <= mine + 1:
+                break
+            if other == who:
+                continue
+            for session in sessions:
+                finished = self.finished_since.get(session)
+                ids = queue.pending_event_ids_session.get(session) or ()
+                if finished is None or now - finished < SPARE or any(i in running for i in ids):
+                    continue
+                queue.pending_event_ids_session.pop(session, None)
+                queue.pending_messages_per_session.pop(session, None)
+                self.finished_since.pop(session, None)
+                self.owners[other].pop(session, None)
+                log.info("page full: %s holds %d sessions, %s %d; %s's oldest undelivered session %s is "
+                         "forgotten to make room", other, len(sessions), who, mine, other, session)
+                return True
+        return False
 
     def pushed(self, who: str, session: str | None) -> None:
         """A join has been answered: from now on its session counts as pending only while it is live."""

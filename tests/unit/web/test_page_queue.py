@@ -160,3 +160,67 @@ def test_the_guard_counts_sessions_opened_not_the_joins_of_an_open_page():
     assert join("page1") == 200 and join("page2") == 200  # the open pages go on
     assert join("page1", peer="2.2.2.2") == 200  # another address's first join opens its own
     assert len(reached) == 14
+
+
+def test_a_full_page_lets_in_a_newcomer_at_the_cost_of_the_address_holding_most():
+    demo = blocks()
+    page = harden(demo, settings(page_sessions=4, page_pending_per_client=100), Limits(settings()))
+    queue = demo._queue
+    pending = queue.pending_event_ids_session
+    for session in ("f1", "f2", "f3"):  # one address fills most of the page; nobody reads its results
+        assert page.admit("6.6.6.6", session, 100.0) is None
+        page.pushed("6.6.6.6", session)
+        pending[session] = {f"e-{session}"}
+        queue.pending_messages_per_session[session] = object()
+    assert page.admit("7.7.7.7", "g1", 100.0) is None  # the fourth place
+    page.pushed("7.7.7.7", "g1")
+    pending["g1"] = {"e-g1"}
+    queue.event_ids_to_events["e-f1"] = object()  # f1's event still running: never taken
+    page.sweep(101.0)  # f2, f3 (and g1) seen finished, undelivered
+    refused, status = page.admit("8.8.8.8", "n1", 101.5)  # type: ignore[misc]
+    assert status == 503 and refused.code == "page_busy"  # finished only 0.5 s ago: left to its reader
+    assert page.admit("8.8.8.8", "n1", 102.1) is None  # the flooding address's oldest finished session goes
+    assert "f2" not in pending and "f2" not in queue.pending_messages_per_session
+    assert {"f1", "f3", "g1"} <= set(pending)
+    pending["n1"] = {"e-n1"}
+    refused, status = page.admit("6.6.6.6", "f4", 102.2)  # type: ignore[misc]
+    assert status == 503  # the address holding most takes no one's place, not even its own
+    assert page.admit("9.9.9.9", "m1", 102.3) is None  # 6.6.6.6 still holds two more than 9.9.9.9: f3 goes
+    assert "f3" not in pending and "f1" in pending
+    pending["m1"] = {"e-m1"}
+    refused, status = page.admit("10.10.10.10", "k1", 102.4)  # type: ignore[misc]
+    assert status == 503  # every address holds one: nobody holds more than a share, nobody loses a place
+    assert {"f1", "g1", "n1", "m1"} == set(pending)  # other addresses' sessions are never taken
+
+
+def test_waiting_events_are_taken_in_turn_by_address_so_a_newcomer_does_not_wait_behind_a_flood():
+    demo = blocks()
+    page = harden(demo, settings(page_sessions=100, page_pending_per_client=100), Limits(settings()))
+    for i in range(6):  # one address opened six sessions, another two, then a newcomer one
+        assert page.admit("6.6.6.6", f"f{i}", 100.0) is None
+    for session in ("g0", "g1"):
+        assert page.admit("7.7.7.7", session, 100.0) is None
+    assert page.admit("8.8.8.8", "n0", 100.0) is None
+    came = ["f0", "f1", "f2", "g0", "f3", "f4", "g1", "f5", "n0"]
+    events = [SimpleNamespace(session_hash=s, fn=SimpleNamespace(batch=False)) for s in came]
+    assert [e.session_hash for e in page.fair(events)] == ["f0", "g0", "n0", "f1", "g1", "f2", "f3", "f4", "f5"]
+    # the queue's own pick sees them in that order
+    event_queue = SimpleNamespace(queue=list(events), concurrency_limit=None, current_concurrency=0)
+    demo._queue.event_queue_per_concurrency_id = {"fn": event_queue}
+    picked, _batch, _id = demo._queue.get_events()
+    assert [e.session_hash for e in picked] == ["f0"]
+    assert [e.session_hash for e in event_queue.queue][:2] == ["g0", "n0"]
+
+
+def test_the_queues_last_places_are_kept_for_addresses_with_nothing_waiting():
+    demo = blocks()
+    page = harden(demo, settings(page_queue_size=4, page_sessions=100, page_pending_per_client=100),
+                  Limits(settings()))
+    for session in ("f0", "f1", "f2"):
+        assert page.admit("6.6.6.6", session, 100.0) is None
+    waiting = [SimpleNamespace(session_hash=s) for s in ("f0", "f1", "f2")]
+    demo._queue.event_queue_per_concurrency_id = {"fn": SimpleNamespace(queue=waiting)}
+    assert page.queue_room() == 3 and page.waiting("6.6.6.6") == 3
+    refused, status = page.admit("6.6.6.6", "f3", 100.1)  # type: ignore[misc]
+    assert status == 503 and refused.code == "page_busy" and "queue is busy" in refused.message
+    assert page.admit("8.8.8.8", "n0", 100.1) is None  # the last place is a newcomer's
