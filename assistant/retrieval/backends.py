@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from assistant.errors import NoDocuments
 from assistant.index.load import LoadedIndex, load_index
 from assistant.retrieval.base import Backend, Mode
 from assistant.retrieval.inprocess import InProcessBackend
@@ -41,7 +42,10 @@ def publish_build(settings: Settings) -> str | None:
     store = milvus_store(settings)
     if not store.writes:
         return None
-    index = load_index(settings, fresh=False)
+    try:
+        index = load_index(settings, fresh=False)
+    except NoDocuments:  # an empty corpus: nothing to search, nothing to publish
+        return None
     collection: str | None = store.attach(index, settings, write=True)
     log.info("milvus: build %s published as %s", index.build, collection)
     return collection

@@ -77,3 +77,37 @@ def test_a_reader_never_writes_and_attaches_to_what_the_writer_publishes(built_s
     backend = late.engine().backend()
     assert isinstance(backend, MilvusBackend) and backend.collection == collection
     assert "1 个工作日" in late.ask("泾河新城开办企业要多久？").text.split("。")[0]
+
+
+WATER = "西安市用水报装措施\n一、报装\n1. 用水报装4个工作日办结。\n2. 无外线工程的免费接入。\n"
+
+
+def test_the_cli_publishes_where_builds_run_and_a_replica_reads_it(tmp_path, monkeypatch):
+    import io
+
+    from assistant.cli import main
+    from assistant.settings import get_settings
+
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", data_dir=tmp_path / "data",
+                        embedder_train_seconds=5, search_backend="milvus", milvus_uri=str(tmp_path / "milvus.db"),
+                        reload_check_seconds=-1.0)
+    for key, value in (("CORPUS_DIR", settings.corpus_dir), ("INDEX_DIR", settings.index_dir),
+                       ("DATA_DIR", settings.data_dir), ("EMBEDDER_TRAIN_SECONDS", "5"), ("SEARCH_BACKEND", "milvus"),
+                       ("MILVUS_URI", settings.milvus_uri), ("MILVUS_WRITER", "true")):
+        monkeypatch.setenv(f"ASSISTANT_{key}", str(value))
+    get_settings.cache_clear()
+    out = io.StringIO()
+    assert main(["build"], out) == 0 and "published" not in out.getvalue()  # an empty corpus: nothing to publish
+    notice = tmp_path / "用水.txt"
+    notice.write_text(WATER, encoding="utf-8")
+    out = io.StringIO()
+    assert main(["add", str(notice), "--region", "西安"], out) == 0, out.getvalue()
+    assert "published to Milvus: clauses -> clauses_" in out.getvalue()
+    get_settings.cache_clear()
+
+    replica_ = Assistant(settings.model_copy(update={"milvus_writer": False}))
+    backend = replica_.engine().backend()
+    assert isinstance(backend, MilvusBackend)
+    assert backend.store.published()[1] == replica_.index.build  # what the CLI published is what it serves
+    answer = replica_.ask("用水报装要多久？")
+    assert "4个工作日" in answer.text and answer.citations
