@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from assistant import __version__
 from assistant.errors import AssistantError
 from assistant.service.contract import answer_json, answer_text, error_json
-from assistant.settings import REPO_ROOT, get_settings
+from assistant.settings import REPO_ROOT, Settings, get_settings
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -116,7 +116,26 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     executor = make_executor(settings, args.executor) if args.executor else None
     manifest = build_index(settings, progress=lambda _step: None, full=args.full, executor=executor)
     out.write(_built_line(manifest) + "\n")
+    _publish(settings, out)
     return 0
+
+
+def _publish(settings: Settings, out: TextIO) -> None:
+    """Where builds run, the build goes to Milvus too when this process is its one writer."""
+    from assistant.errors import SearchUnavailable
+    from assistant.retrieval.backends import publish_build
+
+    try:
+        collection = publish_build(settings)
+    except SearchUnavailable as exc:
+        if "://" in settings.milvus_uri or settings.milvus_writer:
+            raise
+        # a Milvus Lite file another process holds: that process (the server) publishes on loading it
+        sys.stderr.write(f"note: build not published to Milvus here ({exc.message}); the server holding the "
+                         "Milvus Lite file publishes it when it loads the build\n")
+        return
+    if collection is not None:
+        out.write(f"published to Milvus: {settings.milvus_collection} -> {collection}\n")
 
 
 def _built_line(manifest: dict[str, Any]) -> str:
@@ -360,6 +379,7 @@ def cmd_library(args: argparse.Namespace, out: TextIO) -> int:
 
     said, manifest = change(settings, edit)
     out.write(said + "\n" + _built_line(manifest) + "\n")
+    _publish(settings, out)
     return 0
 
 

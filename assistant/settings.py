@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     milvus_user: str = ""
     milvus_password: SecretStr | None = None
     milvus_db_name: str = ""
+    # The one process that writes Milvus (publishes each build's collection and moves the alias):
+    # None (default) = the process holding a Milvus Lite file, and on a Milvus server no serving
+    # process; set true on the build host, where `assistant build` and the corpus commands run.
+    milvus_writer: bool | None = None
     # Where the build's parse, tokenize and embed stages run: "local" (this process) or "ray"
     # (Ray Data; `ray_address` empty starts a local Ray instance, "auto" or ray://… joins a cluster).
     build_executor: Literal["local", "ray"] = "local"

@@ -7,13 +7,24 @@ Lite, in-process: what the tests use) or an `http(s)://` address of a Milvus sta
 cluster, with the same code.
 
 The build folder stays the source of truth (clauses, documents, manifest); Milvus holds what is
-searched. When a build loads, `MilvusStore.sync` makes the collection match it:
+searched. One writer publishes builds to Milvus (`MilvusStore.attach` with `write=True`): the
+collection for the build, then the alias (`ASSISTANT_MILVUS_COLLECTION`, default `clauses`):
 
 - the first time, or when the embedder or the analyzer changed, a new collection is written and
-  the alias (`ASSISTANT_MILVUS_COLLECTION`, default `clauses`) is switched to it at once, as
-  `CURRENT` is switched today; a question meanwhile searches the old collection;
+  the alias is switched to it at once, as `CURRENT` is switched today; a question meanwhile
+  searches the old collection;
 - otherwise (an upload, a retire, a removal) the rows that changed are upserted and the rows that
-  went are deleted, by clause id.
+  went are deleted, by clause id;
+- the collection records the build it holds (the collection property `assistant.build`), and a
+  build older than, or the same as, the one the alias holds is never written: a process that
+  loads an older build cannot move the alias back.
+
+Who writes: `ASSISTANT_MILVUS_WRITER`, by default the process that opens a Milvus Lite file (it is
+the only one that can) and, on a Milvus server, no serving process: there `assistant build` and
+the corpus commands publish on the build host, with `ASSISTANT_MILVUS_WRITER=true`. A reader only
+reads: it searches through the alias when the alias's collection has its build's layout (an older
+or newer build's rows: the loaded build drops the hits it lacks), and otherwise, or when nothing
+is published yet, its own build is searched in process (`None` from `attach`).
 
 Each list comes from its own search (BM25, then dense, both filtered) and the two are fused by the
 same weighted reciprocal-rank fusion as in process: Milvus's RRF ranker weighs its lists equally,
@@ -43,6 +54,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 BATCH = 2_000
+BUILD_PROPERTY = "assistant.build"  # the collection property naming the build its rows match
 
 
 def analyzer_params(index: LoadedIndex, dictionary_words: list[str]) -> dict[str, Any]:
@@ -113,7 +125,9 @@ class MilvusStore:
         self.alias = settings.milvus_collection
         self.client = connect(uri, settings)
         self._lock = threading.Lock()
-        self.synced: str = ""  # the build the alias's collection matches
+        # The one writer publishes builds; by default the process holding a Milvus Lite file (no
+        # other can open it), and no serving process of a Milvus server (the build host does).
+        self.writes = settings.milvus_writer if settings.milvus_writer is not None else "://" not in uri
 
     # -- layout ---------------------------------------------------------------------------------
     def _schema(self, dimension: int, analyzer: dict[str, Any]) -> Any:
@@ -199,23 +213,52 @@ class MilvusStore:
             iterator.close()
         return out
 
-    # -- sync -----------------------------------------------------------------------------------
-    def sync(self, index: LoadedIndex, settings: Settings) -> str:
-        """Make the alias's collection match the loaded build; returns the collection's name."""
+    def published(self) -> tuple[str, str] | None:
+        """The collection the alias points to and the build it holds, or None before any."""
+        serving = self._serving()
+        if serving is None:
+            return None
+        properties = self.client.describe_collection(serving).get("properties") or {}
+        # a collection written before builds were recorded: the build it was created for
+        build = properties.get(BUILD_PROPERTY) or "_".join(serving.split("_")[-2:]).replace("_", "-")
+        return serving, str(build)
+
+    def _mark(self, collection: str, build: str) -> None:
+        self.client.alter_collection_properties(collection, properties={BUILD_PROPERTY: build})
+
+    # -- publish and attach ------------------------------------------------------------------------
+    def attach(self, index: LoadedIndex, settings: Settings, *, write: bool | None = None) -> str | None:
+        """The collection to search for the loaded build, or None when its own build is to be
+        searched in process. With `write` (default: `self.writes`), a build newer than the alias's
+        is published first; an older or the same build never writes, whoever asks."""
+        write = self.writes if write is None else write
         with self._lock:
             analyzer = analyzer_params(index, dictionary_words(index, settings))
             key = self.layout_key(index, analyzer)
-            serving = self._serving()
-            if serving:
-                self.client.load_collection(serving)  # a reopened Milvus Lite file starts released
-            if serving and self.synced and index.build <= self.synced:
-                # this build, or an older one still answering a request in flight: never sync back
-                return serving
-            if serving and serving.startswith(f"{self.alias}_{key}_"):
-                self._update(serving, index)
-            else:
-                serving = self._create(index, analyzer, key)
-            self.synced = index.build
+            own_layout = f"{self.alias}_{key}_"
+            current = self.published()
+            if write and (current is None or current[1] < index.build):
+                if current is not None and current[0].startswith(own_layout):
+                    self.client.load_collection(current[0])  # a reopened Milvus Lite file starts released
+                    self._update(current[0], index)
+                    self._mark(current[0], index.build)
+                    return current[0]
+                return self._create(index, analyzer, key)
+            if current is None:
+                log.warning("milvus: nothing published under %s yet: build %s is searched in process until "
+                            "the writer publishes it", self.alias, index.build)
+                return None
+            serving, build = current
+            if not serving.startswith(own_layout):
+                log.warning("milvus: %s holds build %s, written with another embedder or analyzer than build %s: "
+                            "that build is searched in process", self.alias, build, index.build)
+                return None
+            self.client.load_collection(serving)
+            if build != index.build:
+                log.warning("milvus: %s holds build %s and this process loaded build %s: searching it through the "
+                            "alias, not writing it (%s)", self.alias, build, index.build,
+                            "an older build is never written back" if build > index.build
+                            else "the writer publishes builds")
             return serving
 
     def _create(self, index: LoadedIndex, analyzer: dict[str, Any], key: str) -> str:
@@ -226,6 +269,7 @@ class MilvusStore:
                                       index_params=self._index_params())
         count = self._insert(name, self.rows(index))
         self.client.flush(name)  # sealed segments with their indexes; unflushed rows are scanned per search
+        self._mark(name, index.build)
         self.client.load_collection(name)
         previous = self._serving()
         if previous is None:
@@ -254,12 +298,13 @@ class MilvusStore:
 
 
 class MilvusBackend(FusedBackend):
-    """Lexical and dense candidates from a Milvus collection kept in step with the loaded build."""
+    """Lexical and dense candidates from the Milvus collection `store.attach` gave for the build."""
 
-    def __init__(self, index: LoadedIndex, settings: Settings, store: MilvusStore, mode: Mode = "fused") -> None:
+    def __init__(self, index: LoadedIndex, settings: Settings, store: MilvusStore, collection: str,
+                 mode: Mode = "fused") -> None:
         super().__init__(index, settings, mode)
         self.store = store
-        self.collection = store.sync(index, settings)  # written or updated for this build
+        self.collection = collection  # the alias's when attached; searches go through the alias
 
     def _candidates(self, request: SearchRequest, mask: np.ndarray | None, scope: Scope, n: int) -> Candidates:
         expr = filter_expression(scope)
