@@ -1,4 +1,4 @@
-"""Amounts of money ("上限50万元") and shares ("不超过1%", "五成", "百分之三十")."""
+"""Amounts of money ("上限50万元") and shares ("不超过1%", "五成", "百分之三十", "翻倍")."""
 
 from __future__ import annotations
 
@@ -26,6 +26,17 @@ _TENTHS = re.compile(
 )
 
 
+# A multiple said in words: "较2021年翻倍" (twice), "翻两番" (four times), "增长两倍".
+_DOUBLING = re.compile(r"翻(一|两|三)?番|翻倍|(?<![\d一两二三四五六七八九十])([一两二三四五六七八九十])\s*倍")
+_DOUBLINGS = {"一": 2, "两": 4, "三": 8}
+
+
+def _multiple(m: re.Match[str]) -> str:
+    if m.group(0).startswith("翻"):
+        return f"{_DOUBLINGS.get(m.group(1) or '一', 2)}倍"
+    return f"{fmt(cn_number(m.group(2)) or 0)}倍"
+
+
 def amounts(text: str, norm_text: str, taken: list[Span]) -> list[Fact]:
     facts = []
     for m in _MONEY.finditer(norm_text):
@@ -50,4 +61,6 @@ def percents(text: str, norm_text: str, taken: list[Span]) -> list[Fact]:
         if tenths:
             facts.append(fact("percent", text, m.start(), m.end(),
                               qualified(m.group(1), f"{fmt(tenths * 10)}%", m.group(3))))
+    for m in _DOUBLING.finditer(norm_text):
+        facts.append(fact("percent", text, m.start(), m.end(), _multiple(m)))
     return [f for f in facts if not overlaps(f.start, f.end, taken)]

@@ -316,3 +316,14 @@ def test_a_quoted_short_number_named_as_a_service_line_is_a_phone():
     got = facts("推广“12348”公共法律服务热线，优化接线人员。")
     assert ("phone", "12348", "12348") in got
     assert not [f for f in facts("12000户市场主体入驻平台。") if f[0] == "phone"]
+
+
+def test_a_multiple_said_in_words_is_a_share():
+    def multiples(text: str) -> list[tuple[str, str]]:
+        return [(f.value, f.normalized) for f in extract_facts(text, (), "2022-01-01") if f.type == "percent"]
+
+    assert multiples("2022年企业信用贷款较2021年翻倍。") == [("翻倍", "2倍")]
+    assert multiples("力争到2025年外贸进出口额翻两番。") == [("翻两番", "4倍")]
+    assert multiples("融资规模增长两倍。") == [("两倍", "2倍")]
+    assert multiples("提高到2倍以上。")[0][1].endswith("以上")  # digits are read as before
+    assert multiples("翻阅材料，番号不变。") == []
