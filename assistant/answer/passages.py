@@ -86,7 +86,18 @@ def facts_of(clause: Clause, types: tuple[str, ...], start: int, end: int) -> tu
             and (f.type == "lead_unit" or any(s <= f.start < e for s, e in lines))]
     order = {t: i for i, t in enumerate(types)}
     fields = sorted((f for f in candidates if f.type in types and f.start < 0), key=lambda f: order[f.type])
-    return tuple(inline + sorted(item, key=lambda f: f.start) + fields)
+    return tuple(inline + governing(clause, types, start, inline + item) + sorted(item, key=lambda f: f.start) + fields)
+
+
+def governing(clause: Clause, types: tuple[str, ...], start: int, taken: list[Fact]) -> list[Fact]:
+    """A deadline that opens the sentence a passage continues ("2024 年底前，组织…；按照…整合“一张
+    表单”。"): it governs every part of its sentence, the ones after a semicolon too."""
+    if "deadline" not in types:
+        return []
+    text = clause.text
+    opening = max(text.rfind(ch, 0, start) for ch in "。！？\n") + 1
+    return [f for f in clause.facts if f.type == "deadline" and opening <= f.start < start and f not in taken
+            and not text[opening : f.start].strip() and text[f.end : f.end + 1] in "，,"]
 
 
 # A unit something is handed to: right after a verb of handing ("报区职转和营商办", "报送给…"), or

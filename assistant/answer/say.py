@@ -93,19 +93,42 @@ def statement(ask: Ask, passage: Passage, terms: Sequence[KeyTerm] = ()) -> str:
         units = [f for f in facts if f.type in ("lead_unit", "responsible_unit")]
         if units:
             return _unit_statement(clause, units)
+    if ask.each and len(facts) > 1:  # "分别什么时候": each value with what it is for, in text order
+        said = [_each_phrase(clause, f, terms) for f in sorted(facts, key=lambda f: f.start)[:3]]
+        # each that speaks of the question (a third value about another matter is left out)
+        kept = [p for p in said if p and (not terms or any(t.found_in(norm(p)) for t in terms))]
+        return "；".join(dict.fromkeys(kept or said[:1]))
     phrases: list[str] = []
     for fact in facts:
         phrase = fact_phrase(clause, fact)
         if not phrase or any(phrase in p or p in phrase for p in phrases):
             continue
         # The first fact answers; another joins it only when its own words speak of the question
-        # (a list "企业开办…1个工作日，获得用水…7个工作日" gives the asked one, not all of them).
-        if phrases and terms and not any(t.found_in(norm(phrase)) for t in terms):
+        # (a list "企业开办…1个工作日，获得用水…7个工作日" gives the asked one, not all of them),
+        # or when each of several is asked ("分别什么时候").
+        if phrases and terms and not ask.each and not any(t.found_in(norm(phrase)) for t in terms):
             continue
         phrases.append(phrase)
         if len(phrases) == 3:
             break
     return "，".join(phrases)
+
+
+def _each_phrase(clause: Clause, fact: Fact, terms: Sequence[KeyTerm], limit: int = 40) -> str:
+    """One of several values asked at once, with what it is for: its own words, or, for a date that
+    opens its sentence ("2024 年底前，…；…梳理水电气网报装业务流程"), the first words after it
+    that name the question's subject: "2024 年底前：梳理水电气网报装业务流程"."""
+    phrase = fact_phrase(clause, fact)
+    text = clause.text
+    if fact.start < 0 or text[max(0, fact.start - 1) : fact.start].strip() not in ("", "。", "；", ";", "\n"):
+        return phrase  # the fact's own words say what it is for ("有外线工程办电时间压缩至5个工作日")
+    ends = [text.find(ch, fact.end) for ch in "。！？\n"]
+    end = min((e for e in ends if e >= 0), default=len(text))
+    for m in re.finditer(r"[^，,；;：:]+", text[fact.end : end]):
+        words = m.group(0).strip()
+        if words and any(t.found_in(norm(words)) for t in terms):
+            return f"{fact.value}：{words if len(words) <= limit else words[:limit] + '…'}"
+    return phrase
 
 
 def _given(fact: Fact, asked: str) -> bool:

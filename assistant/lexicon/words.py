@@ -27,6 +27,7 @@ class Words:
     lead_asked: tuple[str, ...]
     cap_asked: tuple[str, ...]
     periodic_asked: tuple[str, ...]
+    each_asked: tuple[str, ...]
     recipient_asked: tuple[str, ...]
     recipient_said: tuple[str, ...]
     cap_said: tuple[str, ...]
@@ -120,6 +121,7 @@ def parse(data: dict[str, Any]) -> Words:
         lead_asked=_list(ask, "lead_asked", "ask"),
         cap_asked=_list(ask, "cap_asked", "ask"),
         periodic_asked=_list(ask, "periodic_asked", "ask"),
+        each_asked=_list(ask, "each_asked", "ask"),
         recipient_asked=_list(ask, "recipient_asked", "ask"),
         recipient_said=_list(ask, "recipient_said", "ask"),
         cap_said=_list(ask, "cap_said", "ask"),

@@ -74,6 +74,7 @@ _PERIODIC = re.compile(either(words().periodic_asked))
 # The period a wording asks for, by the characters that name it (半年 before 年).
 _PERIODS = (("半年", "half-year"), ("季", "quarter"), ("月", "month"), ("年", "year"), ("周", "week"), ("旬", "ten-days"))
 _RECIPIENT = re.compile(either(words().recipient_asked))
+_EACH = re.compile(either(words().each_asked))
 # "清单里都有哪些事项": a list noun, then within a few characters the words asking for its entries.
 _CONTAINER = re.compile(f"({either(words().containers)})[^，,。？?]{{0,8}}?(?:{either(words().container_asks)})")
 
@@ -91,6 +92,7 @@ class Ask:
     cap: bool = False  # a figure ask for the ceiling ("最多能奖多少")
     periodic: str = ""  # the period a date is asked for ("每个月几号前": month): only a date recurring so answers
     recipient: bool = False  # a department asked as the one a thing is handed to ("报给谁")
+    each: bool = False  # several values asked at once ("分别什么时候"): every one stated is said
 
     @property
     def fact_types(self) -> tuple[str, ...]:
@@ -198,7 +200,8 @@ def read_asks(question: str) -> tuple[Ask, ...]:
                             container_asked(part), kind == "department" and bool(_LEAD.search(part)),
                             kind in ("amount", "percent", "count", "quantity") and bool(_CAP.search(part)),
                             period_asked(part) if kind == "deadline" else "",
-                            kind == "department" and bool(_RECIPIENT.search(part))))
+                            kind == "department" and bool(_RECIPIENT.search(part)),
+                            kind in FACT_ASKS and bool(_EACH.search(part))))
         if not cues:
             how = _PROCEDURE.search(part)
             asks.append(Ask("procedure", how.group(0) if how else "", part, years=years, container=container_asked(part)))

@@ -428,3 +428,18 @@ def test_the_documents_own_title_is_never_an_answer():
     docs = {"d": with_(doc("d", "某市"), title="某市住房和城乡建设局关于做好汛期建筑工地安全生产的工作提示")}
     a = answer(query("汛期建筑工地安全依靠哪些规定？", {"汛期": 5.0, "建筑工地": 3.0, "安全": 1.0, "规定": 1.0}), [c], docs)
     assert "建设工程安全生产管理条例" in a.text
+
+
+def test_a_date_opening_a_sentence_governs_its_parts_and_each_asked_value_is_said_with_its_matter():
+    c = clause("2024 年底前，组织各单位开展事项梳理；按照改革要求，梳理供热报装业务流程，整合报装“一张表单”。"
+               "2025 年底前，实现供热过户与不动产过户登记集成办理。")
+    docs = {"d": doc("d", "某市")}
+    q = query("供热报装的“一张表单”和供热过户一起办，这两件事分别定在什么时候前完成？",
+              {"供热": 4.0, "报装": 3.0, "一张表单": 5.0, "过户": 4.0})
+    assert q.asks[0].each
+    lead = first_sentence(answer(q, [c], docs).text)
+    assert "2024 年底前：梳理供热报装业务流程" in lead  # governed across the semicolon and "2025 年底前：实现供热过户" in lead
+    assert lead.index("2024") < lead.index("2025")
+    # asked for one date, the one bound to the subject is said alone
+    one = first_sentence(answer(query("供热过户集成办理什么时候前完成？", {"供热": 4.0, "过户": 4.0}), [c], docs).text)
+    assert "2025 年底前" in one and "2024" not in one

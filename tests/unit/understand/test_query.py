@@ -157,3 +157,8 @@ def test_the_unit_a_time_limit_is_asked_in_is_no_subject():
 ])
 def test_a_list_whose_entries_are_asked(question, container):
     assert read_asks(question)[0].container == container
+
+
+def test_each_of_several_values_is_asked_as_such():
+    assert read_asks("这两件事分别定在什么时候前完成？")[0].each
+    assert not read_asks("什么时候前完成？")[0].each
