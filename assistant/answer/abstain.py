@@ -48,8 +48,12 @@ def abstain(query: Query, hits: Sequence[Hit], documents: dict[str, Document],
         if items:
             text += render("elsewhere", region=query.place.label, items="；".join(items))
     if not citations:
-        related = [h for h in hits[:max_citations]
-                   if coverage(searchable(h.clause, documents), list(query.terms)) >= max(RELATED_FLOOR, min_coverage)]
+        names = [t for t in query.terms if t.quoted]
+        if names:  # the asker named it (“出生一件事”): the clauses that speak of it, and only those
+            related = [h for h in hits[:max_citations] if any(t.found_in(searchable(h.clause, documents)) for t in names)]
+        else:
+            related = [h for h in hits[:max_citations] if coverage(searchable(h.clause, documents), list(query.terms))
+                       >= max(RELATED_FLOOR, min_coverage)]
         citations = [Citation(n, h.clause, documents[h.clause.doc_id], h.score) for n, h in enumerate(related[:3], 1)]
         if citations:
             items_text = "；".join(render("related_item", title=c.document.title, path=c.clause.path, n=c.n)

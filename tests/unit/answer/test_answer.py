@@ -443,3 +443,16 @@ def test_a_date_opening_a_sentence_governs_its_parts_and_each_asked_value_is_sai
     # asked for one date, the one bound to the subject is said alone
     one = first_sentence(answer(query("供热过户集成办理什么时候前完成？", {"供热": 4.0, "过户": 4.0}), [c], docs).text)
     assert "2025 年底前" in one and "2024" not in one
+
+
+def test_a_quoted_name_not_answered_offers_only_the_clauses_that_speak_of_it():
+    from dataclasses import replace
+
+    named = clause("阶段：出生；“一件事”名称：新生儿出生“一件事”；具体事项：户口登记；责任单位：市公安局", path="2-9")
+    other = clause("阶段：退休；“一件事”名称：退休“一件事”；具体事项：达到法定退休年龄领取养老金；责任单位：市人社局", path="3-13")
+    q = query("通过“出生一件事”办户口，对孩子年龄和父母情况有什么要求？",
+              {"孩子": 7.0, "年龄": 7.0, "父母": 7.0, "出生一件事": 5.0, "户口": 3.0})
+    q = replace(q, terms=tuple(replace(t, quoted=t.text == "出生一件事") for t in q.terms))
+    a = answer(q, [other, named], {"d": doc("d", "西安")})
+    assert a.abstained
+    assert [c.clause.id for c in a.citations] == [named.id]  # not the 退休 row that shares 年龄
