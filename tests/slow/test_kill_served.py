@@ -10,7 +10,7 @@ The changes chain on one copy of the pristine corpus: a new document is uploaded
 deleted in turn; a kill that left a change undone sends it again at the next point, one that
 made it goes on to the next change. So each kill point costs one server start (the restart is
 the server the next change goes to), and the retired statuses must survive every change in a
-row. Each kind is killed at fractions of its own duration, measured first on the warm server.
+row. Each kind is killed at fractions of its own duration, measured first as the first change of a\nfreshly started server (lazy loading included, as after a restart).
 The step-by-step crash injection of the same changes is tests/slow/test_journal.py."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from tests.slow.tiny_corpus import POOL, tiny_corpus
 
 log = logging.getLogger(__name__)
 RETIRED = {"xa-2", "xa-3-p2-01"}  # statuses no kill may lose
-FRACTIONS = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)  # of a change's measured duration
+FRACTIONS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.2, 1.6)  # of a change's measured duration (past 1: a restarted server may be slower)
 NEW_NAME, NEW_REGION, NEW_TEXT = POOL[0]
 NEW_QUESTION = "咸阳增值税留抵退税要多久？"
 REPLACED_QUESTION = "咸阳退税到账要多久？"
@@ -199,11 +199,11 @@ def test_the_served_process_killed_during_admin_changes_restarts_whole(pristine:
     started = time.monotonic()
     settings = _copy(pristine, tmp_path / "served")
     log_path = tmp_path / "server.log"
-    durations: dict[str, float] = {}  # how long each change takes on a warm server
-    with serving(settings, log_path) as server, httpx.Client(base_url=server.url, headers=LIVE_AUTH,
-                                                              timeout=120) as http:
-        assert http.post("/api/ask", json={"question": "西安企业开办要多久？"}).status_code == 200
-        for kind in CHANGES:  # upload, replace, delete: the corpus is back as it was
+    durations: dict[str, float] = {}  # each change, the first on a freshly started server (as after a kill)
+    for kind in CHANGES:  # upload, replace, delete: the corpus is back as it was
+        with serving(settings, log_path) as server, httpx.Client(base_url=server.url, headers=LIVE_AUTH,
+                                                                  timeout=120) as http:
+            assert http.post("/api/ask", json={"question": "西安企业开办要多久？"}).status_code == 200
             t0 = time.monotonic()
             answer = CHANGES[kind].send(http)
             durations[kind] = time.monotonic() - t0
