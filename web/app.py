@@ -147,13 +147,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _recover_in_background(settings: Settings, assistant: Assistant) -> None:
     """A corpus change a killed server left is finished and built in the background; the
-    previous build serves meanwhile (never 503 for a state that repairs itself)."""
-    from assistant.service.journal import pending_change
+    previous build serves meanwhile (never 503 for a state that repairs itself). One killed while
+    staging (a journal folder with no journal yet: nothing had moved) is removed, so no staged
+    file stays in corpus/."""
+    from assistant.service.journal import FOLDER, pending_change
     from assistant.service.library import recover
 
-    if not pending_change(settings.corpus_dir):
+    if pending_change(settings.corpus_dir):
+        assistant.engines.serve_stale = True
+    elif not (settings.corpus_dir / FOLDER).exists():
         return
-    assistant.engines.serve_stale = True
 
     def finish() -> None:
         try:

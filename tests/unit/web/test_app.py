@@ -73,3 +73,24 @@ def test_a_loader_that_fails_leaves_the_server_up_saying_why(tmp_path):
         assert app.state.startup.wait(10)
         assert c.get("/api/health/live").status_code == 200
         error(c.post(ASK, json={"question": "开办企业要多久？"}), 503, "index_missing")
+
+
+def test_a_change_killed_while_staging_leaves_no_file_in_the_corpus_once_the_server_starts(tmp_path):
+    """A server killed while it staged an upload (the journal folder written, journal.json not yet:
+    nothing had moved) leaves the staged bytes in corpus/.journal/; the next start removes them.
+    (Unchecked, the server looked only for journal.json and the staged file stayed until the
+    next change.)"""
+    import time
+
+    from assistant.service.journal import FOLDER
+
+    corpus = tmp_path / "corpus"
+    (corpus / FOLDER).mkdir(parents=True)
+    (corpus / FOLDER / "0.new.tmp").write_bytes(b"staged, never journaled")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "nothing", data_dir=tmp_path / "data")
+    with TestClient(create_app(settings, ui=False), raise_server_exceptions=False) as c:
+        deadline = time.monotonic() + 10
+        while (corpus / FOLDER).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(corpus.iterdir()) == []
+        assert c.get("/api/health/live").status_code == 200
