@@ -202,11 +202,15 @@ def is_heading_only(clause: Clause) -> bool:
     return len(text) < 40 and not any(ch in text for ch in "。；;") and not any(f.start >= 0 for f in clause.facts)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _bare(text: str) -> str:
     """Text without spaces and punctuation: what a title and a line are compared by."""
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_ALNUM.sub("", text)
 
 
+@lru_cache(maxsize=65536)
 def is_title(sentence: str, title: str) -> bool:
     """A sentence that is the document's title (or a part of it, or the title with a few words
     around it): "北京市市场监督管理局关于…保障电梯安全运行的工作提示" under that title says nothing."""
